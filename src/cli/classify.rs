@@ -1,0 +1,143 @@
+//! `dunwatch classify`: JSON Lines in, one verdict per line out, same engine as the daemon,
+//! no database, no history.
+
+use std::io::{BufRead, Write};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+use serde::{Deserialize, Serialize};
+
+use super::Ctx;
+use crate::classify::Input;
+
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {}
+
+#[derive(Deserialize)]
+struct Line {
+    #[serde(default)]
+    id: serde_json::Value,
+    #[serde(default)]
+    sender: Option<String>,
+    body: String,
+    #[serde(default)]
+    ts: Option<serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct Out<'a> {
+    id: &'a serde_json::Value,
+    category: &'a str,
+    lender: Option<&'a str>,
+    score: f64,
+    reasons: Vec<OutReason<'a>>,
+}
+
+#[derive(Serialize)]
+struct OutReason<'a> {
+    rule: &'a str,
+    evidence: &'a str,
+}
+
+#[derive(Serialize)]
+struct OutError<'a> {
+    id: &'a serde_json::Value,
+    error: String,
+}
+
+pub fn run(ctx: &Ctx, _args: ClassifyArgs) -> Result<ExitCode> {
+    let engine = ctx.engine()?;
+    let stdin = std::io::stdin().lock();
+    let mut out = super::stdout();
+    let mut failed = 0u64;
+    for (n, line) in stdin.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parsed: Line = match serde_json::from_str(&line) {
+            Ok(p) => p,
+            Err(e) => {
+                failed += 1;
+                let id = serde_json::from_str::<serde_json::Value>(&line)
+                    .ok()
+                    .and_then(|v| v.get("id").cloned())
+                    .unwrap_or(serde_json::Value::Null);
+                super::write_json_line(
+                    &mut out,
+                    &OutError {
+                        id: &id,
+                        error: format!("stdin line {}: {e}", n + 1),
+                    },
+                )?;
+                continue;
+            }
+        };
+        let ts_ms = match parsed.ts.as_ref().map(parse_ts).transpose() {
+            Ok(t) => t.flatten(),
+            Err(e) => {
+                failed += 1;
+                super::write_json_line(
+                    &mut out,
+                    &OutError {
+                        id: &parsed.id,
+                        error: format!("stdin line {}: {e}", n + 1),
+                    },
+                )?;
+                continue;
+            }
+        };
+        let sender = parsed.sender.as_deref().unwrap_or("");
+        let verdict = engine.classify(&Input {
+            sender,
+            body: &parsed.body,
+            ts_ms,
+        });
+        let reasons = verdict
+            .reasons
+            .iter()
+            .map(|r| OutReason {
+                rule: &r.rule,
+                evidence: &r.evidence,
+            })
+            .collect();
+        super::write_json_line(
+            &mut out,
+            &Out {
+                id: &parsed.id,
+                category: verdict.category.as_str(),
+                lender: verdict.lender.as_deref(),
+                score: (verdict.score * 1000.0).round() / 1000.0,
+                reasons,
+            },
+        )?;
+    }
+    out.flush()?;
+    if failed > 0 {
+        eprintln!(
+            "dunwatch classify: {failed} input line(s) could not be read; see the \"error\" lines"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ts` as RFC 3339 text (a zone is required) or epoch milliseconds.
+fn parse_ts(v: &serde_json::Value) -> Result<Option<i64>, String> {
+    match v {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::String(s) if s.is_empty() => Ok(None),
+        serde_json::Value::String(s) => s
+            .parse::<jiff::Timestamp>()
+            .map(|t| Some(t.as_millisecond()))
+            .map_err(|e| format!("ts {s:?} is not an RFC 3339 time with a zone: {e}")),
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| format!("ts {n} is not whole milliseconds")),
+        other => Err(format!(
+            "ts {other} is neither RFC 3339 text nor milliseconds"
+        )),
+    }
+}

@@ -1,0 +1,147 @@
+//! The command line. One module per command, each with its clap arguments and a `run`.
+//! Global options (`--db`, `--config`) and the environment overrides resolve once into a
+//! [`Ctx`].
+
+mod check;
+mod classify;
+mod config_cmd;
+mod history;
+mod scan;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+use crate::classify::Engine;
+use crate::config::Config;
+use crate::paths::Paths;
+use crate::store::Store;
+
+const ENV_HELP: &str = "\
+Environment:
+  DUNWATCH_DATA_DIR    where the database and reports live (default: the platform data dir)
+  DUNWATCH_CONFIG_DIR  where config.toml and user rules live (default: the platform config dir)
+  DUNWATCH_LOG         log filter, e.g. info, debug, dunwatch=trace (default: warn; info for run)";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dunwatch",
+    version,
+    about = "Watches your exported SMS backups and tells real overdue notices from lender scams and illegal debt collection",
+    after_help = ENV_HELP
+)]
+pub struct Cli {
+    /// The SQLite database with the history.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The configuration file (TOML).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import backup files or folders once (format detected from content).
+    Scan(scan::ScanArgs),
+    /// Classify JSON Lines messages from stdin, one verdict per line on stdout.
+    Classify(classify::ClassifyArgs),
+    /// Explain the verdict on one message.
+    Check(check::CheckArgs),
+    /// List stored messages, newest first.
+    History(history::HistoryArgs),
+    /// Configuration helpers.
+    #[command(subcommand)]
+    Config(config_cmd::ConfigCommand),
+}
+
+/// What every command gets: resolved paths and lazy access to config, store and engine.
+pub struct Ctx {
+    pub paths: Paths,
+}
+
+impl Ctx {
+    pub fn config(&self) -> Result<Config> {
+        let config = Config::load(&self.paths)?;
+        config.validate().map_err(|e| {
+            anyhow::anyhow!(
+                "invalid config file {}: {e:#}",
+                self.paths.config_file.display()
+            )
+        })?;
+        Ok(config)
+    }
+
+    pub fn db_path(&self, config: &Config) -> PathBuf {
+        config.database_path(&self.paths)
+    }
+
+    pub fn open_store(&self, config: &Config) -> Result<Store> {
+        Ok(Store::open(&self.db_path(config))?)
+    }
+
+    pub fn engine(&self) -> Result<Engine> {
+        let user = self.paths.user_rules_dir();
+        Engine::load(Some(&user))
+    }
+}
+
+/// Runs the command line; the exit code is 0 on success, 1 on failure, 2 on bad usage.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(matches!(cli.command, Command::Config(_)));
+    let result = Paths::resolve(cli.db.as_deref(), cli.config.as_deref())
+        .and_then(|paths| dispatch(Ctx { paths }, cli.command));
+    match result {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("dunwatch: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(ctx: Ctx, command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Scan(args) => scan::run(&ctx, args),
+        Command::Classify(args) => classify::run(&ctx, args),
+        Command::Check(args) => check::run(&ctx, args),
+        Command::History(args) => history::run(&ctx, args),
+        Command::Config(cmd) => config_cmd::run(&ctx, cmd),
+    }
+}
+
+fn init_logging(quiet: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if quiet { "error" } else { "warn" };
+    let filter =
+        EnvFilter::try_from_env("DUNWATCH_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|e| e.downcast_ref::<io::Error>())
+        .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// Standard output, buffered and locked, for commands that print many lines.
+pub fn stdout() -> io::BufWriter<io::StdoutLock<'static>> {
+    io::BufWriter::with_capacity(64 * 1024, io::stdout().lock())
+}
+
+/// Writes one line of JSON.
+pub fn write_json_line(out: &mut impl Write, value: &impl serde::Serialize) -> Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! `dunwatch scan PATH...`: import files or folders once.
+//!
+//! Every file is tried; a failed one is named on stderr with the place it failed, and the
+//! exit code is non-zero after all the others were imported.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::Ctx;
+use crate::import::{FileReport, FileStatus, ImportEvents, Importer, collect_files};
+use crate::ingest::{Limits, ReadOptions};
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Backup files or folders (searched recursively).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+struct Progress(ProgressBar);
+
+impl ImportEvents for Progress {
+    fn progress(&mut self, bytes: u64) {
+        self.0.set_position(bytes);
+    }
+}
+
+pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
+    let config = ctx.config()?;
+    let mut store = ctx.open_store(&config)?;
+    let engine = ctx.engine()?;
+    let files = collect_files(&args.paths)?;
+    let opts = ReadOptions {
+        phone_tz: config.phone_tz()?,
+        limits: Limits::default(),
+    };
+    let mut importer = Importer {
+        store: &mut store,
+        engine: &engine,
+        opts,
+    };
+    let tty = std::io::stderr().is_terminal() && !args.quiet;
+    let mut out = super::stdout();
+    let (mut new, mut known, mut failed) = (0u64, 0u64, 0usize);
+    for path in &files {
+        let bar = if tty {
+            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            let bar = ProgressBar::new(size);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{msg:30!} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            bar.set_message(
+                path.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            );
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        let mut progress = Progress(bar);
+        let report = importer.import_file(path, &mut progress)?;
+        progress.0.finish_and_clear();
+        new += report.new;
+        known += report.known;
+        if report.has_errors() {
+            failed += 1;
+        }
+        print_report(&mut out, &report)?;
+        out.flush()?;
+    }
+    writeln!(
+        out,
+        "{} file(s): {new} new message(s), {known} already known{}",
+        files.len(),
+        if failed > 0 {
+            format!(", {failed} with errors")
+        } else {
+            String::new()
+        }
+    )?;
+    out.flush()?;
+    Ok(if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_report(out: &mut impl Write, r: &FileReport) -> Result<()> {
+    let name = r.path.display();
+    let format = r.format.map_or("", |f| f.name());
+    match &r.status {
+        FileStatus::NotAnExport => writeln!(out, "{name}: skipped, not an SMS export")?,
+        FileStatus::Unchanged => writeln!(out, "{name}: {format}, unchanged since the last scan")?,
+        FileStatus::Imported | FileStatus::Failed(_) => {
+            let cats: Vec<String> = r
+                .by_category
+                .iter()
+                .map(|(c, n)| format!("{n} {c}"))
+                .collect();
+            let cats = if cats.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", cats.join(", "))
+            };
+            writeln!(
+                out,
+                "{name}: {format}, {} new{cats}, {} already known",
+                r.new, r.known
+            )?;
+        }
+    }
+    for e in &r.record_errors {
+        eprintln!("dunwatch: {e}");
+    }
+    if r.record_error_count > r.record_errors.len() as u64 {
+        eprintln!(
+            "dunwatch: {}: {} more unreadable message(s) not shown",
+            name,
+            r.record_error_count - r.record_errors.len() as u64
+        );
+    }
+    if let FileStatus::Failed(e) = &r.status {
+        eprintln!("dunwatch: {e}");
+    }
+    Ok(())
+}

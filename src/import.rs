@@ -1,0 +1,409 @@
+//! The pipeline for one file: detect → read → classify → store.
+//!
+//! `scan` and the daemon both call [`Importer::import_file`]. A reader thread parses the
+//! file while this thread classifies and writes batches, each batch one transaction, so a
+//! kill at any moment leaves whole batches stored and the next run stores the rest once.
+//! A file whose size, modification time (and, when those changed, content hash) match the
+//! last successful read is skipped without parsing.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use anyhow::{Context, Result};
+
+use crate::classify::{Engine, Input};
+use crate::ingest::{self, Format, ParseError, ReadOptions, ReadOutcome, Sink};
+use crate::model::{Category, Message, Verdict};
+use crate::store::{NewMessage, SourceResult, Store, message_key};
+
+/// How many messages go into one transaction.
+const BATCH: usize = 10_000;
+/// Messages handed from the reader thread at a time.
+const CHUNK: usize = 512;
+
+/// What happened to one file.
+#[derive(Debug)]
+pub struct FileReport {
+    pub path: PathBuf,
+    pub format: Option<Format>,
+    pub status: FileStatus,
+    /// Messages stored for the first time.
+    pub new: u64,
+    /// Messages that were already stored.
+    pub known: u64,
+    /// Categories of the new messages.
+    pub by_category: BTreeMap<Category, u64>,
+    /// Records that could not be read (the rest of the file was).
+    pub record_errors: Vec<ParseError>,
+    /// How many record errors there were (only the first few are kept).
+    pub record_error_count: u64,
+}
+
+#[derive(Debug)]
+pub enum FileStatus {
+    /// Read completely (possibly with record errors).
+    Imported,
+    /// Same size, time and content as at the last successful read: not parsed.
+    Unchanged,
+    /// Not an SMS export (a photo, a call log); nothing to do.
+    NotAnExport,
+    /// The file broke off or could not be read; messages before the break were stored.
+    Failed(ParseError),
+}
+
+impl FileReport {
+    /// True when the file, or any record in it, could not be read.
+    pub fn has_errors(&self) -> bool {
+        matches!(self.status, FileStatus::Failed(_)) || self.record_error_count > 0
+    }
+}
+
+/// Hooks for callers that want more than the report: progress and each stored message.
+pub trait ImportEvents {
+    /// Bytes of the file read so far (approximate), for progress bars.
+    fn progress(&mut self, _bytes: u64) {}
+    /// A message was stored for the first time, inside the batch's open transaction (so
+    /// alert bookkeeping written here commits, or not, with the message).
+    fn stored(
+        &mut self,
+        _tx: &rusqlite::Transaction<'_>,
+        _id: i64,
+        _msg: &Message,
+        _verdict: &Verdict,
+    ) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// No hooks.
+pub struct Quiet;
+impl ImportEvents for Quiet {}
+
+pub struct Importer<'a> {
+    pub store: &'a mut Store,
+    pub engine: &'a Engine,
+    pub opts: ReadOptions,
+}
+
+/// Keep only the first few record errors of a file; the count says how many there were.
+const KEPT_RECORD_ERRORS: usize = 20;
+
+enum Item {
+    Messages(Vec<Message>),
+    RecordError(ParseError),
+}
+
+struct ChannelSink {
+    tx: mpsc::SyncSender<Item>,
+    pending: Vec<Message>,
+}
+
+impl Sink for ChannelSink {
+    fn message(&mut self, msg: Message) -> Result<()> {
+        self.pending.push(msg);
+        if self.pending.len() >= CHUNK {
+            let chunk = std::mem::replace(&mut self.pending, Vec::with_capacity(CHUNK));
+            self.tx
+                .send(Item::Messages(chunk))
+                .map_err(|_| anyhow::anyhow!("the import stopped"))?;
+        }
+        Ok(())
+    }
+
+    fn record_error(&mut self, err: ParseError) {
+        let _ = self.tx.send(Item::RecordError(err));
+    }
+}
+
+impl Importer<'_> {
+    pub fn import_file(
+        &mut self,
+        path: &Path,
+        events: &mut dyn ImportEvents,
+    ) -> Result<FileReport> {
+        let mut report = FileReport {
+            path: path.to_path_buf(),
+            format: None,
+            status: FileStatus::Imported,
+            new: 0,
+            known: 0,
+            by_category: BTreeMap::new(),
+            record_errors: Vec::new(),
+            record_error_count: 0,
+        };
+        let abs = std::fs::canonicalize(path)
+            .or_else(|_| std::path::absolute(path))
+            .unwrap_or_else(|_| path.to_path_buf());
+        let key = abs.to_string_lossy().into_owned();
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                report.status = FileStatus::Failed(ParseError::io(path, &e));
+                return Ok(report);
+            }
+        };
+        let (size, mtime) = (meta.len() as i64, mtime_ns(&meta));
+        let previous = self.store.source(&key)?;
+        if let Some(prev) = &previous
+            && prev.last_result != "failed"
+            && prev.last_result != "new"
+            && prev.size == Some(size)
+            && prev.mtime_ns == Some(mtime)
+        {
+            report.format = prev.format.as_deref().and_then(format_from_id);
+            report.status = FileStatus::Unchanged;
+            return Ok(report);
+        }
+        let format = match ingest::detect(path) {
+            Ok(Some(f)) => f,
+            Ok(None) => {
+                report.status = FileStatus::NotAnExport;
+                return Ok(report);
+            }
+            Err(e) => {
+                report.status = FileStatus::Failed(e);
+                return Ok(report);
+            }
+        };
+        report.format = Some(format);
+        let hash = match hash_file(path) {
+            Ok(h) => h,
+            Err(e) => {
+                report.status = FileStatus::Failed(ParseError::io(path, &e));
+                return Ok(report);
+            }
+        };
+        if let Some(prev) = &previous
+            && prev.last_result != "failed"
+            && prev.last_result != "new"
+            && prev.hash.as_deref() == Some(&hash[..])
+        {
+            // Touched or copied, not changed.
+            self.store.touch_source(prev.id, mtime)?;
+            report.status = FileStatus::Unchanged;
+            return Ok(report);
+        }
+        let source_id = self.store.source_id(&key)?;
+        let outcome = self.read_and_store(path, format, source_id, &mut report, events)?;
+        // A file that changed while we read it is read again on its next change; do not
+        // remember it as done.
+        let after = std::fs::metadata(path).ok();
+        let stable = after.is_some_and(|m| m.len() as i64 == size && mtime_ns(&m) == mtime);
+        let (result, error) = match &outcome {
+            ReadOutcome::Failed(e) => ("failed", Some(e.to_string())),
+            ReadOutcome::Complete if !stable => (
+                "failed",
+                Some("the file changed while it was read".to_string()),
+            ),
+            ReadOutcome::Complete if report.record_error_count > 0 => (
+                "partial",
+                report.record_errors.first().map(ToString::to_string),
+            ),
+            ReadOutcome::Complete => ("ok", None),
+        };
+        self.store.finish_source(
+            source_id,
+            &SourceResult {
+                format: Some(format.id()),
+                size,
+                mtime_ns: mtime,
+                hash: Some(&hash),
+                result,
+                error: error.as_deref(),
+                messages: (report.new + report.known) as i64,
+            },
+        )?;
+        if let ReadOutcome::Failed(e) = outcome {
+            report.status = FileStatus::Failed(e);
+        }
+        Ok(report)
+    }
+
+    fn read_and_store(
+        &mut self,
+        path: &Path,
+        format: Format,
+        source_id: i64,
+        report: &mut FileReport,
+        events: &mut dyn ImportEvents,
+    ) -> Result<ReadOutcome> {
+        let (tx, rx) = mpsc::sync_channel::<Item>(64);
+        let opts = self.opts.clone();
+        std::thread::scope(|scope| -> Result<ReadOutcome> {
+            let reader = scope.spawn(move || {
+                let mut sink = ChannelSink {
+                    tx,
+                    pending: Vec::with_capacity(CHUNK),
+                };
+                let outcome = ingest::read_file(path, format, &opts, &mut sink);
+                if !sink.pending.is_empty() {
+                    let rest = std::mem::take(&mut sink.pending);
+                    let _ = sink.tx.send(Item::Messages(rest));
+                }
+                outcome
+            });
+            let stored = self.store_items(&rx, source_id, report, events);
+            // If storing failed, dropping the receiver stops the reader at its next send.
+            drop(rx);
+            let outcome = reader.join().expect("reader thread panicked");
+            stored?;
+            Ok(outcome?)
+        })
+    }
+
+    fn store_items(
+        &mut self,
+        rx: &mpsc::Receiver<Item>,
+        source_id: i64,
+        report: &mut FileReport,
+        events: &mut dyn ImportEvents,
+    ) -> Result<()> {
+        let engine = self.engine;
+        let mut batch = self.store.batch()?;
+        let mut in_batch = 0usize;
+        for item in rx {
+            let chunk = match item {
+                Item::RecordError(e) => {
+                    report.record_error_count += 1;
+                    if report.record_errors.len() < KEPT_RECORD_ERRORS {
+                        report.record_errors.push(e);
+                    }
+                    continue;
+                }
+                Item::Messages(chunk) => chunk,
+            };
+            for msg in &chunk {
+                let key = message_key(&msg.sender, msg.direction, msg.ts_ms, &msg.body);
+                if batch.contains(&key)? {
+                    report.known += 1;
+                    continue;
+                }
+                let verdict = engine.classify(&Input {
+                    sender: &msg.sender,
+                    body: &msg.body,
+                    ts_ms: msg.ts_ms,
+                });
+                let new = NewMessage {
+                    key,
+                    message: msg,
+                    verdict: &verdict,
+                };
+                match batch.insert(source_id, &new)? {
+                    Some(id) => {
+                        report.new += 1;
+                        *report.by_category.entry(verdict.category).or_default() += 1;
+                        events.stored(batch.tx(), id, msg, &verdict)?;
+                    }
+                    None => report.known += 1,
+                }
+            }
+            in_batch += chunk.len();
+            if let Some(offset) = chunk.last().and_then(|m| m.position.offset) {
+                events.progress(offset);
+            }
+            if in_batch >= BATCH {
+                batch.commit()?;
+                batch = self.store.batch()?;
+                in_batch = 0;
+            }
+        }
+        batch.commit()?;
+        Ok(())
+    }
+}
+
+fn hash_file(path: &Path) -> std::io::Result<[u8; 32]> {
+    let mut hasher = blake3::Hasher::new();
+    let mut file = File::open(path)?;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(*hasher.finalize().as_bytes())
+}
+
+fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i64)
+}
+
+fn format_from_id(id: &str) -> Option<Format> {
+    use Format::*;
+    [
+        SbrXml,
+        SuperBackupXml,
+        SmsIeZip,
+        Ndjson,
+        Json,
+        Vmsg,
+        IosSmsDb,
+        AndroidMmsSms,
+        Csv,
+    ]
+    .into_iter()
+    .find(|f| f.id() == id)
+}
+
+/// Expands files and folders (recursively, in a stable order) into the files to import.
+/// Hidden files and the temporary names sync tools use are left out.
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
+        if meta.is_dir() {
+            walk(p, &mut out, 0)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<()> {
+    // Symlink loops and absurd nesting end here.
+    if depth > 32 {
+        return Ok(());
+    }
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot list {}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        if is_ignored_name(&path) {
+            continue;
+        }
+        let Ok(ft) = entry.file_type() else { continue };
+        if ft.is_dir() {
+            walk(&path, out, depth + 1)?;
+        } else if ft.is_file() || (ft.is_symlink() && path.is_file()) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Hidden files and the partial/temporary names of browsers, office suites and sync tools.
+pub fn is_ignored_name(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let lower = name.to_ascii_lowercase();
+    name.starts_with('.')
+        || name.starts_with("~$")
+        || lower.ends_with(".tmp")
+        || lower.ends_with(".part")
+        || lower.ends_with(".crdownload")
+        || lower.ends_with(".partial")
+        || lower.ends_with('~')
+}

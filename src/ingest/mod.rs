@@ -1,0 +1,208 @@
+//! Reading exports: every format the phone apps write becomes a stream of [`Message`]s.
+//!
+//! One module per format. [`detect`] sniffs the format from the file's content (never only
+//! from its name); [`read_file`] streams the messages to a sink. Errors name the file and
+//! the place (byte offset, line or record) and say whether the file looked truncated, which
+//! the daemon treats as "still being written, retry when it changes".
+
+pub mod detect;
+pub mod entities;
+pub mod sanitize;
+pub mod sbr;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use detect::{Format, detect};
+
+use crate::model::Message;
+
+/// What kind of failure a parse error is; decides how the daemon reacts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The file ends early: half-written by a sync tool, or cut off. Retry when it changes.
+    Truncated,
+    /// Bytes that are not valid text in the file's encoding.
+    Encoding,
+    /// The structure is broken (bad XML, bad entity, bad JSON, bad row).
+    Syntax,
+    /// A hostile-input limit was hit (giant attribute, zip bomb, too many rows).
+    Limit,
+    /// The file is not in any format dunwatch reads.
+    Unsupported,
+    /// The file could not be read (permissions, I/O, locked database).
+    Io,
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ErrorKind::Truncated => "truncated",
+            ErrorKind::Encoding => "encoding error",
+            ErrorKind::Syntax => "syntax error",
+            ErrorKind::Limit => "limit exceeded",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Io => "read error",
+        })
+    }
+}
+
+/// Where in a file something went wrong.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Place {
+    pub offset: Option<u64>,
+    pub line: Option<u64>,
+    pub record: Option<u64>,
+    /// Inside an archive: the entry name.
+    pub entry: Option<String>,
+}
+
+impl Place {
+    pub fn offset(offset: u64) -> Place {
+        Place {
+            offset: Some(offset),
+            ..Place::default()
+        }
+    }
+    pub fn line(line: u64) -> Place {
+        Place {
+            line: Some(line),
+            ..Place::default()
+        }
+    }
+    pub fn record(record: u64) -> Place {
+        Place {
+            record: Some(record),
+            ..Place::default()
+        }
+    }
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(entry) = &self.entry {
+            parts.push(format!("entry {entry}"));
+        }
+        if let Some(line) = self.line {
+            parts.push(format!("line {line}"));
+        }
+        if let Some(record) = self.record {
+            parts.push(format!("message {record}"));
+        }
+        if let Some(offset) = self.offset {
+            parts.push(format!("byte {offset}"));
+        }
+        if parts.is_empty() {
+            f.write_str("start of file")
+        } else {
+            f.write_str(&parts.join(", "))
+        }
+    }
+}
+
+/// A problem with one file (or one record of it), naming the file and the place.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}: {place}: {kind}: {detail}", path.display())]
+pub struct ParseError {
+    pub path: PathBuf,
+    pub place: Place,
+    pub kind: ErrorKind,
+    pub detail: String,
+}
+
+impl ParseError {
+    pub fn new(path: &Path, place: Place, kind: ErrorKind, detail: impl Into<String>) -> Self {
+        ParseError {
+            path: path.to_path_buf(),
+            place,
+            kind,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn io(path: &Path, err: &std::io::Error) -> Self {
+        ParseError::new(path, Place::default(), ErrorKind::Io, err.to_string())
+    }
+
+    /// True when the file probably is still being written: retry when it changes.
+    pub fn is_incomplete(&self) -> bool {
+        self.kind == ErrorKind::Truncated
+    }
+}
+
+/// Settings that change how files are read.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Time zone for formats that store local wall-clock times without a zone.
+    pub phone_tz: jiff::tz::TimeZone,
+    pub limits: Limits,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            phone_tz: jiff::tz::TimeZone::system(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Bounds a hostile file cannot pass.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Longest message body kept, in bytes; longer bodies are an error for that record.
+    pub max_body_bytes: usize,
+    /// Largest single XML element (tag with its attributes, MMS media excluded).
+    pub max_element_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 1 << 20,
+            max_element_bytes: 8 << 20,
+        }
+    }
+}
+
+/// Receives messages as a reader produces them. Returning an error stops the read (e.g. the
+/// database is gone); the error is passed through unchanged.
+pub trait Sink {
+    fn message(&mut self, msg: Message) -> anyhow::Result<()>;
+    /// A record that could not be read; the reader goes on with the next one where it safely
+    /// can.
+    fn record_error(&mut self, err: ParseError);
+}
+
+/// How a read ended.
+#[derive(Debug)]
+pub enum ReadOutcome {
+    /// Every record was read (record errors, if any, went to the sink).
+    Complete,
+    /// The file broke off at this error; the messages before it were delivered.
+    Failed(ParseError),
+}
+
+/// Why a read stopped early other than a parse error: the sink refused.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct SinkError(#[from] pub anyhow::Error);
+
+/// Reads every message of `path` in `format` into `sink`.
+pub fn read_file(
+    path: &Path,
+    format: Format,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> Result<ReadOutcome, SinkError> {
+    match format {
+        Format::SbrXml => sbr::read(path, opts, sink),
+        other => Ok(ReadOutcome::Failed(ParseError::new(
+            path,
+            Place::default(),
+            ErrorKind::Unsupported,
+            format!("{} files are recognised but not read yet", other.name()),
+        ))),
+    }
+}

@@ -1,0 +1,372 @@
+//! A byte filter in front of the XML parser, so that hostile or huge backups stream in flat
+//! memory and one bad byte costs one message, not the file.
+//!
+//! It does three things while passing the bytes through:
+//! - drops the value of every `data="…"` attribute inside a tag (MMS media as base64, often
+//!   megabytes on one line, which we never need) and writes `data=""` instead;
+//! - replaces each invalid UTF-8 sequence with U+FFFD and remembers where, so the reader
+//!   can reject exactly the message that contained it;
+//! - refuses a single tag larger than a limit (a giant attribute).
+//!
+//! Offsets after the filter differ from offsets in the file; [`Sanitizer::original_offset`]
+//! maps them back so that errors and evidence point at the real byte.
+
+use std::collections::VecDeque;
+use std::io::{self, BufRead, Read};
+
+const CHUNK: usize = 64 * 1024;
+
+pub struct Sanitizer<R> {
+    inner: R,
+    /// Raw bytes read but not yet processed (an incomplete UTF-8 sequence at a chunk end).
+    carry: Vec<u8>,
+    out: Vec<u8>,
+    out_pos: usize,
+    /// Filtered bytes produced so far (offset of `out[0]` is `produced - out.len()`).
+    produced: u64,
+    eof: bool,
+    state: State,
+    /// The last bytes seen inside a tag outside quotes, to recognise ` data=`.
+    recent: [u8; 6],
+    tag_bytes: usize,
+    max_tag_bytes: usize,
+    tag_start: u64,
+    /// (filtered offset from which it applies, original − filtered) checkpoints.
+    deltas: VecDeque<(u64, i64)>,
+    delta: i64,
+    /// Filtered offsets of repaired invalid UTF-8, oldest first.
+    repairs: VecDeque<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Text,
+    /// Just after `<`: an element tag starts if a name follows.
+    TagOpen,
+    InTag,
+    InQuote(u8),
+    /// Inside a `data` value: bytes are dropped until this quote.
+    Skipping(u8),
+}
+
+impl<R: Read> Sanitizer<R> {
+    pub fn new(inner: R, max_tag_bytes: usize) -> Self {
+        Sanitizer {
+            inner,
+            carry: Vec::new(),
+            out: Vec::with_capacity(CHUNK * 2),
+            out_pos: 0,
+            produced: 0,
+            eof: false,
+            state: State::Text,
+            recent: [0; 6],
+            tag_bytes: 0,
+            max_tag_bytes,
+            tag_start: 0,
+            deltas: VecDeque::new(),
+            delta: 0,
+            repairs: VecDeque::new(),
+        }
+    }
+
+    /// Maps an offset in the filtered stream to the offset in the original file. Queries
+    /// must not go backwards by more than one element (older checkpoints are dropped).
+    pub fn original_offset(&mut self, filtered: u64) -> u64 {
+        while self.deltas.len() > 1 && self.deltas[1].0 <= filtered {
+            self.deltas.pop_front();
+        }
+        let delta = match self.deltas.front() {
+            Some(&(from, d)) if from <= filtered => d,
+            _ => 0,
+        };
+        (filtered as i64 + delta).max(0) as u64
+    }
+
+    /// True (and forgets them) when invalid UTF-8 was repaired in `[start, end)` of the
+    /// filtered stream; repairs before `start` are dropped too.
+    pub fn take_repairs(&mut self, start: u64, end: u64) -> Option<u64> {
+        let mut first = None;
+        while let Some(&at) = self.repairs.front() {
+            if at >= end {
+                break;
+            }
+            self.repairs.pop_front();
+            if at >= start && first.is_none() {
+                first = Some(at);
+            }
+        }
+        first
+    }
+
+    fn set_delta(&mut self, filtered_at: u64, change: i64) {
+        self.delta += change;
+        self.deltas.push_back((filtered_at, self.delta));
+    }
+
+    fn fill(&mut self) -> io::Result<()> {
+        self.out.clear();
+        self.out_pos = 0;
+        while self.out.is_empty() && !self.eof {
+            let mut raw = std::mem::take(&mut self.carry);
+            let before = raw.len();
+            raw.resize(before + CHUNK, 0);
+            let n = loop {
+                match self.inner.read(&mut raw[before..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            };
+            raw.truncate(before + n);
+            if n == 0 {
+                self.eof = true;
+            }
+            self.process(&raw)?;
+        }
+        Ok(())
+    }
+
+    /// Validates UTF-8 (carrying an incomplete tail to the next chunk) and runs the tag
+    /// state machine over the valid text.
+    fn process(&mut self, raw: &[u8]) -> io::Result<()> {
+        let mut rest = raw;
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(_) => {
+                    self.scan(rest)?;
+                    return Ok(());
+                }
+                Err(e) => {
+                    let valid = e.valid_up_to();
+                    self.scan(&rest[..valid])?;
+                    match e.error_len() {
+                        Some(bad) => {
+                            let at = self.filtered_pos();
+                            self.repairs.push_back(at);
+                            self.scan("\u{FFFD}".as_bytes())?;
+                            self.set_delta(at + 3, bad as i64 - 3);
+                            rest = &rest[valid + bad..];
+                        }
+                        None if self.eof => {
+                            let at = self.filtered_pos();
+                            self.repairs.push_back(at);
+                            let bad = rest.len() - valid;
+                            self.scan("\u{FFFD}".as_bytes())?;
+                            self.set_delta(at + 3, bad as i64 - 3);
+                            return Ok(());
+                        }
+                        None => {
+                            self.carry.extend_from_slice(&rest[valid..]);
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn filtered_pos(&self) -> u64 {
+        self.produced + self.out.len() as u64
+    }
+
+    fn scan(&mut self, mut s: &[u8]) -> io::Result<()> {
+        while !s.is_empty() {
+            match self.state {
+                State::Text => match memchr::memchr(b'<', s) {
+                    Some(i) => {
+                        self.out.extend_from_slice(&s[..=i]);
+                        self.tag_start = self.filtered_pos() - 1;
+                        self.state = State::TagOpen;
+                        s = &s[i + 1..];
+                    }
+                    None => {
+                        self.out.extend_from_slice(s);
+                        s = &[];
+                    }
+                },
+                State::TagOpen => {
+                    // Only element tags (`<name`) carry attributes; `<?`, `<!--`, `</` do not.
+                    self.state = if s[0].is_ascii_alphabetic() || s[0] == b'_' {
+                        self.tag_bytes = 1;
+                        self.recent = [0; 6];
+                        State::InTag
+                    } else {
+                        State::Text
+                    };
+                }
+                State::InTag => {
+                    let b = s[0];
+                    self.out.push(b);
+                    s = &s[1..];
+                    self.count_tag(1)?;
+                    match b {
+                        b'>' => self.state = State::Text,
+                        b'"' | b'\'' => {
+                            let r = &self.recent;
+                            if &r[1..] == b"data=" && r[0].is_ascii_whitespace() {
+                                self.state = State::Skipping(b);
+                            } else {
+                                self.state = State::InQuote(b);
+                            }
+                        }
+                        _ => {
+                            self.recent.rotate_left(1);
+                            self.recent[5] = b;
+                        }
+                    }
+                }
+                State::InQuote(q) => match memchr::memchr(q, s) {
+                    Some(i) => {
+                        self.out.extend_from_slice(&s[..=i]);
+                        self.count_tag(i + 1)?;
+                        self.recent = [0; 6];
+                        self.state = State::InTag;
+                        s = &s[i + 1..];
+                    }
+                    None => {
+                        self.out.extend_from_slice(s);
+                        self.count_tag(s.len())?;
+                        s = &[];
+                    }
+                },
+                State::Skipping(q) => {
+                    let (dropped, done) = match memchr::memchr(q, s) {
+                        Some(i) => (i, true),
+                        None => (s.len(), false),
+                    };
+                    if dropped > 0 {
+                        let at = self.filtered_pos();
+                        self.set_delta(at, dropped as i64);
+                    }
+                    if done {
+                        self.out.push(q);
+                        self.count_tag(1)?;
+                        self.recent = [0; 6];
+                        self.state = State::InTag;
+                        s = &s[dropped + 1..];
+                    } else {
+                        s = &[];
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn count_tag(&mut self, n: usize) -> io::Result<()> {
+        self.tag_bytes += n;
+        if self.tag_bytes > self.max_tag_bytes {
+            let at = self.original_offset(self.tag_start);
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                TagTooLarge {
+                    offset: at,
+                    limit: self.max_tag_bytes,
+                },
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The error carried through quick-xml when one tag exceeds the limit.
+#[derive(Debug, thiserror::Error)]
+#[error("an element starting at byte {offset} is larger than {limit} bytes")]
+pub struct TagTooLarge {
+    pub offset: u64,
+    pub limit: usize,
+}
+
+impl<R: Read> Read for Sanitizer<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let avail = self.fill_buf()?;
+        let n = avail.len().min(buf.len());
+        buf[..n].copy_from_slice(&avail[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: Read> BufRead for Sanitizer<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.out_pos >= self.out.len() {
+            self.produced += self.out.len() as u64;
+            self.out.clear();
+            self.out_pos = 0;
+            self.fill()?;
+            // `fill` appended at produced+0; keep `produced` as the offset of out[0].
+        }
+        Ok(&self.out[self.out_pos..])
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.out_pos = (self.out_pos + amt).min(self.out.len());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(input: &[u8]) -> (String, Sanitizer<&[u8]>) {
+        let mut s = Sanitizer::new(input, 1 << 20);
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).unwrap();
+        (String::from_utf8(out).unwrap(), s)
+    }
+
+    #[test]
+    fn data_attribute_values_are_dropped_and_offsets_map_back() {
+        let input = br#"<a><part seq="0" data="QUFBQUFB" text="hi" /><sms body='x data="y"'/></a>"#;
+        let (out, mut s) = run(input);
+        assert_eq!(
+            out,
+            r#"<a><part seq="0" data="" text="hi" /><sms body='x data="y"'/></a>"#
+        );
+        let filtered = out.find("<sms").unwrap() as u64;
+        let original = input.windows(4).position(|w| w == b"<sms").unwrap() as u64;
+        assert_eq!(s.original_offset(filtered), original);
+    }
+
+    #[test]
+    fn data_in_text_comments_and_quoted_values_is_kept() {
+        let input = br#"<!-- data="keep" --><x body=" data=&quot;k&quot;">t data="keep"</x>"#;
+        let (out, _) = run(input);
+        assert_eq!(out.as_bytes(), input);
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_and_its_place_remembered() {
+        let input = b"<x a=\"ok\"/><y b=\"bad\xff\xfe!\"/>";
+        let (out, mut s) = run(input);
+        assert_eq!(out, "<x a=\"ok\"/><y b=\"bad\u{FFFD}\u{FFFD}!\"/>");
+        let y = out.find("<y").unwrap() as u64;
+        assert_eq!(s.take_repairs(0, y), None);
+        assert!(s.take_repairs(y, out.len() as u64).is_some());
+        assert_eq!(s.original_offset(out.len() as u64), input.len() as u64);
+    }
+
+    #[test]
+    fn multibyte_characters_split_across_chunks_survive() {
+        let mut input = Vec::new();
+        input.extend_from_slice(b"<x t=\"");
+        while input.len() < CHUNK * 3 {
+            input.extend_from_slice("逾期".as_bytes());
+        }
+        input.extend_from_slice(b"\"/>");
+        let (out, mut s) = run(&input);
+        assert_eq!(out.as_bytes(), &input[..]);
+        assert_eq!(s.take_repairs(0, u64::MAX), None);
+    }
+
+    #[test]
+    fn a_giant_tag_is_refused_with_its_offset() {
+        let mut input = b"<root>".to_vec();
+        input.extend_from_slice(b"<sms body=\"");
+        input.extend(std::iter::repeat_n(b'a', 5000));
+        input.extend_from_slice(b"\"/></root>");
+        let mut s = Sanitizer::new(&input[..], 1000);
+        let err = s.read_to_end(&mut Vec::new()).unwrap_err();
+        assert!(err.to_string().contains("byte 6"), "{err}");
+    }
+}

@@ -1,0 +1,159 @@
+//! Reading the history back: the filters of `history`, shared by reports and evidence.
+
+use rusqlite::types::Value;
+
+use super::{Store, direction_from_sql};
+use crate::model::{Category, Direction, Reason};
+
+/// Which messages to list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only these categories (the user's correction counts); empty = all.
+    pub categories: Vec<Category>,
+    pub lender: Option<String>,
+    /// A sender in any spelling (normalised before matching).
+    pub sender: Option<String>,
+    /// Only messages at or after this time (ms).
+    pub since_ms: Option<i64>,
+    /// Only messages before this time (ms).
+    pub until_ms: Option<i64>,
+    /// Substring of the body (any language) or of the sender.
+    pub search: Option<String>,
+    /// 0 = no limit.
+    pub limit: usize,
+}
+
+/// One stored message with its verdict, as `history --json` prints it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Entry {
+    pub id: i64,
+    /// RFC 3339; null when the export had no time.
+    pub ts: Option<String>,
+    #[serde(skip)]
+    pub ts_ms: Option<i64>,
+    pub sender: String,
+    pub contact: Option<String>,
+    pub body: String,
+    pub direction: Direction,
+    /// The category in force: the user's correction if any, else the engine's.
+    pub category: Category,
+    /// The engine's own category, when the user corrected it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine_category: Option<Category>,
+    pub lender: Option<String>,
+    pub score: f64,
+    pub reasons: Vec<Reason>,
+    pub advice: String,
+    pub headline: String,
+    /// The file the message came from.
+    pub source: Option<String>,
+    /// Where in that file (JSON: record, offset, line).
+    pub position: serde_json::Value,
+}
+
+impl Store {
+    /// Messages matching `filter`, newest first.
+    pub fn history(&self, filter: &Filter) -> anyhow::Result<Vec<Entry>> {
+        let mut out = Vec::new();
+        self.history_each(filter, |e| {
+            out.push(e);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Streams messages matching `filter`, newest first, without holding them all.
+    pub fn history_each(
+        &self,
+        filter: &Filter,
+        mut each: impl FnMut(Entry) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut sql = String::from(
+            "SELECT m.id, m.ts, m.sender, m.contact, m.body, m.direction, m.category,
+                    m.user_category, m.lender, m.score, m.reasons, m.advice, m.headline,
+                    s.path, m.position
+             FROM message m LEFT JOIN source_file s ON s.id = m.source_id WHERE 1",
+        );
+        let mut args: Vec<Value> = Vec::new();
+        if !filter.categories.is_empty() {
+            let marks = vec!["?"; filter.categories.len()].join(",");
+            sql.push_str(&format!(
+                " AND coalesce(m.user_category, m.category) IN ({marks})"
+            ));
+            args.extend(
+                filter
+                    .categories
+                    .iter()
+                    .map(|c| Value::Text(c.as_str().into())),
+            );
+        }
+        if let Some(lender) = &filter.lender {
+            sql.push_str(" AND m.lender = ?");
+            args.push(Value::Text(lender.to_ascii_lowercase()));
+        }
+        if let Some(sender) = &filter.sender {
+            sql.push_str(" AND m.sender_norm = ?");
+            args.push(Value::Text(super::normalize_sender(sender)));
+        }
+        if let Some(since) = filter.since_ms {
+            sql.push_str(" AND m.ts >= ?");
+            args.push(Value::Integer(since));
+        }
+        if let Some(until) = filter.until_ms {
+            sql.push_str(" AND m.ts < ?");
+            args.push(Value::Integer(until));
+        }
+        if let Some(text) = filter.search.as_deref().filter(|t| !t.is_empty()) {
+            sql.push_str(" AND (instr(m.body, ?) > 0 OR instr(m.sender, ?) > 0)");
+            args.push(Value::Text(text.into()));
+            args.push(Value::Text(text.into()));
+        }
+        sql.push_str(" ORDER BY m.ts IS NULL, m.ts DESC, m.id DESC");
+        if filter.limit > 0 {
+            sql.push_str(&format!(" LIMIT {}", filter.limit));
+        }
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+        while let Some(r) = rows.next()? {
+            let ts_ms: Option<i64> = r.get(1)?;
+            let engine_cat: Category = parse_cat(&r.get::<_, String>(6)?);
+            let user_cat: Option<Category> = r.get::<_, Option<String>>(7)?.map(|c| parse_cat(&c));
+            let reasons: String = r.get(10)?;
+            let position: String = r.get(14)?;
+            each(Entry {
+                id: r.get(0)?,
+                ts: ts_ms.map(rfc3339),
+                ts_ms,
+                sender: r.get(2)?,
+                contact: r.get(3)?,
+                body: r.get(4)?,
+                direction: direction_from_sql(&r.get::<_, String>(5)?),
+                category: user_cat.unwrap_or(engine_cat),
+                engine_category: user_cat.map(|_| engine_cat),
+                lender: r.get(8)?,
+                score: r.get(9)?,
+                reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+                advice: r.get(11)?,
+                headline: r.get(12)?,
+                source: r.get(13)?,
+                position: serde_json::from_str(&position).unwrap_or(serde_json::Value::Null),
+            })?;
+        }
+        Ok(())
+    }
+}
+
+fn parse_cat(s: &str) -> Category {
+    s.parse().unwrap_or(Category::Other)
+}
+
+/// Milliseconds to RFC 3339 in the computer's time zone, with its offset.
+pub fn rfc3339(ms: i64) -> String {
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(ts) => {
+            let zoned = ts.to_zoned(jiff::tz::TimeZone::system());
+            zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+        }
+        Err(_) => ms.to_string(),
+    }
+}

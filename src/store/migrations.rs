@@ -1,0 +1,67 @@
+//! Numbered schema migrations, applied in order inside one transaction.
+//!
+//! `PRAGMA user_version` holds how many have been applied (rusqlite_migration cannot be
+//! combined with the rusqlite version we need). Never edit a shipped migration: add one.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: messages, the files they came from, alert bookkeeping, trust/block lists.
+    r#"
+    CREATE TABLE source_file (
+        id          INTEGER PRIMARY KEY,
+        path        TEXT NOT NULL UNIQUE,
+        format      TEXT,
+        size        INTEGER,
+        mtime_ns    INTEGER,
+        hash        BLOB,
+        last_scan   INTEGER,             -- ms since epoch
+        last_result TEXT NOT NULL DEFAULT 'new',  -- new | ok | partial | failed
+        last_error  TEXT,
+        messages    INTEGER NOT NULL DEFAULT 0    -- messages read at the last scan
+    );
+    CREATE TABLE message (
+        id            INTEGER PRIMARY KEY,
+        key           BLOB NOT NULL UNIQUE,
+        sender        TEXT NOT NULL,
+        sender_norm   TEXT NOT NULL,
+        contact       TEXT,
+        ts            INTEGER,           -- ms since epoch, UTC; NULL when unknown
+        direction     TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        body          TEXT NOT NULL,
+        source_id     INTEGER REFERENCES source_file(id),
+        position      TEXT NOT NULL,     -- JSON: record, offset, line
+        imported_at   INTEGER NOT NULL,
+        category      TEXT NOT NULL,
+        lender        TEXT,
+        score         REAL NOT NULL,
+        reasons       TEXT NOT NULL,     -- JSON array of {rule, evidence, description}
+        advice        TEXT NOT NULL DEFAULT '',
+        headline      TEXT NOT NULL DEFAULT '',
+        user_category TEXT               -- the user's correction; wins over category
+    );
+    CREATE INDEX message_ts ON message(ts);
+    CREATE INDEX message_sender ON message(sender_norm, ts);
+    "#,
+];
+
+/// Brings the database to the newest schema. Refuses a database written by a newer dunwatch.
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(StoreError::TooNew { version, known });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql).map_err(|e| StoreError::Migration {
+            number: i + 1,
+            source: e,
+        })?;
+    }
+    tx.pragma_update(None, "user_version", known)?;
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,407 @@
+//! The history: one SQLite file in WAL mode, readable by the user alone.
+//!
+//! Writers insert messages in batches inside transactions; a message whose key is already
+//! stored is skipped, so importing the same file twice, or being killed half-way and
+//! running again, leaves every message stored exactly once.
+
+pub mod history;
+pub mod key;
+pub mod migrations;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+use crate::model::{Direction, Message, Verdict};
+pub use key::{MessageKey, message_key, normalize_sender};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot create the database folder {}: {source}", path.display())]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the database was written by a newer dunwatch (schema {version}, this one knows {known}); \
+         upgrade dunwatch or point --db at another file"
+    )]
+    TooNew { version: i64, known: i64 },
+    #[error("database migration {number} failed: {source}")]
+    Migration {
+        number: usize,
+        source: rusqlite::Error,
+    },
+    #[error("{}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        source: Box<StoreError>,
+    },
+}
+
+/// How long a writer waits for another process that holds the database before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// What the store remembers about a source file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceRecord {
+    pub id: i64,
+    pub path: String,
+    pub format: Option<String>,
+    pub size: Option<i64>,
+    pub mtime_ns: Option<i64>,
+    pub hash: Option<Vec<u8>>,
+    pub last_result: String,
+    pub last_error: Option<String>,
+    pub messages: i64,
+}
+
+/// The outcome of reading a file, recorded on its source row.
+#[derive(Debug, Clone)]
+pub struct SourceResult<'a> {
+    pub format: Option<&'a str>,
+    pub size: i64,
+    pub mtime_ns: i64,
+    pub hash: Option<&'a [u8]>,
+    /// `ok`, `partial` (some records failed) or `failed` (the file broke off).
+    pub result: &'a str,
+    pub error: Option<&'a str>,
+    pub messages: i64,
+}
+
+/// A message to insert with its verdict and precomputed key.
+pub struct NewMessage<'a> {
+    pub key: MessageKey,
+    pub message: &'a Message,
+    pub verdict: &'a Verdict,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, private to the user, and brings it
+    /// to the current schema.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Self::open_inner(path).map_err(|e| StoreError::Open {
+            path: path.to_path_buf(),
+            source: Box::new(e),
+        })
+    }
+
+    fn open_inner(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.exists()
+        {
+            crate::paths::create_private_dir(dir).map_err(|e| StoreError::CreateDir {
+                path: dir.to_path_buf(),
+                source: std::io::Error::other(e.to_string()),
+            })?;
+        }
+        let created = !path.exists();
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        if created {
+            restrict_to_user(path);
+        }
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // WAL and SHM files carry message text too.
+        for suffix in ["-wal", "-shm"] {
+            let mut side = path.as_os_str().to_owned();
+            side.push(suffix);
+            restrict_to_user(Path::new(&side));
+        }
+        migrations::migrate(&mut conn)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The underlying connection, for the query modules (history, reports, alerts).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub fn source(&self, path: &str) -> Result<Option<SourceRecord>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT id, path, format, size, mtime_ns, hash, last_result, last_error, messages
+                 FROM source_file WHERE path = ?1",
+            )?
+            .query_row([path], |r| {
+                Ok(SourceRecord {
+                    id: r.get(0)?,
+                    path: r.get(1)?,
+                    format: r.get(2)?,
+                    size: r.get(3)?,
+                    mtime_ns: r.get(4)?,
+                    hash: r.get(5)?,
+                    last_result: r.get(6)?,
+                    last_error: r.get(7)?,
+                    messages: r.get(8)?,
+                })
+            })
+            .optional()?;
+        Ok(row)
+    }
+
+    /// The id of the source row for `path`, created if new. Its size/mtime/hash are only
+    /// written by [`Store::finish_source`], so an interrupted import is redone next time.
+    pub fn source_id(&self, path: &str) -> Result<i64, StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO source_file(path) VALUES (?1) ON CONFLICT(path) DO NOTHING",
+            )?
+            .execute([path])?;
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id FROM source_file WHERE path = ?1")?
+            .query_row([path], |r| r.get(0))?)
+    }
+
+    pub fn finish_source(&self, id: i64, res: &SourceResult<'_>) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE source_file SET format = ?2, size = ?3, mtime_ns = ?4, hash = ?5,
+                    last_scan = ?6, last_result = ?7, last_error = ?8, messages = ?9
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                res.format,
+                res.size,
+                res.mtime_ns,
+                res.hash,
+                now_ms(),
+                res.result,
+                res.error,
+                res.messages
+            ])?;
+        Ok(())
+    }
+
+    /// Records that a file was seen again unchanged (a touched mtime with the same content).
+    pub fn touch_source(&self, id: i64, mtime_ns: i64) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("UPDATE source_file SET mtime_ns = ?2, last_scan = ?3 WHERE id = ?1")?
+            .execute(params![id, mtime_ns, now_ms()])?;
+        Ok(())
+    }
+
+    /// Starts a write transaction for one batch.
+    pub fn batch(&mut self) -> Result<Batch<'_>, StoreError> {
+        Ok(Batch {
+            tx: self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?,
+        })
+    }
+
+    pub fn message_count(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM message", [], |r| r.get(0))?)
+    }
+}
+
+/// One write transaction: check keys, insert new messages, commit.
+pub struct Batch<'a> {
+    tx: rusqlite::Transaction<'a>,
+}
+
+impl Batch<'_> {
+    /// True when a message with this key is already stored (in this batch or before).
+    pub fn contains(&self, key: &MessageKey) -> Result<bool, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT 1 FROM message WHERE key = ?1")?
+            .exists([&key[..]])?)
+    }
+
+    /// Inserts a message; returns its new id, or `None` when its key was already stored.
+    pub fn insert(&self, source_id: i64, new: &NewMessage<'_>) -> Result<Option<i64>, StoreError> {
+        let m = new.message;
+        let v = new.verdict;
+        let reasons = serde_json::to_string(&v.reasons).expect("reasons serialize");
+        let position = serde_json::to_string(&m.position).expect("position serializes");
+        let changed = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO message(key, sender, sender_norm, contact, ts, direction, body,
+                    source_id, position, imported_at, category, lender, score, reasons, advice,
+                    headline)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                 ON CONFLICT(key) DO NOTHING",
+            )?
+            .execute(params![
+                &new.key[..],
+                m.sender,
+                normalize_sender(&m.sender),
+                m.contact,
+                m.ts_ms,
+                m.direction.as_str(),
+                m.body,
+                source_id,
+                position,
+                now_ms(),
+                v.category.as_str(),
+                v.lender,
+                v.score,
+                reasons,
+                v.advice,
+                v.headline,
+            ])?;
+        Ok((changed == 1).then(|| self.tx.last_insert_rowid()))
+    }
+
+    /// The transaction, for modules that write beside messages (alert bookkeeping).
+    pub fn tx(&self) -> &rusqlite::Transaction<'_> {
+        &self.tx
+    }
+
+    pub fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit()?;
+        Ok(())
+    }
+}
+
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+fn restrict_to_user(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if path.exists() {
+            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// Parses the `direction` column.
+pub fn direction_from_sql(s: &str) -> Direction {
+    if s == "out" {
+        Direction::Out
+    } else {
+        Direction::In
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Category, Position};
+
+    fn msg(body: &str, ts: i64) -> Message {
+        Message {
+            sender: "+86 138 0013 8000".into(),
+            body: body.into(),
+            ts_ms: Some(ts),
+            direction: Direction::In,
+            contact: None,
+            position: Position::default(),
+        }
+    }
+
+    #[test]
+    fn same_message_inserted_twice_is_stored_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("d.db")).unwrap();
+        let src = store.source_id("/x.xml").unwrap();
+        let v = Verdict {
+            category: Category::Overdue,
+            ..Verdict::other()
+        };
+        let m = msg("您的借款已逾期", 1_000_123);
+        let key = message_key(&m.sender, m.direction, m.ts_ms, &m.body);
+        let batch = store.batch().unwrap();
+        let first = batch
+            .insert(
+                src,
+                &NewMessage {
+                    key,
+                    message: &m,
+                    verdict: &v,
+                },
+            )
+            .unwrap();
+        assert!(first.is_some());
+        assert!(batch.contains(&key).unwrap());
+        let second = batch
+            .insert(
+                src,
+                &NewMessage {
+                    key,
+                    message: &m,
+                    verdict: &v,
+                },
+            )
+            .unwrap();
+        assert_eq!(second, None);
+        batch.commit().unwrap();
+        assert_eq!(store.message_count().unwrap(), 1);
+    }
+
+    #[test]
+    fn database_file_is_private_and_reopens_at_the_same_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/d.db");
+        drop(Store::open(&path).unwrap());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "mode {mode:o}");
+            let dmode = std::fs::metadata(path.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(dmode & 0o077, 0, "dir mode {dmode:o}");
+        }
+        let store = Store::open(&path).unwrap();
+        let v: i64 = store
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, migrations::MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn database_from_a_newer_version_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.db");
+        drop(Store::open(&path).unwrap());
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 999)
+            .unwrap();
+        let err = Store::open(&path).err().unwrap().to_string();
+        assert!(err.contains("newer dunwatch"), "{err}");
+        assert!(err.contains("d.db"), "{err}");
+    }
+}
