@@ -172,7 +172,7 @@ fn invalid_utf8_and_broken_entities_cost_only_their_own_message() {
     assert_eq!(out.status.code(), Some(1));
     let se = stderr(&out);
     let bad_byte = xml.windows(2).position(|w| w == b"\xc3\x28").unwrap();
-    assert!(se.contains(&format!("bad.xml: message 2, byte ")), "{se}");
+    assert!(se.contains("bad.xml: message 2, byte "), "{se}");
     assert!(
         se.contains(&format!("invalid UTF-8 at byte {bad_byte}")),
         "{se}"
