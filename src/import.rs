@@ -17,7 +17,7 @@ use anyhow::{Context, Result};
 use crate::classify::{Engine, Input};
 use crate::ingest::{self, Format, ParseError, ReadOptions, ReadOutcome, Sink};
 use crate::model::{Category, Message, Verdict};
-use crate::store::{NewMessage, SourceResult, Store, message_key};
+use crate::store::{NewMessage, SourceResult, Store, message_key_normalized, normalize_sender};
 
 /// How many messages go into one transaction.
 const BATCH: usize = 10_000;
@@ -276,8 +276,13 @@ impl Importer<'_> {
                 Item::Messages(chunk) => chunk,
             };
             for msg in &chunk {
-                let key = message_key(&msg.sender, msg.direction, msg.ts_ms, &msg.body);
-                if batch.contains(&key)? {
+                let sender_norm = normalize_sender(&msg.sender);
+                let key = message_key_normalized(&sender_norm, msg.direction, msg.ts_ms, &msg.body);
+                // A rewritten backup is mostly known messages: then a key lookup first saves
+                // classifying them. A fresh backup is mostly new: then the insert's own
+                // conflict check is enough and the lookup would only cost time.
+                let mostly_known = report.known > report.new;
+                if mostly_known && batch.contains(&key)? {
                     report.known += 1;
                     continue;
                 }
@@ -288,6 +293,7 @@ impl Importer<'_> {
                 });
                 let new = NewMessage {
                     key,
+                    sender_norm: &sender_norm,
                     message: msg,
                     verdict: &verdict,
                 };

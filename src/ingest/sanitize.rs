@@ -195,24 +195,28 @@ impl<R: Read> Sanitizer<R> {
                     };
                 }
                 State::InTag => {
-                    let b = s[0];
-                    self.out.push(b);
-                    s = &s[1..];
-                    self.count_tag(1)?;
-                    match b {
-                        b'>' => self.state = State::Text,
-                        b'"' | b'\'' => {
-                            let r = &self.recent;
-                            if &r[1..] == b"data=" && r[0].is_ascii_whitespace() {
-                                self.state = State::Skipping(b);
-                            } else {
-                                self.state = State::InQuote(b);
-                            }
-                        }
-                        _ => {
-                            self.recent.rotate_left(1);
-                            self.recent[5] = b;
-                        }
+                    // Attribute names and `=` up to the next quote or the end of the tag.
+                    let Some(i) = memchr::memchr3(b'"', b'\'', b'>', s) else {
+                        self.out.extend_from_slice(s);
+                        self.count_tag(s.len())?;
+                        self.remember(s);
+                        s = &[];
+                        continue;
+                    };
+                    let b = s[i];
+                    self.out.extend_from_slice(&s[..=i]);
+                    self.count_tag(i + 1)?;
+                    self.remember(&s[..i]);
+                    s = &s[i + 1..];
+                    if b == b'>' {
+                        self.state = State::Text;
+                    } else {
+                        let r = &self.recent;
+                        self.state = if &r[1..] == b"data=" && r[0].is_ascii_whitespace() {
+                            State::Skipping(b)
+                        } else {
+                            State::InQuote(b)
+                        };
                     }
                 }
                 State::InQuote(q) => match memchr::memchr(q, s) {
@@ -251,6 +255,16 @@ impl<R: Read> Sanitizer<R> {
             }
         }
         Ok(())
+    }
+
+    /// Keeps the last six bytes seen between quotes inside a tag (to spot ` data=`).
+    fn remember(&mut self, seg: &[u8]) {
+        if seg.len() >= 6 {
+            self.recent.copy_from_slice(&seg[seg.len() - 6..]);
+        } else {
+            self.recent.rotate_left(seg.len());
+            self.recent[6 - seg.len()..].copy_from_slice(seg);
+        }
     }
 
     fn count_tag(&mut self, n: usize) -> io::Result<()> {

@@ -219,7 +219,7 @@ impl Parser<'_> {
         let mut ts_ms = None;
         let mut kind = None;
         let mut contact = None;
-        for attr in e.attributes() {
+        for attr in e.attributes().with_checks(false) {
             let attr = attr.map_err(|err| format!("bad attribute: {err}"))?;
             match attr.key.as_ref() {
                 "address" => sender = self.value(&attr.value, "address")?.unwrap_or_default(),
@@ -272,7 +272,7 @@ impl Parser<'_> {
             error: None,
         };
         let result: Result<(), String> = (|| {
-            for attr in e.attributes() {
+            for attr in e.attributes().with_checks(false) {
                 let attr = attr.map_err(|err| format!("bad attribute: {err}"))?;
                 match attr.key.as_ref() {
                     "date" => mms.ts_ms = parse_int(&attr.value),
@@ -310,7 +310,7 @@ impl Parser<'_> {
         let mut seq = 0;
         let mut addr = None;
         let mut addr_type = None;
-        for attr in e.attributes() {
+        for attr in e.attributes().with_checks(false) {
             let attr = attr.map_err(|err| format!("bad attribute: {err}"))?;
             match attr.key.as_ref() {
                 "ct" => ct = attr.value.to_ascii_lowercase(),
@@ -449,7 +449,7 @@ impl Parser<'_> {
 }
 
 fn parse_int(raw: &str) -> Option<i64> {
-    raw.trim().parse().ok()
+    raw.parse().ok().or_else(|| raw.trim().parse().ok())
 }
 
 fn contact_name(name: String) -> Option<String> {

@@ -14,7 +14,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::model::{Direction, Message, Verdict};
-pub use key::{MessageKey, message_key, normalize_sender};
+pub use key::{MessageKey, message_key, message_key_normalized, normalize_sender};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -80,6 +80,8 @@ pub struct SourceResult<'a> {
 /// A message to insert with its verdict and precomputed key.
 pub struct NewMessage<'a> {
     pub key: MessageKey,
+    /// The sender as [`normalize_sender`] returns it (computed once for the key).
+    pub sender_norm: &'a str,
     pub message: &'a Message,
     pub verdict: &'a Verdict,
 }
@@ -117,6 +119,8 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // 16 MB of page cache: the hot ends of the indexes stay in memory during big imports.
+        conn.pragma_update(None, "cache_size", -16_000)?;
         // WAL and SHM files carry message text too.
         for suffix in ["-wal", "-shm"] {
             let mut side = path.as_os_str().to_owned();
@@ -244,7 +248,11 @@ impl Batch<'_> {
     pub fn insert(&self, source_id: i64, new: &NewMessage<'_>) -> Result<Option<i64>, StoreError> {
         let m = new.message;
         let v = new.verdict;
-        let reasons = serde_json::to_string(&v.reasons).expect("reasons serialize");
+        let reasons = if v.reasons.is_empty() {
+            "[]".to_string()
+        } else {
+            serde_json::to_string(&v.reasons).expect("reasons serialize")
+        };
         let position = serde_json::to_string(&m.position).expect("position serializes");
         let changed = self
             .tx
@@ -258,7 +266,7 @@ impl Batch<'_> {
             .execute(params![
                 &new.key[..],
                 m.sender,
-                normalize_sender(&m.sender),
+                new.sender_norm,
                 m.contact,
                 m.ts_ms,
                 m.direction.as_str(),
@@ -340,11 +348,13 @@ mod tests {
         let m = msg("您的借款已逾期", 1_000_123);
         let key = message_key(&m.sender, m.direction, m.ts_ms, &m.body);
         let batch = store.batch().unwrap();
+        let norm = normalize_sender(&m.sender);
         let first = batch
             .insert(
                 src,
                 &NewMessage {
                     key,
+                    sender_norm: &norm,
                     message: &m,
                     verdict: &v,
                 },
@@ -357,6 +367,7 @@ mod tests {
                 src,
                 &NewMessage {
                     key,
+                    sender_norm: &norm,
                     message: &m,
                     verdict: &v,
                 },
