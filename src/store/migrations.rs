@@ -43,7 +43,10 @@ pub const MIGRATIONS: &[&str] = &[
         user_category TEXT               -- the user's correction; wins over category
     );
     CREATE INDEX message_ts ON message(ts);
-    CREATE INDEX message_sender ON message(sender_norm, ts);
+    -- Only debt-related messages: lookups by sender (trust lists, collectors, evidence) are
+    -- about those, and indexing every verification code from a random number would turn
+    -- big imports into random writes.
+    CREATE INDEX message_sender ON message(sender_norm, ts) WHERE category != 'other';
     "#,
 ];
 
