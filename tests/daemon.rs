@@ -69,7 +69,10 @@ fn backup_written_in_pieces_renamed_into_place_and_rewritten_stores_each_message
     assert_eq!(messages(&home), 6, "{log}");
     assert_eq!(duplicates(&home), 0, "{log}");
     assert_eq!(
-        count(&home, "SELECT count(*) FROM source_file WHERE path LIKE '%syncthing%'"),
+        count(
+            &home,
+            "SELECT count(*) FROM source_file WHERE path LIKE '%syncthing%'"
+        ),
         0,
         "temporary file was imported:\n{log}"
     );
@@ -106,7 +109,10 @@ fn files_changed_while_stopped_are_caught_up_on_start_and_nothing_is_read_twice(
     .unwrap();
     fs::write(
         home.watch().join("a.xml"),
-        backup(&[sms("95384", t, "账单已出 A"), sms("95384", t + 2, "账单已出 C")]),
+        backup(&[
+            sms("95384", t, "账单已出 A"),
+            sms("95384", t + 2, "账单已出 C"),
+        ]),
     )
     .unwrap();
     let d = home.start("log2", false);
@@ -154,7 +160,10 @@ fn first_run_writes_the_default_config_creates_the_folder_and_keeps_running() {
     assert!(folder.is_dir(), "{out}");
     assert!(out.contains(home.config_file().to_str().unwrap()), "{out}");
     assert!(out.contains(folder.to_str().unwrap()), "{out}");
-    assert!(out.contains("SMS Backup & Restore") && out.contains("Syncthing"), "{out}");
+    assert!(
+        out.contains("SMS Backup & Restore") && out.contains("Syncthing"),
+        "{out}"
+    );
     assert_eq!(
         fs::read_to_string(home.config_file()).unwrap(),
         dunwatch::config::DEFAULT_TOML
@@ -165,7 +174,9 @@ fn first_run_writes_the_default_config_creates_the_folder_and_keeps_running() {
         backup(&[sms("95384", now_ms(), "账单已出")]),
     )
     .unwrap();
-    wait_for("import from the created folder", LONG, || messages(&home) == 1);
+    wait_for("import from the created folder", LONG, || {
+        messages(&home) == 1
+    });
     let (status, _) = d.stop();
     assert!(status.success());
 }
@@ -209,7 +220,9 @@ fn broken_config_keeps_the_previous_one_and_is_reported_with_file_and_line() {
         backup(&[sms("95384", now_ms(), "账单已出 2")]),
     )
     .unwrap();
-    wait_for("import from the added folder", LONG, || messages(&home) == 2);
+    wait_for("import from the added folder", LONG, || {
+        messages(&home) == 2
+    });
     let (status, _) = d.stop();
     assert!(status.success());
 }
@@ -219,8 +232,10 @@ fn file_that_stays_cut_off_is_reported_once() {
     let home = Home::new();
     home.write_config("");
     let (mut cmd, log) = home.command("log");
-    cmd.env("DUNWATCH_STALE_MS", "700")
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/dunwatch-test-bus");
+    cmd.env("DUNWATCH_STALE_MS", "700").env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/dunwatch-test-bus",
+    );
     let d = Daemon {
         child: cmd.spawn().unwrap(),
         log,

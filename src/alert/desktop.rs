@@ -72,15 +72,16 @@ pub fn resolve_language(config: Language, text: &str) -> Lang {
 /// Chinese when the text has Han characters (traditional when it uses characters only the
 /// traditional script has), English otherwise.
 pub fn detect_language(text: &str) -> Lang {
-    const TRADITIONAL: &str = "們這個還帳貸款請繫電話銀行詐騙與會員額費號碼專辦戶財務逾償資訊";
-    const SIMPLIFIED: &str = "们这个还账贷请系电话银行诈骗与会员额费号码专办户财务偿资讯";
+    // Characters written differently in the two scripts (shared ones tell nothing).
+    const TRADITIONAL: &str = "們這個還帳貸請繫電話銀詐騙與會員額費號碼專辦戶財務償資訊";
+    const SIMPLIFIED: &str = "们这个还账贷请电话银诈骗与会员额费号码专办户财务偿资讯";
     let (mut han, mut trad, mut simp) = (0usize, 0usize, 0usize);
     for c in text.chars() {
         if ('\u{4e00}'..='\u{9fff}').contains(&c) {
             han += 1;
-            if TRADITIONAL.contains(c) && !SIMPLIFIED.contains(c) {
+            if TRADITIONAL.contains(c) {
                 trad += 1;
-            } else if SIMPLIFIED.contains(c) && !TRADITIONAL.contains(c) {
+            } else if SIMPLIFIED.contains(c) {
                 simp += 1;
             }
         }
@@ -161,24 +162,20 @@ fn to_traditional(s: &str) -> String {
         .map(|c| match c {
             '众' => '眾',
             '银' => '銀',
-            '行' => '行',
             '团' => '團',
             '宝' => '寶',
             '东' => '東',
-            '融' => '融',
             '满' => '滿',
             '联' => '聯',
             '马' => '馬',
             '费' => '費',
             '乐' => '樂',
-            '惠' => '惠',
             '还' => '還',
             '呗' => '唄',
             '贷' => '貸',
             '设' => '設',
             '农' => '農',
             '业' => '業',
-            '交' => '交',
             '兴' => '興',
             '广' => '廣',
             '发' => '發',
@@ -195,23 +192,28 @@ fn to_traditional(s: &str) -> String {
 fn default_advice(c: Category, lender: Option<&str>, lang: Lang) -> String {
     let name = lender.map(|l| lender_name(l, lang));
     match lang {
-        Lang::ZhCn | Lang::ZhTw => {
+        Lang::ZhCn => {
             let who = name.unwrap_or_else(|| "借款平台".to_string());
-            let s = match c {
+            match c {
                 Category::Scam => format!(
                     "不要回电、不要点链接、不要转账。核实请用{who}的官方App或官方客服电话，不要用短信里的号码或链接。"
                 ),
-                Category::Overdue => {
-                    format!("请在{who}官方App中核实并还款；如已还款可忽略。")
-                }
+                Category::Overdue => format!("请在{who}官方App中核实并还款；如已还款可忽略。"),
                 Category::Harassment => "这条催收短信可能违规，已保存为证据。可向放贷机构投诉，或拨打金融消费者投诉热线 12378。".to_string(),
                 Category::Reminder => format!("请按时在{who}官方App中还款。"),
                 Category::Other => String::new(),
-            };
-            if lang == Lang::ZhTw {
-                to_traditional_advice(&s)
-            } else {
-                s
+            }
+        }
+        Lang::ZhTw => {
+            let who = name.unwrap_or_else(|| "借款平臺".to_string());
+            match c {
+                Category::Scam => format!(
+                    "不要回電、不要點連結、不要轉帳。核實請用{who}的官方App或官方客服電話，不要用簡訊裡的號碼或連結。"
+                ),
+                Category::Overdue => format!("請在{who}官方App中核實並還款；如已還款可忽略。"),
+                Category::Harassment => "這則催收簡訊可能違規，已保存為證據。可向放貸機構投訴，或撥打金融消費者投訴熱線 12378。".to_string(),
+                Category::Reminder => format!("請按時在{who}官方App中還款。"),
+                Category::Other => String::new(),
             }
         }
         Lang::En => {
@@ -229,30 +231,6 @@ fn default_advice(c: Category, lender: Option<&str>, lang: Lang) -> String {
             }
         }
     }
-}
-
-fn to_traditional_advice(s: &str) -> String {
-    s.replace("回电", "回電")
-        .replace("点链接", "點連結")
-        .replace("转账", "轉帳")
-        .replace("核实", "核實")
-        .replace("官方客服电话", "官方客服電話")
-        .replace("号码", "號碼")
-        .replace("链接", "連結")
-        .replace("请", "請")
-        .replace("还款", "還款")
-        .replace("这条", "這條")
-        .replace("违规", "違規")
-        .replace("已保存为证据", "已保存為證據")
-        .replace("放贷机构", "放貸機構")
-        .replace("拨打", "撥打")
-        .replace("金融消费者投诉热线", "金融消費者投訴熱線")
-        .replace("借款平台", "借款平臺")
-        .replace("按时", "按時")
-        .replace("短信", "簡訊")
-        .replace("里", "裡")
-        .replace("如已", "如已")
-        .replace("可忽略", "可忽略")
 }
 
 fn excerpt(text: &str, max_chars: usize) -> String {

@@ -61,8 +61,12 @@ impl Home {
             .env("DUNWATCH_DEBOUNCE_MS", "200")
             .env("DUNWATCH_LOG", "debug")
             .env("NO_COLOR", "1")
+            // Quiet hours are local times; make "local" known.
+            .env("TZ", "UTC")
             .stdin(Stdio::null())
-            .stdout(Stdio::from(fs::File::create(self.root().join(format!("{log_name}.out"))).unwrap()))
+            .stdout(Stdio::from(
+                fs::File::create(self.root().join(format!("{log_name}.out"))).unwrap(),
+            ))
             .stderr(Stdio::from(fs::File::create(&log).unwrap()));
         (cmd, log)
     }
@@ -72,7 +76,10 @@ impl Home {
         let (mut cmd, log) = self.command(log_name);
         if !with_bus {
             // No notification server: keeps these daemons away from one a D-Bus test runs.
-            cmd.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/dunwatch-test-bus");
+            cmd.env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/dunwatch-test-bus",
+            );
         }
         let child = cmd.spawn().expect("spawn dunwatch run");
         let d = Daemon { child, log };
@@ -100,7 +107,10 @@ impl Daemon {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("no {needle:?} in the log after {limit:?}:\n{}", self.log_text());
+        panic!(
+            "no {needle:?} in the log after {limit:?}:\n{}",
+            self.log_text()
+        );
     }
 
     /// SIGTERM, then wait for a clean exit.
