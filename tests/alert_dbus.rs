@@ -78,6 +78,31 @@ async fn scam_alert_reaches_the_desktop_escaped_once_across_restarts_and_many_ar
         eprintln!("skipped: no session bus (run under dbus-run-session -- cargo test)");
         return;
     }
+    // The daemon starts before any notification server exists: the scam is stored, the
+    // alert waits, and arrives once a server owns the name (retried every 300 ms here).
+    let (home, d, now) = tokio::task::spawn_blocking(|| {
+        let home = Home::new();
+        home.write_config("");
+        let d = home.start_with("log1", true, &[("DUNWATCH_RETRY_MS", "300")]);
+        let now = now_ms();
+        let month_ago = now - 30 * 24 * 3600 * 1000;
+        fs::write(
+            home.watch().join("sms.xml"),
+            backup(&[
+                sms("17088886666", now - 5_000, SCAM),
+                // Old: stored, not alerted.
+                sms("17000000000", month_ago, "征信修复，先交手续费"),
+                // Not alert material.
+                sms("95588", now - 4_000, "您的验证码是 123456"),
+            ]),
+        )
+        .unwrap();
+        d.wait_log("cannot show desktop notifications", LONG);
+        (home, d, now)
+    })
+    .await
+    .unwrap();
+
     let server = FakeServer::default();
     let log = server.seen.clone();
     let _conn = zbus::connection::Builder::session()
@@ -87,30 +112,17 @@ async fn scam_alert_reaches_the_desktop_escaped_once_across_restarts_and_many_ar
         .await
         .expect("own org.freedesktop.Notifications on the test bus");
 
-    tokio::task::spawn_blocking(move || run_scenario(log))
+    tokio::task::spawn_blocking(move || run_scenario(log, home, d, now))
         .await
         .unwrap();
 }
 
-fn run_scenario(log: Arc<Mutex<Vec<Seen>>>) {
-    let home = Home::new();
-    home.write_config("");
-    let d = home.start("log1", true);
-    let now = now_ms();
-    let scam = "【微众银行】您的微粒贷已逾期，请联系专员办理征信修复 <a href=\"http://x.cn\">点此</a> & 转入安全账户";
-    let month_ago = now - 30 * 24 * 3600 * 1000;
-    fs::write(
-        home.watch().join("sms.xml"),
-        backup(&[
-            sms("17088886666", now - 5_000, scam),
-            // Old: stored, not alerted.
-            sms("17000000000", month_ago, "征信修复，先交手续费"),
-            // Not alert material.
-            sms("95588", now - 4_000, "您的验证码是 123456"),
-        ]),
-    )
-    .unwrap();
+const SCAM: &str = "【微众银行】您的微粒贷已逾期，请联系专员办理征信修复 <a href=\"http://x.cn\">点此</a> & 转入安全账户";
+
+fn run_scenario(log: Arc<Mutex<Vec<Seen>>>, home: Home, d: Daemon, now: i64) {
+    let scam = SCAM;
     wait_for("the scam alert", LONG, || !seen(&log).is_empty());
+    d.wait_log("desktop notifications work again", LONG);
     std::thread::sleep(Duration::from_millis(500));
     let got = seen(&log);
     assert_eq!(got.len(), 1, "{got:#?}\n{}", d.log_text());

@@ -50,7 +50,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            debounce: Duration::from_millis(400),
+            debounce: Duration::from_millis(350),
             stale_after: Duration::from_secs(120),
             retry_after: Duration::from_secs(60),
         }

@@ -34,9 +34,10 @@ impl Watcher {
     /// A watcher whose debounced changes go to `tx`. `debounce` is how long a path must be
     /// quiet before it is reported.
     pub fn new(debounce: Duration, tx: UnboundedSender<Change>) -> Result<Watcher> {
-        // The debouncer thread wakes every tick even when idle; half the debounce keeps the
-        // delay after the last write between 1 and 1.5 debounce times.
-        let tick = debounce / 2;
+        // The debouncer thread wakes every tick even when idle (the only idle wake-ups of
+        // the daemon). A tick equal to the debounce keeps them few while the delay after the
+        // last write stays between one and two debounce times.
+        let tick = debounce;
         let debouncer = new_debouncer(debounce, Some(tick), move |res: DebounceEventResult| {
             let change = match res {
                 Ok(events) => {

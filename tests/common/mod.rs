@@ -73,7 +73,12 @@ impl Home {
 
     /// Starts the daemon and waits until it watches its folders.
     pub fn start(&self, log_name: &str, with_bus: bool) -> Daemon {
+        self.start_with(log_name, with_bus, &[])
+    }
+
+    pub fn start_with(&self, log_name: &str, with_bus: bool, env: &[(&str, &str)]) -> Daemon {
         let (mut cmd, log) = self.command(log_name);
+        cmd.envs(env.iter().copied());
         if !with_bus {
             // No notification server: keeps these daemons away from one a D-Bus test runs.
             cmd.env(
