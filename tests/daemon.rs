@@ -223,6 +223,16 @@ fn broken_config_keeps_the_previous_one_and_is_reported_with_file_and_line() {
     wait_for("import from the added folder", LONG, || {
         messages(&home) == 2
     });
+    // The user rules folder, created while running, is watched and reloaded.
+    let rules = home.config_dir().join("rules");
+    fs::create_dir_all(&rules).unwrap();
+    fs::write(rules.join("mine.toml"), "# my rules\n").unwrap();
+    d.wait_log("rules reloaded", LONG);
+    std::thread::sleep(Duration::from_millis(400));
+    fs::write(rules.join("mine.toml"), "# my rules, edited\n").unwrap();
+    wait_for("the second rules reload", LONG, || {
+        d.log_text().matches("rules reloaded").count() == 2
+    });
     let (status, _) = d.stop();
     assert!(status.success());
 }
