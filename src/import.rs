@@ -399,17 +399,58 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<()> {
     Ok(())
 }
 
-/// Hidden files and the partial/temporary names of browsers, office suites and sync tools.
+/// Hidden files and the partial/temporary names of browsers, office suites and sync tools:
+/// Syncthing writes `.syncthing.NAME.tmp` and renames it into place, LibreOffice keeps
+/// `.~lock.NAME#` beside an open file, Nextcloud `.NAME.~XXXX`, Resilio `NAME.!sync`,
+/// WinSCP `NAME.filepart`, browsers `.part`/`.crdownload`, Office `~$NAME`.
 pub fn is_ignored_name(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
     let lower = name.to_ascii_lowercase();
+    // Hidden names cover `.syncthing.*.tmp` and `.~lock.*#` too; they are named for clarity.
     name.starts_with('.')
+        || (lower.starts_with(".syncthing.") && lower.ends_with(".tmp"))
+        || name.starts_with(".~lock.")
         || name.starts_with("~$")
+        || name.starts_with("~lock.")
         || lower.ends_with(".tmp")
         || lower.ends_with(".part")
         || lower.ends_with(".crdownload")
         || lower.ends_with(".partial")
+        || lower.ends_with(".filepart")
+        || lower.ends_with(".!sync")
+        || lower.ends_with(".download")
         || lower.ends_with('~')
+}
+
+#[cfg(test)]
+mod ignored_name_tests {
+    use super::*;
+
+    #[test]
+    fn sync_tool_temporary_names_are_ignored_and_backups_are_not() {
+        for name in [
+            ".syncthing.sms-20261118.xml.tmp",
+            ".~lock.sms.xml#",
+            "~$sms.xml",
+            "sms.xml.part",
+            "sms.xml.crdownload",
+            "sms.xml.filepart",
+            "sms.xml.!sync",
+            "sms.xml.TMP",
+            "sms.xml~",
+            ".hidden.xml",
+        ] {
+            assert!(is_ignored_name(Path::new(name)), "{name}");
+        }
+        for name in [
+            "sms-20261118.xml",
+            "backup.vmsg",
+            "messages.ndjson",
+            "sms.db",
+        ] {
+            assert!(!is_ignored_name(Path::new(name)), "{name}");
+        }
+    }
 }

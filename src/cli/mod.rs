@@ -6,6 +6,7 @@ mod check;
 mod classify;
 mod config_cmd;
 mod history;
+mod run;
 mod scan;
 
 use std::io::{self, Write};
@@ -57,6 +58,8 @@ pub enum Command {
     /// Configuration helpers.
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
+    /// The daemon: watch the backup folders, import, alert on the desktop (foreground).
+    Run(run::RunArgs),
 }
 
 /// What every command gets: resolved paths and lazy access to config, store and engine.
@@ -93,7 +96,11 @@ impl Ctx {
 /// Runs the command line; the exit code is 0 on success, 1 on failure, 2 on bad usage.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(matches!(cli.command, Command::Config(_)));
+    init_logging(match cli.command {
+        Command::Config(_) => "error",
+        Command::Run(_) => "info",
+        _ => "warn",
+    });
     let result = Paths::resolve(cli.db.as_deref(), cli.config.as_deref())
         .and_then(|paths| dispatch(Ctx { paths }, cli.command));
     match result {
@@ -113,17 +120,19 @@ fn dispatch(ctx: Ctx, command: Command) -> Result<ExitCode> {
         Command::Check(args) => check::run(&ctx, args),
         Command::History(args) => history::run(&ctx, args),
         Command::Config(cmd) => config_cmd::run(&ctx, cmd),
+        Command::Run(args) => run::run(&ctx, args),
     }
 }
 
-fn init_logging(quiet: bool) {
+fn init_logging(default: &str) {
     use tracing_subscriber::EnvFilter;
-    let default = if quiet { "error" } else { "warn" };
     let filter =
         EnvFilter::try_from_env("DUNWATCH_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(io::stderr)
+        // journald and log files want plain text; colours only on a terminal.
+        .with_ansi(io::IsTerminal::is_terminal(&io::stderr()))
         .with_target(false)
         .try_init();
 }

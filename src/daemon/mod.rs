@@ -1,1 +1,774 @@
-//! (placeholder: built by its own issue)
+//! `dunwatch run`: watch the folders, import what changes, alert on what matters.
+//!
+//! One tokio task owns the state and reacts to four things: debounced file changes from
+//! [`watch`], the end of an import job, a timer (quiet hours ending, a notification retry, a
+//! half-written file that stopped changing) and SIGINT/SIGTERM. Imports are synchronous
+//! (SQLite, parsers) and run one job at a time on a blocking thread with their own database
+//! connection; alert bookkeeping uses a second connection, also off the runtime. Every write
+//! is a transaction, so stopping at any moment leaves nothing half-written.
+
+pub mod lock;
+pub mod reload;
+pub mod watch;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use anyhow::{Context, Result};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tracing::{debug, info, warn};
+
+use crate::alert::desktop::{self, Desktop};
+use crate::alert::{self, Plan, Policy, Recorder, State};
+use crate::classify::Engine;
+use crate::config::{Config, DEFAULT_TOML};
+use crate::import::{FileReport, FileStatus, Importer, collect_files};
+use crate::ingest::ReadOptions;
+use crate::paths::Paths;
+use crate::store::Store;
+
+use lock::InstanceLock;
+use reload::Loaded;
+use watch::{Change, Watcher};
+
+/// Timings; the defaults suit a desktop, tests shorten them.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How long a file must be quiet before it is read.
+    pub debounce: Duration,
+    /// A half-written file that has not changed for this long is reported (once).
+    pub stale_after: Duration,
+    /// How long to wait before trying the notification server again.
+    pub retry_after: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            debounce: Duration::from_millis(350),
+            stale_after: Duration::from_secs(120),
+            retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What the first run created, for the welcome screen.
+#[derive(Debug)]
+pub struct FirstRun {
+    pub config_file: PathBuf,
+    pub watch_dirs: Vec<PathBuf>,
+    pub created_dirs: Vec<PathBuf>,
+}
+
+/// Everything checked and opened before the daemon starts serving.
+pub struct Prepared {
+    pub paths: Paths,
+    pub first_run: Option<FirstRun>,
+    pub db_path: PathBuf,
+    pub watch_dirs: Vec<PathBuf>,
+    lock: InstanceLock,
+    loaded: Loaded,
+    engine: Engine,
+    import_store: Store,
+    alert_store: Store,
+}
+
+/// Takes the instance lock, writes the default config on the first run, loads config and
+/// rules, and opens the database. Any error here stops `run` with a message.
+pub fn prepare(paths: Paths) -> Result<Prepared> {
+    let lock = InstanceLock::acquire(&paths.lock_file())?;
+    let first_run = first_run(&paths)?;
+    let loaded = reload::load_config(&paths)?;
+    let engine = reload::load_engine(&paths)?;
+    let db_path = loaded.config.database_path(&paths);
+    let import_store = Store::open(&db_path)?;
+    let alert_store = Store::open(&db_path)?;
+    Ok(Prepared {
+        watch_dirs: loaded.watch_dirs.clone(),
+        paths,
+        first_run,
+        db_path,
+        lock,
+        loaded,
+        engine,
+        import_store,
+        alert_store,
+    })
+}
+
+/// With no config file (and none named by `--config`): write the commented default and
+/// create the folders it watches.
+fn first_run(paths: &Paths) -> Result<Option<FirstRun>> {
+    if paths.config_explicit || paths.config_file.exists() {
+        return Ok(None);
+    }
+    if let Some(dir) = paths.config_file.parent() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the config folder {}", dir.display()))?;
+    }
+    // create_new: never overwrite a config another process wrote in the meantime.
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&paths.config_file)
+    {
+        Ok(mut f) => {
+            use std::io::Write;
+            f.write_all(DEFAULT_TOML.as_bytes())
+                .with_context(|| format!("cannot write {}", paths.config_file.display()))?;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(None),
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot write {}", paths.config_file.display()));
+        }
+    }
+    let config = Config::parse(DEFAULT_TOML, &paths.config_file)?;
+    let mut created = Vec::new();
+    for dir in config.watch_dirs() {
+        if !dir.exists() {
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create the watched folder {}", dir.display()))?;
+            created.push(dir);
+        }
+    }
+    Ok(Some(FirstRun {
+        config_file: paths.config_file.clone(),
+        watch_dirs: config.watch_dirs(),
+        created_dirs: created,
+    }))
+}
+
+/// Runs until SIGINT or SIGTERM.
+pub fn serve(prepared: Prepared, opts: Options) -> Result<()> {
+    // One thread is plenty for a loop that mostly waits; imports get blocking threads.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .max_blocking_threads(4)
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async move {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let watcher = Watcher::new(opts.debounce, tx)?;
+        let mut daemon = Daemon::new(prepared, opts, watcher);
+        daemon.start_watching();
+        daemon.run(rx).await
+    })
+}
+
+struct Daemon {
+    paths: Paths,
+    opts: Options,
+    _lock: InstanceLock,
+    config: Config,
+    policy: Arc<Policy>,
+    read_opts: ReadOptions,
+    engine: Arc<Engine>,
+    db_path: PathBuf,
+    watch_dirs: Vec<PathBuf>,
+    import_store: Arc<Mutex<Store>>,
+    alert_store: Arc<Mutex<Store>>,
+    watcher: Watcher,
+    queue: Queue,
+    job: Option<JoinHandle<JobResult>>,
+    cancel: Arc<AtomicBool>,
+    desktop: Desktop,
+    /// When to look at due alerts again (quiet hours end, retry after a failed show).
+    alert_wake: Option<Instant>,
+    /// Files that broke off, probably still being written: retried when they change.
+    incomplete: HashMap<PathBuf, Incomplete>,
+    /// Errors already reported per file, so each is reported once.
+    reported: HashMap<PathBuf, String>,
+    config_print: Option<blake3::Hash>,
+    rules_print: Option<blake3::Hash>,
+}
+
+struct Incomplete {
+    error: String,
+    since: Instant,
+    mtime: Option<SystemTime>,
+}
+
+/// Files and folders waiting for the next import job.
+#[derive(Default)]
+struct Queue {
+    files: BTreeSet<PathBuf>,
+    dirs: BTreeSet<PathBuf>,
+}
+
+struct JobResult {
+    reports: Vec<FileReport>,
+    errors: Vec<String>,
+    pending: u64,
+    suppressed: u64,
+}
+
+enum Wake {
+    Shutdown(&'static str),
+    Change(Option<Change>),
+    JobDone(Result<JobResult, tokio::task::JoinError>),
+    Timer,
+}
+
+impl Daemon {
+    fn new(p: Prepared, opts: Options, watcher: Watcher) -> Daemon {
+        let config_print = reload::fingerprint(&p.paths.config_file);
+        let rules_print = reload::rules_fingerprint(&p.paths.user_rules_dir());
+        Daemon {
+            opts,
+            _lock: p.lock,
+            config: p.loaded.config,
+            policy: Arc::new(p.loaded.policy),
+            read_opts: p.loaded.read_opts,
+            engine: Arc::new(p.engine),
+            db_path: p.db_path,
+            watch_dirs: p.watch_dirs,
+            import_store: Arc::new(Mutex::new(p.import_store)),
+            alert_store: Arc::new(Mutex::new(p.alert_store)),
+            watcher,
+            queue: Queue::default(),
+            job: None,
+            cancel: Arc::new(AtomicBool::new(false)),
+            desktop: Desktop::new(),
+            alert_wake: None,
+            incomplete: HashMap::new(),
+            reported: HashMap::new(),
+            config_print,
+            rules_print,
+            paths: p.paths,
+        }
+    }
+
+    /// Watches the backup folders and the config and rules, and queues the catch-up scan
+    /// of everything that changed while the daemon was not running.
+    fn start_watching(&mut self) {
+        for dir in self.watch_dirs.clone() {
+            self.watch_backup_dir(&dir);
+        }
+        let config_dir = self.paths.config_file.parent().map(Path::to_path_buf);
+        if let Some(dir) = config_dir.filter(|d| d.is_dir())
+            && let Err(e) = self.watcher.watch(&dir, false)
+        {
+            warn!("config changes will not be noticed: {e:#}");
+        }
+        self.watch_rules_dir();
+        info!(
+            "dunwatch {} watching {} folder(s); database {}",
+            env!("CARGO_PKG_VERSION"),
+            self.watch_dirs.len(),
+            self.db_path.display()
+        );
+    }
+
+    fn watch_backup_dir(&mut self, dir: &Path) {
+        if !dir.is_dir() {
+            warn!(
+                "watched folder {} does not exist; create it or change `watch` in {}",
+                dir.display(),
+                self.paths.config_file.display()
+            );
+            return;
+        }
+        match self.watcher.watch(dir, true) {
+            Ok(()) => {
+                info!("watching {}", dir.display());
+                self.queue.dirs.insert(dir.to_path_buf());
+            }
+            Err(e) => warn!("{e:#}"),
+        }
+    }
+
+    fn watch_rules_dir(&mut self) {
+        let rules = self.paths.user_rules_dir();
+        if rules.is_dir()
+            && !self.watcher.is_watched(&rules)
+            && let Err(e) = self.watcher.watch(&rules, true)
+        {
+            warn!("rule changes will not be noticed: {e:#}");
+        }
+    }
+
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Change>) -> Result<()> {
+        let shutdown = shutdown_signal();
+        tokio::pin!(shutdown);
+        loop {
+            self.start_job();
+            let deadline = self.next_deadline();
+            let wake = tokio::select! {
+                sig = &mut shutdown => Wake::Shutdown(sig),
+                change = rx.recv() => Wake::Change(change),
+                done = async { self.job.as_mut().expect("guarded").await }, if self.job.is_some() => {
+                    Wake::JobDone(done)
+                }
+                _ = sleep_until(deadline), if deadline.is_some() => Wake::Timer,
+            };
+            match wake {
+                Wake::Shutdown(sig) => {
+                    info!("{sig} received, stopping");
+                    break;
+                }
+                Wake::Change(Some(Change::Paths(paths))) => self.on_paths(paths),
+                Wake::Change(Some(Change::Error(e))) => warn!("file watcher: {e}"),
+                Wake::Change(None) => {
+                    warn!("the file watcher stopped; stopping");
+                    break;
+                }
+                Wake::JobDone(done) => {
+                    self.job = None;
+                    match done {
+                        Ok(result) => self.on_job_done(result).await,
+                        Err(e) => warn!("an import stopped unexpectedly: {e}"),
+                    }
+                }
+                Wake::Timer => self.on_timer().await,
+            }
+        }
+        self.shutdown().await;
+        Ok(())
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        let stale = self
+            .incomplete
+            .values()
+            .map(|i| i.since + self.opts.stale_after)
+            .min();
+        [self.alert_wake, stale].into_iter().flatten().min()
+    }
+
+    /// Sorts changed paths into reloads and imports.
+    fn on_paths(&mut self, paths: Vec<PathBuf>) {
+        let (mut config_changed, mut rules_changed) = (false, false);
+        for path in paths {
+            if reload::is_config_file(&self.paths, &path) {
+                config_changed = true;
+                continue;
+            }
+            if reload::is_rules_path(&self.paths, &path) {
+                rules_changed = true;
+                continue;
+            }
+            let Some(root) = self.watch_dirs.iter().find(|d| path.starts_with(d)) else {
+                continue;
+            };
+            if watch::is_ignored_under(root, &path) || self.is_own_file(&path) {
+                debug!("ignored {}", path.display());
+                continue;
+            }
+            match std::fs::metadata(&path) {
+                Ok(m) if m.is_dir() => {
+                    self.queue.dirs.insert(path);
+                }
+                Ok(m) if m.is_file() => {
+                    self.queue.files.insert(path);
+                }
+                Ok(_) => {}
+                Err(_) => {
+                    // Deleted (or renamed away): its messages stay in the history.
+                    debug!("{} is gone", path.display());
+                    self.incomplete.remove(&path);
+                }
+            }
+        }
+        if config_changed {
+            self.reload_config();
+        }
+        if rules_changed {
+            // The rules folder may just have been created.
+            self.watch_rules_dir();
+            self.reload_rules();
+        }
+    }
+
+    /// The database, its WAL and the lock may live inside a watched folder; never import them.
+    fn is_own_file(&self, path: &Path) -> bool {
+        let db = self.db_path.as_os_str().to_string_lossy();
+        path.as_os_str().to_string_lossy().starts_with(&*db) || path == self._lock.path()
+    }
+
+    fn start_job(&mut self) {
+        if self.job.is_some() || (self.queue.files.is_empty() && self.queue.dirs.is_empty()) {
+            return;
+        }
+        let queue = std::mem::take(&mut self.queue);
+        let work = Work {
+            files: queue.files.into_iter().collect(),
+            dirs: queue.dirs.into_iter().collect(),
+            db_path: self.db_path.clone(),
+            lock_path: self._lock.path().to_path_buf(),
+        };
+        let store = self.import_store.clone();
+        let engine = self.engine.clone();
+        let policy = self.policy.clone();
+        let read_opts = self.read_opts.clone();
+        let cancel = self.cancel.clone();
+        self.job = Some(tokio::task::spawn_blocking(move || {
+            import_job(&store, &engine, policy, read_opts, work, &cancel)
+        }));
+    }
+
+    async fn on_job_done(&mut self, result: JobResult) {
+        for e in &result.errors {
+            warn!("{e}");
+        }
+        for report in result.reports {
+            self.on_report(report);
+        }
+        if result.suppressed > 0 {
+            info!(
+                "{} older message(s) stored without alert (older than alerts.max_age_days)",
+                result.suppressed
+            );
+        }
+        if result.pending > 0 || self.alert_wake.is_none() {
+            self.deliver().await;
+        }
+    }
+
+    fn on_report(&mut self, r: FileReport) {
+        let name = r.path.display().to_string();
+        match &r.status {
+            FileStatus::Imported => {
+                if r.new > 0 {
+                    info!(
+                        "{name}: {} new message(s), {} already known",
+                        r.new, r.known
+                    );
+                } else {
+                    debug!("{name}: nothing new ({} already known)", r.known);
+                }
+                self.incomplete.remove(&r.path);
+                if r.record_error_count > 0 {
+                    let first = r
+                        .record_errors
+                        .first()
+                        .map(ToString::to_string)
+                        .unwrap_or_default();
+                    let text = format!(
+                        "{} message(s) could not be read, the rest were imported; first: {first}",
+                        r.record_error_count
+                    );
+                    self.report_once(&r.path, text);
+                } else {
+                    self.reported.remove(&r.path);
+                }
+            }
+            FileStatus::Unchanged => debug!("{name}: unchanged"),
+            FileStatus::NotAnExport => debug!("{name}: not an SMS export, skipped"),
+            FileStatus::Failed(e) if e.is_incomplete() => {
+                // Probably still being written: say nothing now, read it again when it
+                // changes, and report it only if it stays like this.
+                debug!("{e} (will retry when the file changes)");
+                let mtime = std::fs::metadata(&r.path).and_then(|m| m.modified()).ok();
+                self.incomplete.insert(
+                    r.path.clone(),
+                    Incomplete {
+                        error: e.to_string(),
+                        since: Instant::now(),
+                        mtime,
+                    },
+                );
+            }
+            FileStatus::Failed(e) => {
+                self.incomplete.remove(&r.path);
+                self.report_once(&r.path, e.to_string());
+            }
+        }
+    }
+
+    fn report_once(&mut self, path: &Path, text: String) {
+        if self.reported.get(path) != Some(&text) {
+            warn!("{text}");
+            self.reported.insert(path.to_path_buf(), text);
+        }
+    }
+
+    async fn on_timer(&mut self) {
+        let now = Instant::now();
+        if self.alert_wake.is_some_and(|t| t <= now) {
+            self.alert_wake = None;
+            self.deliver().await;
+        }
+        let stale: Vec<PathBuf> = self
+            .incomplete
+            .iter()
+            .filter(|(_, i)| i.since + self.opts.stale_after <= now)
+            .map(|(p, _)| p.clone())
+            .collect();
+        for path in stale {
+            let Some(inc) = self.incomplete.remove(&path) else {
+                continue;
+            };
+            let mtime = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+            if mtime.is_some() && mtime == inc.mtime {
+                let text = format!(
+                    "{}; it has not changed for {} s, so it is probably broken, not still being \
+                     written (it is read again when it changes)",
+                    inc.error,
+                    self.opts.stale_after.as_secs()
+                );
+                self.report_once(&path, text);
+            }
+        }
+    }
+
+    /// Shows (or holds) the alerts that are due.
+    async fn deliver(&mut self) {
+        let store = self.alert_store.clone();
+        let items = match tokio::task::spawn_blocking(move || {
+            alert::due(store.lock().expect("alert store").conn())
+        })
+        .await
+        {
+            Ok(Ok(items)) => items,
+            Ok(Err(e)) => {
+                warn!("cannot read pending alerts: {e:#}");
+                return;
+            }
+            Err(e) => {
+                warn!("cannot read pending alerts: {e}");
+                return;
+            }
+        };
+        let now = jiff::Zoned::now();
+        let quiet_end = self
+            .policy
+            .quiet
+            .filter(|q| q.contains_time(&now))
+            .map(|q| q.next_end(&now));
+        let had_items = !items.is_empty();
+        match alert::plan(items, &self.policy, &now) {
+            Plan::Nothing => {}
+            Plan::Hold(ids) => {
+                let n = ids.len();
+                if self.set_state(ids, State::Held).await {
+                    info!(
+                        "{n} alert(s) held for quiet hours ({}), a digest follows",
+                        self.config.alerts.quiet_hours
+                    );
+                }
+            }
+            Plan::Send(notices) => {
+                for notice in notices {
+                    let rendered = desktop::render(&notice, self.policy.language);
+                    match self.desktop.show(&rendered).await {
+                        Ok(()) => {
+                            info!(
+                                "alert shown: {:?} ({} message(s))",
+                                rendered.summary,
+                                notice.items().len()
+                            );
+                            self.set_state(notice.ids(), State::Sent).await;
+                        }
+                        Err(_) => {
+                            // Logged once by Desktop; the rows stay pending for the retry.
+                            self.alert_wake = Some(Instant::now() + self.opts.retry_after);
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+        if had_items && let Some(end) = quiet_end {
+            let wait = end
+                .timestamp()
+                .duration_since(now.timestamp())
+                .unsigned_abs();
+            // A second late, so the window has surely ended when we look again.
+            self.alert_wake = Some(Instant::now() + wait + Duration::from_secs(1));
+        }
+    }
+
+    async fn set_state(&self, ids: Vec<i64>, state: State) -> bool {
+        let store = self.alert_store.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            alert::set_state(store.lock().expect("alert store").conn_mut(), &ids, state)
+        })
+        .await;
+        match done {
+            Ok(Ok(())) => true,
+            Ok(Err(e)) => {
+                warn!("cannot record alert state: {e:#}");
+                false
+            }
+            Err(e) => {
+                warn!("cannot record alert state: {e}");
+                false
+            }
+        }
+    }
+
+    fn reload_config(&mut self) {
+        let print = reload::fingerprint(&self.paths.config_file);
+        if print.is_none() || print == self.config_print {
+            return;
+        }
+        self.config_print = print;
+        let loaded = match reload::load_config(&self.paths) {
+            Ok(l) => l,
+            Err(e) => {
+                warn!("{e:#}\nkeeping the previous configuration until the file is fixed");
+                return;
+            }
+        };
+        if loaded.config == self.config {
+            return;
+        }
+        info!(
+            "configuration reloaded from {}",
+            self.paths.config_file.display()
+        );
+        let new_db = loaded.config.database_path(&self.paths);
+        if new_db != self.db_path {
+            warn!(
+                "the database moved to {} in the config; restart dunwatch to use it (still using {})",
+                new_db.display(),
+                self.db_path.display()
+            );
+        }
+        let old_dirs = std::mem::take(&mut self.watch_dirs);
+        for dir in &old_dirs {
+            if !loaded.watch_dirs.contains(dir) {
+                self.watcher.unwatch(dir);
+                info!("no longer watching {}", dir.display());
+            }
+        }
+        self.watch_dirs = loaded.watch_dirs.clone();
+        for dir in loaded.watch_dirs.iter().filter(|d| !old_dirs.contains(d)) {
+            self.watch_backup_dir(dir);
+        }
+        self.config = loaded.config;
+        self.policy = Arc::new(loaded.policy);
+        self.read_opts = loaded.read_opts;
+        // Quiet hours or categories may have changed: look at due alerts again.
+        self.alert_wake = Some(Instant::now());
+    }
+
+    fn reload_rules(&mut self) {
+        let print = reload::rules_fingerprint(&self.paths.user_rules_dir());
+        if print == self.rules_print {
+            return;
+        }
+        self.rules_print = print;
+        match reload::load_engine(&self.paths) {
+            Ok(engine) => {
+                self.engine = Arc::new(engine);
+                info!(
+                    "rules reloaded from {}",
+                    self.paths.user_rules_dir().display()
+                );
+            }
+            Err(e) => warn!("{e:#}\nkeeping the previous rules until the file is fixed"),
+        }
+    }
+
+    async fn shutdown(mut self) {
+        self.cancel.store(true, Ordering::Release);
+        if let Some(job) = self.job.take() {
+            info!("finishing the file being imported before stopping");
+            if let Ok(result) = job.await {
+                for r in result.reports {
+                    self.on_report(r);
+                }
+            }
+        }
+        self.watcher.stop();
+        info!("stopped");
+    }
+}
+
+struct Work {
+    files: Vec<PathBuf>,
+    dirs: Vec<PathBuf>,
+    db_path: PathBuf,
+    lock_path: PathBuf,
+}
+
+/// One import job on a blocking thread: the folders (catch-up, new folders) and files, each
+/// file in its own transactions. Stops between files when the daemon shuts down.
+fn import_job(
+    store: &Mutex<Store>,
+    engine: &Engine,
+    policy: Arc<Policy>,
+    read_opts: ReadOptions,
+    work: Work,
+    cancel: &AtomicBool,
+) -> JobResult {
+    let mut result = JobResult {
+        reports: Vec::new(),
+        errors: Vec::new(),
+        pending: 0,
+        suppressed: 0,
+    };
+    let mut files: BTreeSet<PathBuf> = work.files.into_iter().collect();
+    for dir in &work.dirs {
+        match collect_files(std::slice::from_ref(dir)) {
+            Ok(found) => files.extend(found),
+            Err(e) => result.errors.push(format!("{e:#}")),
+        }
+    }
+    let db = work.db_path.as_os_str().to_string_lossy().into_owned();
+    files.retain(|f| !f.as_os_str().to_string_lossy().starts_with(&db) && *f != work.lock_path);
+    let mut store = match store.lock() {
+        Ok(s) => s,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    let mut importer = Importer {
+        store: &mut store,
+        engine,
+        opts: read_opts,
+    };
+    let mut recorder = Recorder::new(policy);
+    for file in files {
+        if cancel.load(Ordering::Acquire) {
+            break;
+        }
+        recorder.now_ms = crate::store::now_ms();
+        match importer.import_file(&file, &mut recorder) {
+            Ok(report) => result.reports.push(report),
+            Err(e) => result
+                .errors
+                .push(format!("{}: import failed: {e:#}", file.display())),
+        }
+    }
+    result.pending = recorder.pending;
+    result.suppressed = recorder.suppressed;
+    result
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere) with the signal's name.
+async fn shutdown_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut int), Ok(mut term)) => tokio::select! {
+                _ = int.recv() => "SIGINT",
+                _ = term.recv() => "SIGTERM",
+            },
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
+}

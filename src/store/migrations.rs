@@ -48,6 +48,19 @@ pub const MIGRATIONS: &[&str] = &[
     -- big imports into random writes.
     CREATE INDEX message_sender ON message(sender_norm, ts) WHERE category != 'other';
     "#,
+    // 2: alert bookkeeping. One row per message that matters to the alert policy, written in
+    // the import transaction, so a message is alerted at most once, across restarts too.
+    r#"
+    CREATE TABLE alert (
+        message_id  INTEGER PRIMARY KEY REFERENCES message(id) ON DELETE CASCADE,
+        state       TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'held', 'suppressed')),
+        created_at  INTEGER NOT NULL,    -- ms since epoch
+        held_at     INTEGER,             -- when quiet hours held it
+        sent_at     INTEGER,             -- when the desktop accepted it
+        reason      TEXT                 -- why suppressed (e.g. older than max_age_days)
+    );
+    CREATE INDEX alert_due ON alert(state) WHERE state IN ('pending', 'held');
+    "#,
 ];
 
 /// Brings the database to the newest schema. Refuses a database written by a newer dunwatch.

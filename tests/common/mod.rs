@@ -6,6 +6,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod daemon;
+#[allow(unused_imports)]
+pub use daemon::*;
+
 /// A temporary home for one test: data and config dirs, and a folder for backups.
 pub struct Env {
     pub dir: tempfile::TempDir,

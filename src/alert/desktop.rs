@@ -1,0 +1,589 @@
+//! Desktop notifications: the text of an alert in the user's language, and showing it over
+//! the session bus with notify-rust (async; never blocks the runtime).
+//!
+//! The summary is plain text. The body may be rendered as markup by the notification server,
+//! so everything in it that came from a message (sender, text, headline, advice) is escaped.
+//! Without a notification server the failure is logged once; the alerts stay pending and are
+//! tried again later.
+
+use std::time::Duration;
+
+use crate::config::Language;
+use crate::model::Category;
+
+use super::{Item, Notice};
+
+/// One notification, ready to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    pub summary: String,
+    /// Body in notification markup (message text escaped).
+    pub body: String,
+    pub urgency: Urgency,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Urgency {
+    Low,
+    Normal,
+    Critical,
+}
+
+/// Urgency by category: a scam is critical (act before clicking anything).
+pub fn urgency(category: Category) -> Urgency {
+    match category {
+        Category::Scam => Urgency::Critical,
+        Category::Harassment | Category::Overdue => Urgency::Normal,
+        Category::Reminder | Category::Other => Urgency::Low,
+    }
+}
+
+/// Escapes text for the notification markup subset (`&`, `<`, `>`).
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The concrete language of an alert: the configured one, or (auto) the message's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    ZhCn,
+    ZhTw,
+    En,
+}
+
+pub fn resolve_language(config: Language, text: &str) -> Lang {
+    match config {
+        Language::ZhCn => Lang::ZhCn,
+        Language::ZhTw => Lang::ZhTw,
+        Language::En => Lang::En,
+        Language::Auto => detect_language(text),
+    }
+}
+
+/// Chinese when the text has Han characters (traditional when it uses characters only the
+/// traditional script has), English otherwise.
+pub fn detect_language(text: &str) -> Lang {
+    // Characters written differently in the two scripts (shared ones tell nothing).
+    const TRADITIONAL: &str = "們這個還帳貸請繫電話銀詐騙與會員額費號碼專辦戶財務償資訊";
+    const SIMPLIFIED: &str = "们这个还账贷请电话银诈骗与会员额费号码专办户财务偿资讯";
+    let (mut han, mut trad, mut simp) = (0usize, 0usize, 0usize);
+    for c in text.chars() {
+        if ('\u{4e00}'..='\u{9fff}').contains(&c) {
+            han += 1;
+            if TRADITIONAL.contains(c) {
+                trad += 1;
+            } else if SIMPLIFIED.contains(c) {
+                simp += 1;
+            }
+        }
+    }
+    if han == 0 {
+        Lang::En
+    } else if trad > simp {
+        Lang::ZhTw
+    } else {
+        Lang::ZhCn
+    }
+}
+
+fn category_name(c: Category, lang: Lang) -> &'static str {
+    match (lang, c) {
+        (Lang::ZhCn, Category::Scam) => "疑似诈骗",
+        (Lang::ZhCn, Category::Overdue) => "逾期通知",
+        (Lang::ZhCn, Category::Harassment) => "违规催收",
+        (Lang::ZhCn, Category::Reminder) => "还款提醒",
+        (Lang::ZhCn, Category::Other) => "其他短信",
+        (Lang::ZhTw, Category::Scam) => "疑似詐騙",
+        (Lang::ZhTw, Category::Overdue) => "逾期通知",
+        (Lang::ZhTw, Category::Harassment) => "違規催收",
+        (Lang::ZhTw, Category::Reminder) => "還款提醒",
+        (Lang::ZhTw, Category::Other) => "其他簡訊",
+        (Lang::En, Category::Scam) => "Likely scam",
+        (Lang::En, Category::Overdue) => "Overdue notice",
+        (Lang::En, Category::Harassment) => "Illegal debt collection",
+        (Lang::En, Category::Reminder) => "Payment reminder",
+        (Lang::En, Category::Other) => "Other message",
+    }
+}
+
+/// Display names of the lender ids fixed in PRODUCT.md; other ids are shown as they are.
+fn lender_name(id: &str, lang: Lang) -> String {
+    let zh = match id {
+        "webank" => "微众银行",
+        "meituan" => "美团",
+        "alipay" => "支付宝",
+        "jd" => "京东金融",
+        "duxiaoman" => "度小满",
+        "xiaomi" => "小米金融",
+        "zhaolian" => "招联金融",
+        "mashang" => "马上消费金融",
+        "qifu" => "奇富科技",
+        "fenqile" => "分期乐",
+        "pingan" => "平安普惠",
+        "huanbei" => "还呗",
+        "paipaidai" => "拍拍贷",
+        "boccfc" => "中银消费金融",
+        "icbc" => "工商银行",
+        "ccb" => "建设银行",
+        "boc" => "中国银行",
+        "abc" => "农业银行",
+        "bocom" => "交通银行",
+        "cmb" => "招商银行",
+        "ceb" => "光大银行",
+        "cib" => "兴业银行",
+        "citic" => "中信银行",
+        "cmbc" => "民生银行",
+        "spdb" => "浦发银行",
+        "gdb" => "广发银行",
+        "hxb" => "华夏银行",
+        "psbc" => "邮储银行",
+        "pab" => "平安银行",
+        _ => return id.to_string(),
+    };
+    match lang {
+        Lang::En => format!("{zh} ({id})"),
+        Lang::ZhCn => zh.to_string(),
+        Lang::ZhTw => to_traditional(zh),
+    }
+}
+
+/// Enough simplified → traditional mapping for the lender names above.
+fn to_traditional(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '众' => '眾',
+            '银' => '銀',
+            '团' => '團',
+            '宝' => '寶',
+            '东' => '東',
+            '满' => '滿',
+            '联' => '聯',
+            '马' => '馬',
+            '费' => '費',
+            '乐' => '樂',
+            '还' => '還',
+            '呗' => '唄',
+            '贷' => '貸',
+            '设' => '設',
+            '农' => '農',
+            '业' => '業',
+            '兴' => '興',
+            '广' => '廣',
+            '发' => '發',
+            '华' => '華',
+            '储' => '儲',
+            '国' => '國',
+            '邮' => '郵',
+            c => c,
+        })
+        .collect()
+}
+
+/// What to do, when the engine gave no advice of its own.
+fn default_advice(c: Category, lender: Option<&str>, lang: Lang) -> String {
+    let name = lender.map(|l| lender_name(l, lang));
+    match lang {
+        Lang::ZhCn => {
+            let who = name.unwrap_or_else(|| "借款平台".to_string());
+            match c {
+                Category::Scam => format!(
+                    "不要回电、不要点链接、不要转账。核实请用{who}的官方App或官方客服电话，不要用短信里的号码或链接。"
+                ),
+                Category::Overdue => format!("请在{who}官方App中核实并还款；如已还款可忽略。"),
+                Category::Harassment => "这条催收短信可能违规，已保存为证据。可向放贷机构投诉，或拨打金融消费者投诉热线 12378。".to_string(),
+                Category::Reminder => format!("请按时在{who}官方App中还款。"),
+                Category::Other => String::new(),
+            }
+        }
+        Lang::ZhTw => {
+            let who = name.unwrap_or_else(|| "借款平臺".to_string());
+            match c {
+                Category::Scam => format!(
+                    "不要回電、不要點連結、不要轉帳。核實請用{who}的官方App或官方客服電話，不要用簡訊裡的號碼或連結。"
+                ),
+                Category::Overdue => format!("請在{who}官方App中核實並還款；如已還款可忽略。"),
+                Category::Harassment => "這則催收簡訊可能違規，已保存為證據。可向放貸機構投訴，或撥打金融消費者投訴熱線 12378。".to_string(),
+                Category::Reminder => format!("請按時在{who}官方App中還款。"),
+                Category::Other => String::new(),
+            }
+        }
+        Lang::En => {
+            let who = name.unwrap_or_else(|| "the lender".to_string());
+            match c {
+                Category::Scam => format!(
+                    "Do not call back, click links or transfer money. Check with {who} through its official app or hotline, never the number or link in the message."
+                ),
+                Category::Overdue => format!(
+                    "Check and pay in the official app of {who}; ignore this if you already paid."
+                ),
+                Category::Harassment => "This collection message may break the rules and was kept as evidence. You can complain to the lender or call the financial consumer hotline 12378.".to_string(),
+                Category::Reminder => format!("Pay on time in the official app of {who}."),
+                Category::Other => String::new(),
+            }
+        }
+    }
+}
+
+fn excerpt(text: &str, max_chars: usize) -> String {
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut out: String = one_line.chars().take(max_chars).collect();
+    if one_line.chars().count() > max_chars {
+        out.push('…');
+    }
+    out
+}
+
+fn sender_label(sender: &str, lang: Lang) -> String {
+    if sender.trim().is_empty() {
+        match lang {
+            Lang::En => "unknown sender".into(),
+            Lang::ZhCn => "未知号码".into(),
+            Lang::ZhTw => "未知號碼".into(),
+        }
+    } else {
+        sender.trim().to_string()
+    }
+}
+
+/// The language for a group: the configured one, or the language most of its messages use.
+fn group_language(config: Language, items: &[Item]) -> Lang {
+    if config != Language::Auto {
+        return resolve_language(config, "");
+    }
+    let (mut zh, mut tw, mut en) = (0, 0, 0);
+    for i in items {
+        match detect_language(&i.body) {
+            Lang::ZhCn => zh += 1,
+            Lang::ZhTw => tw += 1,
+            Lang::En => en += 1,
+        }
+    }
+    if en > zh + tw {
+        Lang::En
+    } else if tw > zh {
+        Lang::ZhTw
+    } else {
+        Lang::ZhCn
+    }
+}
+
+/// The text of a notice.
+pub fn render(notice: &Notice, language: Language) -> Rendered {
+    match notice {
+        Notice::Single(item) => render_single(item, resolve_language(language, &item.body)),
+        Notice::Grouped(items) => render_group(items, group_language(language, items), false),
+        Notice::Digest(items) => render_group(items, group_language(language, items), true),
+    }
+}
+
+fn render_single(item: &Item, lang: Lang) -> Rendered {
+    let cat = category_name(item.category, lang);
+    let lender = item.lender.as_deref().map(|l| lender_name(l, lang));
+    let summary = if !item.headline.trim().is_empty() {
+        excerpt(&item.headline, 80)
+    } else {
+        match (lang, &lender) {
+            (Lang::En, Some(l)) => format!("{cat}: {l}"),
+            (Lang::En, None) => format!("{cat} from {}", sender_label(&item.sender, lang)),
+            (_, Some(l)) => format!("{cat}：{l}"),
+            (_, None) => format!("{cat}：{}", sender_label(&item.sender, lang)),
+        }
+    };
+    let from = match lang {
+        Lang::En => "From",
+        Lang::ZhCn => "发件人",
+        Lang::ZhTw => "寄件人",
+    };
+    let advice = if item.advice.trim().is_empty() {
+        default_advice(item.category, item.lender.as_deref(), lang)
+    } else {
+        item.advice.clone()
+    };
+    let mut body = format!(
+        "{from} {}: “{}”",
+        escape_markup(&sender_label(&item.sender, lang)),
+        escape_markup(&excerpt(&item.body, 140))
+    );
+    if !advice.is_empty() {
+        body.push('\n');
+        body.push_str(&escape_markup(&advice));
+    }
+    Rendered {
+        summary,
+        body,
+        urgency: urgency(item.category),
+    }
+}
+
+fn render_group(items: &[Item], lang: Lang, digest: bool) -> Rendered {
+    use std::collections::BTreeMap;
+    let mut counts: BTreeMap<Category, usize> = BTreeMap::new();
+    for i in items {
+        *counts.entry(i.category).or_default() += 1;
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(c, n)| match lang {
+            Lang::En => format!("{n} {}", category_name(*c, lang).to_lowercase()),
+            _ => format!("{n} 条{}", category_name(*c, lang)),
+        })
+        .collect();
+    let n = items.len();
+    let summary = match (lang, digest) {
+        (Lang::En, false) => format!("{n} new debt-collection messages need attention"),
+        (Lang::En, true) => format!("While you were away: {n} debt-collection messages"),
+        (Lang::ZhCn, false) => format!("{n} 条新的催收相关短信需要注意"),
+        (Lang::ZhCn, true) => format!("免打扰期间收到 {n} 条催收相关短信"),
+        (Lang::ZhTw, false) => format!("{n} 則新的催收相關簡訊需要注意"),
+        (Lang::ZhTw, true) => format!("勿擾期間收到 {n} 則催收相關簡訊"),
+    };
+    let sep = if lang == Lang::En { ", " } else { "，" };
+    let mut body = escape_markup(&parts.join(sep));
+    // The most urgent first, a few lines each; the history has the rest.
+    let mut sorted: Vec<&Item> = items.iter().collect();
+    sorted.sort_by_key(|i| std::cmp::Reverse(urgency(i.category)));
+    const SHOWN: usize = 4;
+    for i in sorted.iter().take(SHOWN) {
+        body.push('\n');
+        body.push_str(&escape_markup(&format!(
+            "• {} {}: {}",
+            category_name(i.category, lang),
+            sender_label(&i.sender, lang),
+            excerpt(&i.body, 50)
+        )));
+    }
+    if n > SHOWN {
+        body.push('\n');
+        body.push_str(&match lang {
+            Lang::En => format!("… and {} more: dunwatch history", n - SHOWN),
+            Lang::ZhCn => format!("……还有 {} 条，运行 dunwatch history 查看", n - SHOWN),
+            Lang::ZhTw => format!("……還有 {} 則，執行 dunwatch history 查看", n - SHOWN),
+        });
+    }
+    if counts.contains_key(&Category::Scam) {
+        body.push('\n');
+        body.push_str(&escape_markup(&default_advice(Category::Scam, None, lang)));
+    }
+    Rendered {
+        summary,
+        body,
+        urgency: items
+            .iter()
+            .map(|i| urgency(i.category))
+            .max()
+            .unwrap_or(Urgency::Normal),
+    }
+}
+
+/// Why a notification was not shown.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Unavailable(String);
+
+/// Shows notifications; remembers whether the desktop can take them so a missing server is
+/// logged once, not at every alert.
+#[derive(Debug, Default)]
+pub struct Desktop {
+    failing: bool,
+}
+
+/// A notification server that does not answer within this is treated as missing.
+const SHOW_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Desktop {
+    pub fn new() -> Desktop {
+        Desktop::default()
+    }
+
+    pub async fn show(&mut self, r: &Rendered) -> Result<(), Unavailable> {
+        let result = show_notification(r).await;
+        match &result {
+            Ok(()) if self.failing => {
+                tracing::info!("desktop notifications work again");
+                self.failing = false;
+            }
+            Ok(()) => {}
+            Err(e) if !self.failing => {
+                tracing::warn!(
+                    "cannot show desktop notifications ({e}); messages are still imported, and alerts wait until a notification server answers"
+                );
+                self.failing = true;
+            }
+            Err(e) => tracing::debug!("desktop notifications still unavailable: {e}"),
+        }
+        result
+    }
+}
+
+#[cfg(all(unix, not(target_os = "macos")))]
+async fn show_notification(r: &Rendered) -> Result<(), Unavailable> {
+    let mut n = notify_rust::Notification::new();
+    n.appname("dunwatch")
+        .summary(&r.summary)
+        .body(&r.body)
+        .icon(match r.urgency {
+            Urgency::Critical => "dialog-warning",
+            _ => "dialog-information",
+        })
+        .urgency(match r.urgency {
+            Urgency::Low => notify_rust::Urgency::Low,
+            Urgency::Normal => notify_rust::Urgency::Normal,
+            Urgency::Critical => notify_rust::Urgency::Critical,
+        });
+    match tokio::time::timeout(SHOW_TIMEOUT, n.show_async()).await {
+        Ok(Ok(_handle)) => Ok(()),
+        Ok(Err(e)) => Err(Unavailable(e.to_string())),
+        Err(_) => Err(Unavailable(format!(
+            "the notification server did not answer within {} s",
+            SHOW_TIMEOUT.as_secs()
+        ))),
+    }
+}
+
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+async fn show_notification(r: &Rendered) -> Result<(), Unavailable> {
+    // macOS and Windows backends of notify-rust are synchronous: keep them off the runtime.
+    let (summary, body) = (r.summary.clone(), r.body.clone());
+    tokio::task::spawn_blocking(move || {
+        notify_rust::Notification::new()
+            .appname("dunwatch")
+            .summary(&summary)
+            .body(&body)
+            .show()
+            .map(|_| ())
+            .map_err(|e| Unavailable(e.to_string()))
+    })
+    .await
+    .map_err(|e| Unavailable(e.to_string()))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(sender: &str, body: &str, category: Category, lender: Option<&str>) -> Item {
+        Item {
+            message_id: 1,
+            held: false,
+            sender: sender.into(),
+            body: body.into(),
+            ts_ms: None,
+            category,
+            lender: lender.map(Into::into),
+            headline: String::new(),
+            advice: String::new(),
+        }
+    }
+
+    #[test]
+    fn message_text_is_escaped_in_the_body_only() {
+        let it = item(
+            "<b>10690000</b>",
+            "您的微粒贷已逾期 <a href=\"http://x.cn\">点此</a> & 速还",
+            Category::Scam,
+            Some("webank"),
+        );
+        let r = render(&Notice::Single(it), Language::Auto);
+        assert!(
+            r.body
+                .contains("&lt;a href=\"http://x.cn\"&gt;点此&lt;/a&gt; &amp; 速还"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("&lt;b&gt;10690000&lt;/b&gt;"), "{}", r.body);
+        assert!(!r.body.contains("<a"), "{}", r.body);
+        assert_eq!(r.summary, "疑似诈骗：微众银行");
+        assert_eq!(r.urgency, Urgency::Critical);
+        assert!(r.body.contains("不要转账"), "{}", r.body);
+    }
+
+    #[test]
+    fn language_follows_the_message_or_the_config() {
+        let en = item(
+            "+15550100",
+            "Final notice: your loan is overdue",
+            Category::Overdue,
+            None,
+        );
+        let r = render(&Notice::Single(en.clone()), Language::Auto);
+        assert_eq!(r.summary, "Overdue notice from +15550100");
+        assert_eq!(r.urgency, Urgency::Normal);
+        let r = render(&Notice::Single(en), Language::ZhCn);
+        assert!(r.summary.starts_with("逾期通知"), "{}", r.summary);
+        let tw = item(
+            "0912",
+            "您的貸款已逾期，請儘快還款",
+            Category::Overdue,
+            Some("webank"),
+        );
+        let r = render(&Notice::Single(tw), Language::Auto);
+        assert_eq!(r.summary, "逾期通知：微眾銀行");
+        assert!(r.body.starts_with("寄件人"), "{}", r.body);
+    }
+
+    #[test]
+    fn engine_headline_and_advice_win_over_the_defaults() {
+        let mut it = item(
+            "95384",
+            "微粒贷已逾期 3 天",
+            Category::Overdue,
+            Some("webank"),
+        );
+        it.headline = "微众银行：微粒贷已逾期 3 天".into();
+        it.advice = "请在微信“微粒贷”中还款 & 核实".into();
+        let r = render(&Notice::Single(it), Language::Auto);
+        assert_eq!(r.summary, "微众银行：微粒贷已逾期 3 天");
+        assert!(
+            r.body.ends_with("请在微信“微粒贷”中还款 &amp; 核实"),
+            "{}",
+            r.body
+        );
+    }
+
+    #[test]
+    fn grouped_alert_counts_categories_and_is_as_urgent_as_its_worst() {
+        let mut items: Vec<Item> = (0..6)
+            .map(|i| {
+                item(
+                    &format!("1069{i}"),
+                    "您的借款已逾期",
+                    Category::Overdue,
+                    None,
+                )
+            })
+            .collect();
+        items.push(item(
+            "17088886666",
+            "征信修复 <加微信>",
+            Category::Scam,
+            None,
+        ));
+        let r = render(&Notice::Grouped(items), Language::Auto);
+        assert_eq!(r.summary, "7 条新的催收相关短信需要注意");
+        assert!(
+            r.body.starts_with("1 条疑似诈骗，6 条逾期通知"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("&lt;加微信&gt;"), "{}", r.body);
+        assert!(r.body.contains("还有 3 条"), "{}", r.body);
+        assert_eq!(r.urgency, Urgency::Critical);
+        let d = render(
+            &Notice::Digest(vec![item("1", "overdue", Category::Overdue, None)]),
+            Language::En,
+        );
+        assert_eq!(d.summary, "While you were away: 1 debt-collection messages");
+    }
+}

@@ -1,0 +1,85 @@
+//! `dunwatch run`: the daemon, in the foreground (the service manager backgrounds it).
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::Ctx;
+use crate::daemon::{self, FirstRun, Options};
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// How long a file must stay unchanged before it is read, in milliseconds.
+    #[arg(long, hide = true, env = "DUNWATCH_DEBOUNCE_MS", value_name = "MS")]
+    pub debounce_ms: Option<u64>,
+    /// How long a half-written file may stay unchanged before it is reported, in ms.
+    #[arg(long, hide = true, env = "DUNWATCH_STALE_MS", value_name = "MS")]
+    pub stale_ms: Option<u64>,
+    /// How long to wait before asking the notification server again, in ms.
+    #[arg(long, hide = true, env = "DUNWATCH_RETRY_MS", value_name = "MS")]
+    pub retry_ms: Option<u64>,
+}
+
+pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
+    let mut opts = Options::default();
+    if let Some(ms) = args.debounce_ms {
+        // The debouncer needs a tick of at least 1 ms (half the debounce).
+        opts.debounce = Duration::from_millis(ms.max(2));
+    }
+    if let Some(ms) = args.stale_ms {
+        opts.stale_after = Duration::from_millis(ms);
+    }
+    if let Some(ms) = args.retry_ms {
+        opts.retry_after = Duration::from_millis(ms);
+    }
+    let prepared = daemon::prepare(ctx.paths.clone())?;
+    if let Some(first) = &prepared.first_run {
+        welcome(first)?;
+    }
+    daemon::serve(prepared, opts)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The one screen a first run prints: where things are and how to get backups there.
+fn welcome(first: &FirstRun) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    let folders: Vec<String> = first
+        .watch_dirs
+        .iter()
+        .map(|d| d.display().to_string())
+        .collect();
+    let folder = folders.first().cloned().unwrap_or_default();
+    writeln!(
+        out,
+        "\
+dunwatch is running for the first time. 催收短信哨兵已启动。
+
+  Config file   {config}
+  Watched       {folders}{created}
+
+Get your SMS backups into the watched folder (把短信备份放进这个文件夹):
+  • SMS Backup & Restore (Android): Settings → Backup → Local backup folder, or
+    schedule backups to a folder your sync tool shares with this computer.
+  • Syncthing: share the phone's backup folder and, on this computer, set the folder
+    path to {folder}.
+  • Nextcloud / Dropbox / a cloud drive: sync the backup folder into {folder}, or add
+    its local folder to `watch` in the config file.
+  • Or copy an export (XML, vMessage, CSV, …) there by hand.
+
+New messages are checked as soon as a backup lands; scams and illegal collection pop a
+desktop alert. Edit the config file at any time; it is reloaded on save.
+Stop with Ctrl-C. Start at login with `dunwatch service install`.",
+        config = first.config_file.display(),
+        folders = folders.join(", "),
+        created = if first.created_dirs.is_empty() {
+            ""
+        } else {
+            " (created)"
+        },
+    )?;
+    out.flush()?;
+    Ok(())
+}

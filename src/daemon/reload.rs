@@ -1,0 +1,129 @@
+//! Loading the config and rules, at start and whenever their files change.
+//!
+//! A reload builds the whole new version first and only then swaps it in, so a broken file
+//! (a TOML typo, a bad regex) keeps the previous version running; the error names the file
+//! and line.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::alert::Policy;
+use crate::classify::Engine;
+use crate::config::Config;
+use crate::ingest::{Limits, ReadOptions};
+use crate::paths::Paths;
+
+/// A checked configuration with what the daemon derives from it.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub policy: Policy,
+    pub read_opts: ReadOptions,
+    pub watch_dirs: Vec<PathBuf>,
+}
+
+pub fn load_config(paths: &Paths) -> Result<Loaded> {
+    let file = &paths.config_file;
+    // Config::parse names the file, line and column for syntax and type errors.
+    let config = Config::load(paths)?;
+    let checked = config.validate().and_then(|()| {
+        Ok((
+            Policy::from_config(&config)?,
+            ReadOptions {
+                phone_tz: config.phone_tz()?,
+                limits: Limits::default(),
+            },
+        ))
+    });
+    let (policy, read_opts) =
+        checked.map_err(|e| anyhow::anyhow!("invalid config file {}: {e:#}", file.display()))?;
+    let mut watch_dirs: Vec<PathBuf> = Vec::new();
+    for dir in config.watch_dirs() {
+        let dir = std::path::absolute(&dir).unwrap_or(dir);
+        if !watch_dirs.contains(&dir) {
+            watch_dirs.push(dir);
+        }
+    }
+    Ok(Loaded {
+        config,
+        policy,
+        read_opts,
+        watch_dirs,
+    })
+}
+
+/// The shipped rules plus the user's rule files.
+pub fn load_engine(paths: &Paths) -> Result<Engine> {
+    Engine::load(Some(&paths.user_rules_dir()))
+}
+
+/// True for the config file itself.
+pub fn is_config_file(paths: &Paths, path: &Path) -> bool {
+    path == paths.config_file
+}
+
+/// True for anything under the user rules folder (or the folder itself).
+pub fn is_rules_path(paths: &Paths, path: &Path) -> bool {
+    path.starts_with(paths.user_rules_dir())
+}
+
+/// A cheap fingerprint of a file's content, so that a save that changed nothing (or an
+/// editor's touch) does not reload.
+pub fn fingerprint(path: &Path) -> Option<blake3::Hash> {
+    std::fs::read(path).ok().map(|b| blake3::hash(&b))
+}
+
+/// Fingerprint of every file under the rules folder.
+pub fn rules_fingerprint(dir: &Path) -> Option<blake3::Hash> {
+    let files = crate::import::collect_files(&[dir.to_path_buf()]).ok()?;
+    let mut h = blake3::Hasher::new();
+    for f in files {
+        h.update(f.to_string_lossy().as_bytes());
+        if let Ok(b) = std::fs::read(&f) {
+            h.update(blake3::hash(&b).as_bytes());
+        }
+    }
+    Some(h.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(dir: &Path) -> Paths {
+        Paths {
+            config_dir: dir.to_path_buf(),
+            data_dir: dir.join("data"),
+            config_file: dir.join("config.toml"),
+            config_explicit: false,
+            db_override: None,
+        }
+    }
+
+    #[test]
+    fn broken_config_is_reported_with_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(dir.path());
+        std::fs::write(
+            &p.config_file,
+            "watch = [\"/tmp\"]\n[alerts]\nmax_age_days = \"x\"\n",
+        )
+        .unwrap();
+        let err = format!("{:#}", load_config(&p).unwrap_err());
+        assert!(err.contains("config.toml"), "{err}");
+        assert!(err.contains("line 3"), "{err}");
+    }
+
+    #[test]
+    fn bad_quiet_hours_are_reported_with_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(dir.path());
+        std::fs::write(&p.config_file, "[alerts]\nquiet_hours = \"late\"\n").unwrap();
+        let err = format!("{:#}", load_config(&p).unwrap_err());
+        assert!(
+            err.contains("config.toml") && err.contains("quiet_hours"),
+            "{err}"
+        );
+    }
+}
