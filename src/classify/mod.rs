@@ -1,15 +1,33 @@
 //! The judgment: one verdict per message, with its reasons.
 //!
-//! This first engine is deliberately small (a handful of keyword rules); the rule packs and
-//! lender registry in `rules/` replace it. Its interface is the one the daemon, `scan`,
-//! `classify` and `check` use: build an [`Engine`] once, call [`Engine::classify`] per
-//! message. The engine is immutable and `Send + Sync`, so a reload swaps a whole new one in.
+//! Knowledge lives in `rules/` as data (rule packs and the lender registry), embedded in the
+//! binary and extended or overridden by the user's rules folder. For each message the engine
+//! normalises the text, runs every pattern of every rule in one pass (a `RegexSet`), finds
+//! the lender named (aho-corasick over names, products and signatures), weighs the sender
+//! and links against the registry, adds the weights of what fired, and picks a category by
+//! thresholds, in the spirit of SpamAssassin. Every verdict carries its reasons and advice
+//! that uses the registry's official channel — never a number or link from the message.
+//!
+//! The engine is immutable and `Send + Sync`: a reload builds a new one and swaps it in.
+
+pub mod advice;
+pub mod links;
+pub mod normalize;
+pub mod registry;
+pub mod rules;
+pub mod sender;
 
 use std::path::Path;
 
-use regex::RegexSet;
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::{Regex, RegexSet};
 
 use crate::model::{Category, Reason, Verdict};
+use crate::store::normalize_sender;
+use normalize::Normalized;
+use registry::{LenderDef, Registry};
+use rules::{Rule, RuleError};
+use sender::SenderKind;
 
 /// What the engine looks at: the message alone, no history.
 #[derive(Debug, Clone, Copy)]
@@ -19,67 +37,477 @@ pub struct Input<'a> {
     pub ts_ms: Option<i64>,
 }
 
+/// Thresholds a category's weight must reach.
+const SCAM_AT: f64 = 3.5;
+const HARASSMENT_AT: f64 = 3.5;
+const NOTICE_AT: f64 = 2.0;
+
 pub struct Engine {
+    rules: Vec<Rule>,
     set: RegexSet,
-    rules: Vec<(&'static str, Category, f64)>,
+    /// One compiled regex per pattern of the set, for quoting evidence.
+    patterns: Vec<Regex>,
+    pattern_rule: Vec<usize>,
+    registry: Registry,
+    names: AhoCorasick,
+    name_lender: Vec<usize>,
+    signature: Regex,
+    debt_vocabulary: Regex,
+    /// The files the rules came from, for `doctor` and `rules check`.
+    pub sources: Vec<String>,
 }
 
-const STARTER_RULES: &[(&str, &str, Category, f64)] = &[
-    (
-        "scam.safe_account",
-        r"安全账户|征信修复|注销.{0,6}(校园贷|账户)|停息挂账",
-        Category::Scam,
-        0.9,
-    ),
-    (
-        "harassment.third_party",
-        r"通讯录|单位领导|家人|上门",
-        Category::Harassment,
-        0.8,
-    ),
-    (
-        "notice.overdue",
-        r"逾期|past due|overdue",
-        Category::Overdue,
-        0.6,
-    ),
-    (
-        "notice.bill",
-        r"账单已出|应还|还款日",
-        Category::Reminder,
-        0.5,
-    ),
-];
+/// Why rule files could not be loaded: every problem, each with file and line.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct LoadError(pub Vec<RuleError>);
 
 impl Engine {
     /// The engine with the shipped rules only.
     pub fn builtin() -> anyhow::Result<Engine> {
-        let set = RegexSet::new(STARTER_RULES.iter().map(|r| r.1))?;
-        let rules = STARTER_RULES.iter().map(|r| (r.0, r.2, r.3)).collect();
-        Ok(Engine { set, rules })
+        Ok(Engine::from_texts(
+            rules::SHIPPED
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+        )?)
     }
 
     /// The shipped rules plus the user's rule files in `user_dir` (if it exists).
-    pub fn load(_user_dir: Option<&Path>) -> anyhow::Result<Engine> {
-        Engine::builtin()
+    pub fn load(user_dir: Option<&Path>) -> anyhow::Result<Engine> {
+        let mut texts: Vec<(String, String)> = rules::SHIPPED
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        if let Some(dir) = user_dir {
+            let user = rules::user_files(dir).map_err(|e| {
+                anyhow::anyhow!("cannot read the rules folder {}: {e}", dir.display())
+            })?;
+            texts.extend(user);
+        }
+        Ok(Engine::from_texts(texts)?)
+    }
+
+    /// Builds an engine from rule files given as (name, text), later files overriding
+    /// earlier ones by rule or lender id.
+    pub fn from_texts(texts: Vec<(String, String)>) -> Result<Engine, LoadError> {
+        let mut errors = Vec::new();
+        let mut all_rules: Vec<Rule> = Vec::new();
+        let mut registry = Registry::default();
+        let mut sources = Vec::new();
+        for (name, text) in &texts {
+            let pack = match rules::parse_pack(name, text) {
+                Ok(p) => p,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            match rules::compile_rules(name, text, &pack.rules) {
+                Ok(compiled) => {
+                    for r in compiled {
+                        match all_rules.iter_mut().find(|o| o.id == r.id) {
+                            Some(old) => *old = r,
+                            None => all_rules.push(r),
+                        }
+                    }
+                }
+                Err(mut e) => errors.append(&mut e),
+            }
+            registry.merge(pack.lenders);
+            sources.push(name.clone());
+        }
+        if !errors.is_empty() {
+            return Err(LoadError(errors));
+        }
+        let mut pats = Vec::new();
+        let mut pattern_rule = Vec::new();
+        for (i, r) in all_rules.iter().enumerate() {
+            for p in &r.patterns {
+                pats.push(p.clone());
+                pattern_rule.push(i);
+            }
+        }
+        let set = RegexSet::new(&pats).map_err(|e| {
+            LoadError(vec![RuleError {
+                file: "rules".into(),
+                line: 0,
+                message: e.to_string(),
+            }])
+        })?;
+        let patterns = pats
+            .iter()
+            .map(|p| Regex::new(p).expect("checked above"))
+            .collect();
+        let mut name_list = Vec::new();
+        let mut name_lender = Vec::new();
+        for (i, l) in registry.lenders.iter().enumerate() {
+            for n in l.aliases.iter().chain(l.signatures.iter()) {
+                name_list.push(normalize::normalize(n).text);
+                name_lender.push(i);
+            }
+        }
+        let names = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&name_list)
+            .map_err(|e| {
+                LoadError(vec![RuleError {
+                    file: "rules/lenders".into(),
+                    line: 0,
+                    message: e.to_string(),
+                }])
+            })?;
+        Ok(Engine {
+            rules: all_rules,
+            set,
+            patterns,
+            pattern_rule,
+            registry,
+            names,
+            name_lender,
+            signature: Regex::new(r"【([^】]{1,24})】").expect("valid"),
+            debt_vocabulary: Regex::new(
+                r"欠|还款|还钱|借|贷|逾期|催收|债|额度|分期|利息|利率|征信|花呗|白条|金条|老赖|报案|案件|立案|诉讼|传票|失信|被执行|经济情况|偿还|结清|还清|\b(debt|debts|owe|owes|owed|owing|loan|loans|overdue|repay|repayment|collections?|arrears|balance due|past due|creditor|deadbeat|unpaid|bailiffs?|pay up|pay us|pay back|pay (today|now|immediately))\b",
+            )
+            .expect("valid"),
+            sources,
+        })
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The ids of the rules whose patterns fire on `body` (after normalisation).
+    pub fn fired_rule_ids(&self, body: &str) -> Vec<&str> {
+        let n = normalize::normalize(body);
+        self.fired(&n)
+            .into_iter()
+            .map(|(i, _)| self.rules[i].id.as_str())
+            .collect()
+    }
+
+    /// Rules that fired, each with the first text it matched.
+    fn fired(&self, n: &Normalized) -> Vec<(usize, String)> {
+        let mut out: Vec<(usize, String)> = Vec::new();
+        let mut debt: Option<bool> = None;
+        for p in self.set.matches(&n.text).iter() {
+            let r = self.pattern_rule[p];
+            if out.iter().any(|(i, _)| *i == r) {
+                continue;
+            }
+            let rule = &self.rules[r];
+            if rule.unless.iter().any(|u| u.is_match(&n.text)) {
+                continue;
+            }
+            if rule.needs_debt
+                && !*debt.get_or_insert_with(|| self.debt_vocabulary.is_match(&n.text))
+            {
+                continue;
+            }
+            let evidence = self.patterns[p]
+                .find(&n.text)
+                .map(|m| m.as_str().to_string())
+                .unwrap_or_default();
+            out.push((r, evidence));
+        }
+        out
     }
 
     pub fn classify(&self, input: &Input<'_>) -> Verdict {
-        let Some(first) = self.set.matches(input.body).iter().next() else {
-            return Verdict::other();
+        let n = normalize::normalize(input.body);
+        let lang = advice::language(&n);
+        let sender_norm = normalize_sender(input.sender);
+        let kind = sender::classify_sender(input.sender);
+        let mut tally = Tally::default();
+
+        let mut decisive: Option<(Category, f64)> = None;
+        for (r, evidence) in self.fired(&n) {
+            let rule = &self.rules[r];
+            for &(c, w) in &rule.weights {
+                tally.add(c, w);
+            }
+            if rule.decisive
+                && let Some(&(c, w)) = rule.weights.iter().max_by(|a, b| a.1.total_cmp(&b.1))
+                && decisive.is_none_or(|(_, dw)| w > dw)
+            {
+                decisive = Some((c, w));
+            }
+            tally.reason(&rule.id, evidence, rule.description_for(lang));
+        }
+
+        // Which lender the message is about: its 【signature】 first, then names in the body,
+        // then the sender.
+        let lender = self.lender_of(&n, &sender_norm);
+        let debt_words =
+            tally.get(Category::Overdue) > 0.0 || tally.get(Category::Harassment) > 0.0;
+        let official_sender = lender.is_some_and(|l| l.is_official_sender(&sender_norm));
+        if let Some(l) = lender {
+            if official_sender {
+                tally.add(Category::Scam, -3.0);
+                tally.add(Category::Overdue, 0.5);
+                tally.add(Category::Reminder, 0.5);
+                tally.reason(
+                    "sender.official",
+                    input.sender.to_string(),
+                    advice::official_sender_text(lang, l),
+                );
+            } else if (kind.is_personal() || kind == SenderKind::Foreign)
+                && (debt_words || tally.get(Category::Reminder) > 0.0)
+            {
+                let w = if kind == SenderKind::VirtualMobile {
+                    4.0
+                } else {
+                    3.0
+                };
+                tally.add(Category::Scam, w);
+                tally.reason(
+                    "sender.not_lender",
+                    input.sender.to_string(),
+                    advice::not_lender_sender_text(lang, l, kind),
+                );
+            }
+        } else if kind == SenderKind::VirtualMobile && debt_words {
+            tally.add(Category::Scam, 1.0);
+            tally.reason(
+                "sender.virtual",
+                input.sender.to_string(),
+                advice::kind_text(lang, kind),
+            );
+        }
+
+        for link in links::extract(&n.text) {
+            let lookalike = self
+                .registry
+                .lenders
+                .iter()
+                .find(|l| l.is_lookalike_host(&link.host));
+            let official_for_named = lender.is_some_and(|l| l.is_official_host(&link.host));
+            let official_any = self
+                .registry
+                .lenders
+                .iter()
+                .any(|l| l.is_official_host(&link.host));
+            if official_for_named {
+                tally.add(Category::Scam, -2.0);
+                tally.reason(
+                    "link.official",
+                    link.host.clone(),
+                    advice::link_text(lang, "official"),
+                );
+            } else if let Some(l) = lookalike {
+                tally.add(Category::Scam, 4.5);
+                tally.reason(
+                    "link.lookalike",
+                    link.host.clone(),
+                    advice::lookalike_text(lang, l),
+                );
+            } else if links::is_ip(&link.host) {
+                tally.add(Category::Scam, 3.0);
+                tally.reason(
+                    "link.raw_ip",
+                    link.host.clone(),
+                    advice::link_text(lang, "ip"),
+                );
+            } else if links::is_shortener(&link.host) {
+                if !official_sender {
+                    tally.add(Category::Scam, 1.0);
+                    tally.reason(
+                        "link.shortener",
+                        link.host.clone(),
+                        advice::link_text(lang, "shortener"),
+                    );
+                }
+            } else if lender.is_some() && !official_any {
+                tally.add(Category::Scam, 3.0);
+                tally.reason(
+                    "link.unofficial",
+                    link.host.clone(),
+                    advice::link_text(lang, "unofficial"),
+                );
+            } else if debt_words && !official_any {
+                tally.add(Category::Scam, 2.5);
+                tally.reason(
+                    "link.unknown_host",
+                    link.host.clone(),
+                    advice::link_text(lang, "unknown"),
+                );
+            }
+        }
+
+        if n.split_removed > 0 && debt_words {
+            tally.add(Category::Harassment, 3.0);
+            let ev = n.split_example.clone().unwrap_or_default();
+            tally.reason("text.split_words", ev, advice::split_text(lang));
+        }
+
+        if debt_words
+            && let Some(ts) = input.ts_ms
+            && let Some(hour) = local_hour(ts)
+            && !(8..22).contains(&hour)
+        {
+            tally.add(Category::Harassment, 1.5);
+            tally.reason(
+                "time.night",
+                format!("{hour:02}:00"),
+                advice::night_text(lang),
+            );
+        }
+
+        let category = decide(&tally, decisive);
+        let weight = tally.get(category);
+        let score = match category {
+            Category::Other => {
+                let debt = Category::DEBT
+                    .iter()
+                    .map(|&c| tally.get(c))
+                    .fold(0.0, f64::max);
+                (1.0 - debt.max(0.0) / 8.0).clamp(0.5, 0.99)
+            }
+            _ => (1.0 - 0.5f64.powf(weight.max(0.0) / 2.0)).clamp(0.5, 0.99),
         };
-        let (rule, category, score) = self.rules[first];
+        let mut reasons = tally.reasons;
+        // The reasons that argue for the verdict first.
+        reasons.sort_by_key(|r| std::cmp::Reverse(supports(&self.rules, &r.rule, category)));
+        let lender_id = lender.map(|l| l.id.clone());
+        let (headline, advice) = if category == Category::Other {
+            (String::new(), String::new())
+        } else {
+            advice::advise(&advice::Context {
+                lang,
+                category,
+                lender,
+                sender: input.sender,
+                kind,
+                official_sender,
+                body: &n.text,
+                reasons: &reasons,
+            })
+        };
         Verdict {
             category,
-            lender: None,
-            score,
-            reasons: vec![Reason {
-                rule: rule.to_string(),
-                evidence: String::new(),
-                description: String::new(),
-            }],
-            advice: String::new(),
-            headline: String::new(),
+            lender: lender_id,
+            score: (score * 1000.0).round() / 1000.0,
+            reasons,
+            advice,
+            headline,
         }
     }
+
+    fn lender_of(&self, n: &Normalized, sender_norm: &str) -> Option<&LenderDef> {
+        let by_name = |text: &str| {
+            self.names
+                .find(text)
+                .map(|m| &self.registry.lenders[self.name_lender[m.pattern().as_usize()]])
+        };
+        for cap in self.signature.captures_iter(&n.text) {
+            if let Some(l) = by_name(&cap[1]) {
+                return Some(l);
+            }
+        }
+        by_name(&n.text).or_else(|| {
+            self.registry
+                .lenders
+                .iter()
+                .find(|l| l.is_official_sender(sender_norm))
+        })
+    }
+}
+
+/// How much a reason's rule weighs towards `category` (for ordering reasons).
+fn supports(rules: &[Rule], id: &str, category: Category) -> i64 {
+    if let Some(r) = rules.iter().find(|r| r.id == id) {
+        let w: f64 = r
+            .weights
+            .iter()
+            .filter(|(c, _)| *c == category)
+            .map(|(_, w)| *w)
+            .sum();
+        return (w * 100.0) as i64;
+    }
+    // Engine signals: the prefix tells which side they argue for.
+    let side = match id.split('.').next() {
+        Some("sender") if id == "sender.official" => Category::Overdue,
+        Some("sender" | "link") => Category::Scam,
+        Some("text" | "time") => Category::Harassment,
+        _ => Category::Other,
+    };
+    if side == category || (side == Category::Overdue && category == Category::Reminder) {
+        250
+    } else {
+        0
+    }
+}
+
+fn decide(t: &Tally, decisive: Option<(Category, f64)>) -> Category {
+    if let Some((c, _)) = decisive {
+        // A decisive harassment rule yields to a decisive-strength scam (money to a private
+        // account is a scam even when it also threatens).
+        if c == Category::Harassment && t.get(Category::Scam) >= 6.0 {
+            return Category::Scam;
+        }
+        return c;
+    }
+    let (scam, harass) = (t.get(Category::Scam), t.get(Category::Harassment));
+    if scam >= SCAM_AT && scam >= harass {
+        return Category::Scam;
+    }
+    if harass >= HARASSMENT_AT {
+        return Category::Harassment;
+    }
+    if scam >= SCAM_AT {
+        return Category::Scam;
+    }
+    let (overdue, reminder, other) = (
+        t.get(Category::Overdue),
+        t.get(Category::Reminder),
+        t.get(Category::Other),
+    );
+    if other > 0.0 && other >= overdue.max(reminder) {
+        return Category::Other;
+    }
+    if overdue >= NOTICE_AT && overdue >= reminder {
+        return Category::Overdue;
+    }
+    if reminder >= NOTICE_AT {
+        return Category::Reminder;
+    }
+    Category::Other
+}
+
+#[derive(Default)]
+struct Tally {
+    weights: [f64; 5],
+    reasons: Vec<Reason>,
+}
+
+impl Tally {
+    fn idx(c: Category) -> usize {
+        Category::ALL
+            .iter()
+            .position(|&x| x == c)
+            .expect("known category")
+    }
+    fn add(&mut self, c: Category, w: f64) {
+        self.weights[Self::idx(c)] += w;
+    }
+    fn get(&self, c: Category) -> f64 {
+        self.weights[Self::idx(c)]
+    }
+    fn reason(&mut self, rule: &str, evidence: String, description: impl Into<String>) {
+        self.reasons.push(Reason {
+            rule: rule.to_string(),
+            evidence,
+            description: description.into(),
+        });
+    }
+}
+
+fn local_hour(ts_ms: i64) -> Option<i8> {
+    let ts = jiff::Timestamp::from_millisecond(ts_ms).ok()?;
+    Some(ts.to_zoned(jiff::tz::TimeZone::system()).hour())
 }

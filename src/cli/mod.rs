@@ -6,6 +6,9 @@ mod check;
 mod classify;
 mod config_cmd;
 mod history;
+mod rules;
+
+pub use rules::{evaluate, read_labelled_file};
 mod run;
 mod scan;
 
@@ -58,6 +61,9 @@ pub enum Command {
     /// Configuration helpers.
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
+    /// Check, test and measure the rule packs.
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
     /// The daemon: watch the backup folders, import, alert on the desktop (foreground).
     Run(run::RunArgs),
 }
@@ -120,6 +126,7 @@ fn dispatch(ctx: Ctx, command: Command) -> Result<ExitCode> {
         Command::Check(args) => check::run(&ctx, args),
         Command::History(args) => history::run(&ctx, args),
         Command::Config(cmd) => config_cmd::run(&ctx, cmd),
+        Command::Rules(cmd) => rules::run(&ctx, cmd),
         Command::Run(args) => run::run(&ctx, args),
     }
 }

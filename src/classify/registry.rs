@@ -1,0 +1,128 @@
+//! The lender registry: who the lenders are, how their genuine messages look (signature,
+//! sender, link hosts) and how to reach them officially. Every fact carries its source and
+//! confidence (H/M/L); what is unknown is left out, never guessed. Advice only quotes
+//! hotlines of confidence H or M.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::links::host_matches;
+use super::sender::gateway_carries;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LenderDef {
+    pub id: String,
+    /// Display name per language.
+    pub name: BTreeMap<String, String>,
+    /// Names, products and legal entities that identify the lender in a message.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// The 【signature】 texts of its genuine messages.
+    #[serde(default)]
+    pub signatures: Vec<String>,
+    /// Numbers its genuine messages come from (95xxx, 1010xxxx…); 106 gateways carrying a
+    /// listed 95xxx also count.
+    #[serde(default)]
+    pub senders: Vec<Fact>,
+    #[serde(default)]
+    pub hotlines: Vec<Fact>,
+    /// Link hosts of the lender (subdomains included).
+    #[serde(default)]
+    pub hosts: Vec<Fact>,
+    /// Lowercase tokens that, inside a host that is not official, make a look-alike.
+    #[serde(default)]
+    pub brand_tokens: Vec<String>,
+    /// The official place to check and repay, per language ("the 美团 app").
+    #[serde(default)]
+    pub channel: BTreeMap<String, String>,
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// One sourced fact.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fact {
+    pub value: String,
+    /// H (high), M (medium) or L (low).
+    pub confidence: String,
+    pub source: String,
+}
+
+impl Fact {
+    pub fn trusted(&self) -> bool {
+        matches!(self.confidence.as_str(), "H" | "M")
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    pub lenders: Vec<LenderDef>,
+}
+
+impl Registry {
+    pub fn get(&self, id: &str) -> Option<&LenderDef> {
+        self.lenders.iter().find(|l| l.id == id)
+    }
+
+    /// Adds or replaces (by id) lenders.
+    pub fn merge(&mut self, defs: Vec<LenderDef>) {
+        for d in defs {
+            match self.lenders.iter_mut().find(|l| l.id == d.id) {
+                Some(old) => *old = d,
+                None => self.lenders.push(d),
+            }
+        }
+    }
+}
+
+impl LenderDef {
+    pub fn display(&self, lang: &str) -> &str {
+        self.name
+            .get(lang)
+            .or_else(|| self.name.get("zh-CN"))
+            .or_else(|| self.name.values().next())
+            .map_or(self.id.as_str(), String::as_str)
+    }
+
+    pub fn channel_for(&self, lang: &str) -> Option<&str> {
+        self.channel
+            .get(lang)
+            .or_else(|| {
+                if lang == "zh-TW" {
+                    self.channel.get("zh-CN")
+                } else {
+                    None
+                }
+            })
+            .or_else(|| self.channel.get("en"))
+            .map(String::as_str)
+    }
+
+    /// Hotlines that advice may quote.
+    pub fn trusted_hotlines(&self) -> impl Iterator<Item = &str> {
+        self.hotlines
+            .iter()
+            .filter(|h| h.trusted())
+            .map(|h| h.value.as_str())
+    }
+
+    /// Whether a (normalised) sender is one of this lender's official senders.
+    pub fn is_official_sender(&self, sender_norm: &str) -> bool {
+        self.senders.iter().chain(self.hotlines.iter()).any(|s| {
+            let v = s.value.as_str();
+            sender_norm == v || (v.starts_with("95") && gateway_carries(sender_norm, v))
+        })
+    }
+
+    pub fn is_official_host(&self, host: &str) -> bool {
+        self.hosts.iter().any(|h| host_matches(host, &h.value))
+    }
+
+    /// A host that borrows the lender's brand without being one of its hosts.
+    pub fn is_lookalike_host(&self, host: &str) -> bool {
+        !self.is_official_host(host) && self.brand_tokens.iter().any(|t| host.contains(t.as_str()))
+    }
+}

@@ -1,0 +1,271 @@
+//! Rule packs as data. A pack is a TOML file of rules; each rule has regex patterns (matched
+//! against the normalised text), optional `unless` patterns that cancel it, weights it adds
+//! to categories, and examples it must (and must not) fire on. Shipped packs are embedded
+//! in the binary; files in the user's rules folder add rules or replace shipped ones by id.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::model::Category;
+
+/// A rule pack file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackFile {
+    #[serde(default)]
+    pub pack: String,
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<RuleDef>,
+    #[serde(default, rename = "lender")]
+    pub lenders: Vec<super::registry::LenderDef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDef {
+    pub id: String,
+    /// Description per language (`zh-CN`, `zh-TW`, `en`); shown as the reason.
+    #[serde(default)]
+    pub description: BTreeMap<String, String>,
+    #[serde(default)]
+    pub patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub unless: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub weights: BTreeMap<String, f64>,
+    /// A decisive rule sets the category of its largest weight on its own.
+    #[serde(default)]
+    pub decisive: bool,
+    /// The rule only counts when the message talks about debt or loans (insults and
+    /// threats in a chat between friends are not collection).
+    #[serde(default)]
+    pub needs_debt: bool,
+    #[serde(default)]
+    pub examples: Vec<String>,
+    #[serde(default)]
+    pub not_examples: Vec<String>,
+}
+
+/// A problem in a rule file, with the line it is on.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct RuleError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+/// A rule ready to match, with where it came from.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub description: BTreeMap<String, String>,
+    pub patterns: Vec<String>,
+    pub unless: Vec<regex::Regex>,
+    pub weights: Vec<(Category, f64)>,
+    pub decisive: bool,
+    pub needs_debt: bool,
+    pub examples: Vec<String>,
+    pub not_examples: Vec<String>,
+    /// `file:line` of the rule's id.
+    pub origin: String,
+}
+
+impl Rule {
+    pub fn description_for(&self, lang: &str) -> &str {
+        self.description
+            .get(lang)
+            .or_else(|| {
+                if lang == "zh-TW" {
+                    self.description.get("zh-CN")
+                } else {
+                    None
+                }
+            })
+            .or_else(|| self.description.get("en"))
+            .or_else(|| self.description.values().next())
+            .map_or("", String::as_str)
+    }
+}
+
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Parses one pack file; `name` names it in errors.
+pub fn parse_pack(name: &str, text: &str) -> Result<PackFile, RuleError> {
+    toml::from_str::<PackFile>(text).map_err(|e| RuleError {
+        file: name.to_string(),
+        line: e.span().map_or(1, |s| line_of(text, s.start)),
+        message: e.message().to_string(),
+    })
+}
+
+/// Checks and compiles the rules of one pack. Every bad pattern is reported, not only the
+/// first.
+pub fn compile_rules(
+    name: &str,
+    text: &str,
+    defs: &[RuleDef],
+) -> Result<Vec<Rule>, Vec<RuleError>> {
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    for def in defs {
+        let line = text
+            .find(&format!("\"{}\"", def.id))
+            .map_or(1, |o| line_of(text, o));
+        let mut err = |line: usize, message: String| {
+            errors.push(RuleError {
+                file: name.to_string(),
+                line,
+                message,
+            })
+        };
+        if def.id.trim().is_empty() {
+            err(line, "a rule without an id".into());
+            continue;
+        }
+        if def.patterns.is_empty() {
+            err(line, format!("rule {} has no patterns", def.id));
+        }
+        let mut weights = Vec::new();
+        for (cat, w) in &def.weights {
+            match cat.parse::<Category>() {
+                Ok(c) => weights.push((c, *w)),
+                Err(e) => err(line, format!("rule {}: {e}", def.id)),
+            }
+        }
+        for p in &def.patterns {
+            if let Err(e) = regex::Regex::new(p.get_ref()) {
+                err(
+                    line_of(text, p.span().start),
+                    format!(
+                        "rule {}: bad pattern {:?}: {}",
+                        def.id,
+                        p.get_ref(),
+                        first_line(&e.to_string())
+                    ),
+                );
+            }
+        }
+        let mut unless = Vec::new();
+        for p in &def.unless {
+            match regex::Regex::new(p.get_ref()) {
+                Ok(r) => unless.push(r),
+                Err(e) => err(
+                    line_of(text, p.span().start),
+                    format!(
+                        "rule {}: bad pattern {:?}: {}",
+                        def.id,
+                        p.get_ref(),
+                        first_line(&e.to_string())
+                    ),
+                ),
+            }
+        }
+        out.push(Rule {
+            id: def.id.clone(),
+            description: def.description.clone(),
+            patterns: def.patterns.iter().map(|p| p.get_ref().clone()).collect(),
+            unless,
+            weights,
+            decisive: def.decisive,
+            needs_debt: def.needs_debt,
+            examples: def.examples.clone(),
+            not_examples: def.not_examples.clone(),
+            origin: format!("{name}:{line}"),
+        });
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or(s)
+        .trim()
+        .to_string()
+}
+
+/// The shipped packs, embedded so the binary works with no files around it.
+pub const SHIPPED: &[(&str, &str)] = &[
+    (
+        "rules/lenders.toml",
+        include_str!("../../rules/lenders.toml"),
+    ),
+    ("rules/zh-CN.toml", include_str!("../../rules/zh-CN.toml")),
+    ("rules/zh-TW.toml", include_str!("../../rules/zh-TW.toml")),
+    ("rules/en.toml", include_str!("../../rules/en.toml")),
+];
+
+/// The user's rule files (`*.toml` in the rules folder), sorted by name.
+pub fn user_files(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e),
+    };
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "toml") && !crate::import::is_ignored_name(p)
+        })
+        .collect();
+    paths.sort();
+    for p in paths {
+        let text = std::fs::read_to_string(&p)?;
+        out.push((p.display().to_string(), text));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_pattern_is_reported_with_file_and_line() {
+        let text = "[[rule]]\nid = \"x.a\"\npatterns = [\"ok\",\n  \"(unclosed\"]\nweights = { scam = 1.0 }\n";
+        let pack = parse_pack("user.toml", text).unwrap();
+        let errs = compile_rules("user.toml", text, &pack.rules).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].line, 4, "{}", errs[0]);
+        assert!(
+            errs[0]
+                .to_string()
+                .starts_with("user.toml:4: rule x.a: bad pattern"),
+            "{}",
+            errs[0]
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_categories_are_errors_with_lines() {
+        let err = parse_pack("u.toml", "[[rule]]\nid = \"a\"\npaterns = [\"x\"]\n").unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+        let text = "[[rule]]\nid = \"a\"\npatterns = [\"x\"]\nweights = { spam = 1.0 }\n";
+        let pack = parse_pack("u.toml", text).unwrap();
+        let errs = compile_rules("u.toml", text, &pack.rules).unwrap_err();
+        assert!(errs[0].message.contains("spam"), "{}", errs[0]);
+    }
+
+    #[test]
+    fn every_shipped_pack_parses_and_compiles() {
+        for (name, text) in SHIPPED {
+            let pack = parse_pack(name, text).unwrap_or_else(|e| panic!("{e}"));
+            compile_rules(name, text, &pack.rules).unwrap_or_else(|e| panic!("{e:?}"));
+        }
+    }
+}
