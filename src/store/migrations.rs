@@ -45,6 +45,38 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX message_ts ON message(ts);
     CREATE INDEX message_sender ON message(sender_norm, ts);
     "#,
+    // 2 (issue 6): full-text search that finds Chinese substrings, the user's trust/block
+    // list, and an index for per-lender reports.
+    //
+    // FTS5's trigram tokenizer indexes every 3-character window, so any substring of 3 or
+    // more characters (微粒贷, 逾期还款) is found without word segmentation; shorter queries
+    // fall back to instr() in store/history.rs. The index is external-content (it stores no
+    // second copy of the text) and triggers keep it in step with `message`.
+    r#"
+    CREATE VIRTUAL TABLE message_fts USING fts5(
+        body, sender, content='message', content_rowid='id', tokenize='trigram'
+    );
+    INSERT INTO message_fts(message_fts) VALUES ('rebuild');
+    CREATE TRIGGER message_fts_insert AFTER INSERT ON message BEGIN
+        INSERT INTO message_fts(rowid, body, sender) VALUES (new.id, new.body, new.sender);
+    END;
+    CREATE TRIGGER message_fts_delete AFTER DELETE ON message BEGIN
+        INSERT INTO message_fts(message_fts, rowid, body, sender)
+            VALUES ('delete', old.id, old.body, old.sender);
+    END;
+    CREATE TRIGGER message_fts_update AFTER UPDATE OF body, sender ON message BEGIN
+        INSERT INTO message_fts(message_fts, rowid, body, sender)
+            VALUES ('delete', old.id, old.body, old.sender);
+        INSERT INTO message_fts(rowid, body, sender) VALUES (new.id, new.body, new.sender);
+    END;
+    CREATE TABLE sender_list (
+        sender_norm TEXT PRIMARY KEY,    -- store::normalize_sender of what the user typed
+        sender      TEXT NOT NULL,       -- as the user typed it
+        side        TEXT NOT NULL CHECK (side IN ('trust', 'block')),
+        added_at    INTEGER NOT NULL     -- ms since epoch
+    );
+    CREATE INDEX message_lender ON message(lender, ts);
+    "#,
 ];
 
 /// Brings the database to the newest schema. Refuses a database written by a newer dunwatch.
