@@ -85,7 +85,7 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let style = Style::detect();
-    let table = Table::new(terminal_width());
+    let table = Table::new(terminal_width(), config.phone_tz()?);
     let mut rows = 0usize;
     let mut corrected = false;
     store.history_each(&filter, |entry| {
@@ -211,6 +211,8 @@ pub fn fit(s: &str, width: usize) -> String {
 
 struct Table {
     body: usize,
+    /// Times are shown in the user's zone (the phone's, which defaults to this computer's).
+    tz: jiff::tz::TimeZone,
 }
 
 const ID_W: usize = 6;
@@ -220,10 +222,11 @@ const LENDER_W: usize = 10;
 const SENDER_W: usize = 15;
 
 impl Table {
-    fn new(term: usize) -> Table {
+    fn new(term: usize, tz: jiff::tz::TimeZone) -> Table {
         let fixed = ID_W + TIME_W + CAT_W + LENDER_W + SENDER_W + 5 * 2;
         Table {
             body: term.saturating_sub(fixed + 1).max(20),
+            tz,
         }
     }
 
@@ -240,10 +243,12 @@ impl Table {
 
     fn row(&self, e: &Entry, style: &Style) -> String {
         let when = e
-            .ts
-            .as_deref()
+            .ts_ms
+            .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
             .map_or("(no time)".to_string(), |t| {
-                t[..16.min(t.len())].replace('T', " ")
+                t.to_zoned(self.tz.clone())
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string()
             });
         let mut cat = e.category.as_str().to_string();
         if e.engine_category.is_some() {
