@@ -177,7 +177,8 @@ pub struct Report {
     /// Overdue notices the history casts doubt on (no loan with that lender, campaign).
     pub doubtful: Vec<Item>,
     pub harassment: Vec<Item>,
-    /// Collection messages that broke the time or frequency rules (may also be harassment).
+    /// Other collection messages (not already under harassment) that broke the time or
+    /// frequency rules.
     pub breaches: Vec<Item>,
     /// Distinct collectors (lender, or sender when none) that harassed or broke the rules.
     pub rule_breakers: Vec<String>,
@@ -284,7 +285,8 @@ impl Report {
             if breach || e.category == Category::Harassment {
                 breakers.insert(collector);
             }
-            if breach {
+            // Harassment is listed once, under harassment, with its breach reasons.
+            if breach && e.category != Category::Harassment {
                 breaches.push(item.clone());
             }
             match e.category {
@@ -311,19 +313,27 @@ impl Report {
         lenders.sort_by(|a, b| b.total.cmp(&a.total).then(a.lender.cmp(&b.lender)));
         let debt_total = Category::DEBT.iter().map(|c| totals[c]).sum();
         let rule_breakers: Vec<String> = breakers.into_iter().collect();
+        let genuine_overdue_lenders: Vec<String> = genuine_overdue_lenders.into_iter().collect();
         let summary = summary_sentence(
             lang,
             &period,
             &Counts {
                 debt_total,
                 genuine_overdue,
-                genuine_overdue_lenders: genuine_overdue_lenders.into_iter().collect(),
+                genuine_overdue_lenders: genuine_overdue_lenders.clone(),
                 doubtful: doubtful.len() as u64,
                 scams: scams.len() as u64,
                 breakers: rule_breakers.len() as u64,
             },
         );
-        let next_steps = next_steps(lang, &scams, &doubtful, &harassment, &breaches, &lenders);
+        let next_steps = next_steps(
+            lang,
+            &scams,
+            &doubtful,
+            &harassment,
+            &breaches,
+            &genuine_overdue_lenders,
+        );
         Ok(Report {
             language: lang,
             generated: crate::store::history::rfc3339(crate::store::now_ms()),
@@ -450,15 +460,10 @@ fn next_steps(
     doubtful: &[Item],
     harassment: &[Item],
     breaches: &[Item],
-    lenders: &[LenderRow],
+    overdue_lenders: &[String],
 ) -> Vec<String> {
     let zh = lang == Lang::Zh;
     let mut out = Vec::new();
-    let overdue_lenders: Vec<String> = lenders
-        .iter()
-        .filter(|l| l.by_category.get(&Category::Overdue).copied().unwrap_or(0) > 0)
-        .map(|l| l.name.clone())
-        .collect();
     if !scams.is_empty() {
         out.push(if zh {
             "诈骗短信：不要回电、不要点链接、不要转账，也不要把验证码告诉任何人。核实借款只用贷款机构官方App或官方客服（不要用短信里的号码）。被骗或险些被骗，请向 12321 举报短信，已转账请立即拨打 110 报警。".to_string()
@@ -481,7 +486,7 @@ fn next_steps(
         });
     }
     if !overdue_lenders.is_empty() {
-        let names = join_names(&overdue_lenders, lang);
+        let names = join_names(overdue_lenders, lang);
         out.push(if zh {
             format!("真实逾期（{names}）：请在官方App里还款，或拨打App“联系我们”里的官方客服协商还款，避免影响征信。")
         } else {
