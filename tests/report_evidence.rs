@@ -30,13 +30,21 @@ fn weekly_report_totals_match_the_fixture() {
     assert_eq!(r.totals[&Category::Overdue], 7);
     assert_eq!(r.totals[&Category::Harassment], 1);
     assert_eq!(r.totals[&Category::Reminder], 0);
-    assert_eq!(r.totals[&Category::Other], 1, "the outgoing reply is not counted");
+    assert_eq!(
+        r.totals[&Category::Other],
+        1,
+        "the outgoing reply is not counted"
+    );
     assert_eq!(r.debt_total, 12);
 
     let lender = |id: &str| r.lenders.iter().find(|l| l.lender == id).unwrap();
     assert_eq!(lender("huanbei").total, 4);
     assert_eq!(lender("jd").by_category[&Category::Scam], 3);
-    assert_eq!(lender("webank").total, 1, "next week's notice is not in this week");
+    assert_eq!(
+        lender("webank").total,
+        1,
+        "next week's notice is not in this week"
+    );
     assert_eq!(r.lenders[0].lender, "huanbei", "largest first");
 
     // Doubtful: zhaolian never sent a loan message.
@@ -55,12 +63,21 @@ fn weekly_report_totals_match_the_fixture() {
     assert_eq!(r.harassment.len(), 1);
     let night = &r.harassment[0];
     assert_eq!(night.time, "2026-11-20 23:30");
-    assert!(night.reasons.iter().any(|x| x.rule == "context.night_collection" && x.evidence == "23:30"));
-    assert!(r
-        .breaches
-        .iter()
-        .filter(|i| i.lender.as_deref() == Some("huanbei"))
-        .all(|i| i.reasons.iter().any(|x| x.rule == "context.frequent_collection")));
+    assert!(
+        night
+            .reasons
+            .iter()
+            .any(|x| x.rule == "context.night_collection" && x.evidence == "23:30")
+    );
+    assert!(
+        r.breaches
+            .iter()
+            .filter(|i| i.lender.as_deref() == Some("huanbei"))
+            .all(|i| i
+                .reasons
+                .iter()
+                .any(|x| x.rule == "context.frequent_collection"))
+    );
     assert_eq!(r.rule_breakers, vec!["还呗", "马上消费金融"]);
     assert_eq!(
         r.summary,
@@ -72,8 +89,15 @@ fn weekly_report_totals_match_the_fixture() {
     assert_eq!(d21.by_category[&Category::Overdue], 4);
     // Next steps and the fixed complaint channels.
     assert!(r.next_steps.len() >= 3);
-    let genuine = r.next_steps.iter().find(|s| s.starts_with("Genuine")).unwrap();
-    assert!(genuine.contains("微众银行") && !genuine.contains("招联金融"), "{genuine}");
+    let genuine = r
+        .next_steps
+        .iter()
+        .find(|s| s.starts_with("Genuine"))
+        .unwrap();
+    assert!(
+        genuine.contains("微众银行") && !genuine.contains("招联金融"),
+        "{genuine}"
+    );
     let contacts: Vec<&str> = r.channels.iter().map(|c| c.contact.as_str()).collect();
     assert!(contacts.iter().any(|c| c.contains("reportfraud.ftc.gov")));
     assert!(contacts.iter().any(|c| c.contains("consumerfinance.gov")));
@@ -100,7 +124,10 @@ fn empty_week_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("e.db")).unwrap();
     let r = Report::build(&store, Period::week_of(in_week(), shanghai()), Lang::En).unwrap();
-    assert_eq!(r.summary, "This week: no messages about loans or debt collection.");
+    assert_eq!(
+        r.summary,
+        "This week: no messages about loans or debt collection."
+    );
     assert!(r.render(Format::Html).unwrap().contains("<svg"));
 }
 
@@ -108,24 +135,37 @@ fn empty_week_says_so() {
 fn html_report_escapes_message_markup_and_loads_nothing_external() {
     let (_dir, _ids, r) = fixture_report(Lang::En);
     let html = r.render(Format::Html).unwrap();
-    assert!(!html.contains("<script"), "message markup leaked into the page");
+    assert!(
+        !html.contains("<script"),
+        "message markup leaked into the page"
+    );
     assert!(!html.contains("<img"));
-    assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"));
-    for external in ["http://", "https://", "<link", "@import", "url(", " src=\"", " href=\""] {
+    assert!(html.contains(
+        "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
+    ));
+    for external in [
+        "http://", "https://", "<link", "@import", "url(", " src=\"", " href=\"",
+    ] {
         let outside_svg_ns = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
         assert!(!outside_svg_ns.contains(external), "{external} found");
     }
-    assert_eq!(html.matches("<svg").count(), 2, "per-day and per-lender charts");
+    assert_eq!(
+        html.matches("<svg").count(),
+        2,
+        "per-day and per-lender charts"
+    );
     // Markdown escapes the markup too.
     let md = r.render(Format::Md).unwrap();
     assert!(!md.contains("<script"));
     // JSON keeps the text exactly.
     let json: serde_json::Value = serde_json::from_str(&r.render(Format::Json).unwrap()).unwrap();
-    assert!(json["scams"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|s| s["body"] == SCRIPT_BODY));
+    assert!(
+        json["scams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["body"] == SCRIPT_BODY)
+    );
     assert_eq!(json["totals"]["scam"], 4);
     assert_eq!(json["period"]["first_day"], "2026-11-16");
 }
@@ -139,8 +179,22 @@ fn report_cli_writes_a_private_file_for_a_date_range() {
     let out = Command::cargo_bin("dunwatch")
         .unwrap()
         .env("DUNWATCH_DATA_DIR", dir.path())
-        .args(["--db", db.to_str().unwrap(), "--config", config.to_str().unwrap()])
-        .args(["report", "--from", "2026-11-21", "--to", "2026-11-21", "--format", "html", "--out"])
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ])
+        .args([
+            "report",
+            "--from",
+            "2026-11-21",
+            "--to",
+            "2026-11-21",
+            "--format",
+            "html",
+            "--out",
+        ])
         .arg(&out_file)
         .output()
         .unwrap();
@@ -196,6 +250,7 @@ fn export(dir: &Path) -> std::path::PathBuf {
         },
         vec!["category: debt".into()],
         &out,
+        &shanghai(),
     )
     .unwrap();
     assert_eq!(done.messages, 16);
@@ -207,17 +262,32 @@ fn evidence_has_every_format_with_source_positions_and_private_files() {
     let dir = tempfile::tempdir().unwrap();
     let out = export(dir.path());
     assert_private(&out, 0o700);
-    for name in ["messages.csv", "messages.json", "messages.html", "manifest.json", "manifest.sha256"] {
+    for name in [
+        "messages.csv",
+        "messages.json",
+        "messages.html",
+        "manifest.json",
+        "manifest.sha256",
+    ] {
         assert_private(&out.join(name), 0o600);
     }
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("messages.json")).unwrap()).unwrap();
     let first = &json[0];
     assert_eq!(first["source_file"], SOURCE);
-    assert_eq!(first["position"]["record"], 3, "oldest first: the huanbei loan message");
+    assert_eq!(
+        first["position"]["record"], 3,
+        "oldest first: the huanbei loan message"
+    );
+    assert_eq!(first["time"], "2026-11-01T12:00:00+08:00");
     let csv = std::fs::read_to_string(out.join("messages.csv")).unwrap();
     assert_eq!(csv.lines().count(), 17);
-    assert!(csv.lines().next().unwrap().contains("source_file,record,line,byte_offset"));
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .contains("source_file,record,line,byte_offset")
+    );
     let html = std::fs::read_to_string(out.join("messages.html")).unwrap();
     assert!(!html.contains("<script"));
     assert!(html.contains("&lt;script&gt;"));
@@ -227,7 +297,9 @@ fn evidence_has_every_format_with_source_positions_and_private_files() {
     assert_eq!(v.messages, 16);
     // A second export into the same folder is refused rather than mixed in.
     let store = Store::open(&dir.path().join("fixture.db")).unwrap();
-    assert!(dunwatch::evidence::export(&store, &Filter::default(), vec![], &out).is_err());
+    assert!(
+        dunwatch::evidence::export(&store, &Filter::default(), vec![], &out, &shanghai()).is_err()
+    );
 }
 
 fn flip_byte(path: &Path, at: usize) {
@@ -246,7 +318,13 @@ fn flip_byte(path: &Path, at: usize) {
 
 #[test]
 fn evidence_verify_names_the_file_after_any_one_byte_edit() {
-    for name in ["messages.csv", "messages.json", "messages.html", "manifest.json", "manifest.sha256"] {
+    for name in [
+        "messages.csv",
+        "messages.json",
+        "messages.html",
+        "manifest.json",
+        "manifest.sha256",
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let out = export(dir.path());
         let len = std::fs::metadata(out.join(name)).unwrap().len() as usize;
@@ -285,7 +363,10 @@ fn evidence_verify_names_the_message_whose_text_was_edited_even_with_new_file_ha
     std::fs::write(&mpath, &mbytes).unwrap();
     std::fs::write(
         out.join("manifest.sha256"),
-        format!("{}  manifest.json\n", dunwatch::evidence::sha256_hex(&mbytes)),
+        format!(
+            "{}  manifest.json\n",
+            dunwatch::evidence::sha256_hex(&mbytes)
+        ),
     )
     .unwrap();
     let v = dunwatch::evidence::verify(&out).unwrap();
@@ -316,17 +397,32 @@ fn evidence_cli_exports_filters_and_verify_exits_non_zero_after_an_edit() {
         c
     };
     let o = cmd()
-        .args(["evidence", "--lender", "huanbei", "--since", "2026-11-20", "--out"])
+        .args([
+            "evidence",
+            "--lender",
+            "huanbei",
+            "--since",
+            "2026-11-20",
+            "--out",
+        ])
         .arg(&out)
         .output()
         .unwrap();
     assert!(o.status.success(), "{o:?}");
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("4 message(s)"));
-    let o = cmd().args(["evidence", "verify"]).arg(&out).output().unwrap();
+    let o = cmd()
+        .args(["evidence", "verify"])
+        .arg(&out)
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{o:?}");
     assert!(String::from_utf8_lossy(&o.stdout).contains("intact (4 messages"));
     flip_byte(&out.join("messages.csv"), 300);
-    let o = cmd().args(["evidence", "verify"]).arg(&out).output().unwrap();
+    let o = cmd()
+        .args(["evidence", "verify"])
+        .arg(&out)
+        .output()
+        .unwrap();
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("messages.csv was changed"), "{err}");

@@ -168,7 +168,12 @@ fn history_cli_prints_aligned_rows_and_json_lines() {
         .unwrap()
         .env("DUNWATCH_DATA_DIR", dir.path())
         .env("COLUMNS", "100")
-        .args(["--db", db.to_str().unwrap(), "--config", config.to_str().unwrap()])
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ])
         .args(["history", "--search", "逾期", "--limit", "0"])
         .output()
         .unwrap();
@@ -198,8 +203,20 @@ fn history_cli_prints_aligned_rows_and_json_lines() {
     let out = Command::cargo_bin("dunwatch")
         .unwrap()
         .env("DUNWATCH_DATA_DIR", dir.path())
-        .args(["--db", db.to_str().unwrap(), "--config", config.to_str().unwrap()])
-        .args(["history", "--json", "--search", "微粒贷", "--category", "overdue"])
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ])
+        .args([
+            "history",
+            "--json",
+            "--search",
+            "微粒贷",
+            "--category",
+            "overdue",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -210,7 +227,17 @@ fn history_cli_prints_aligned_rows_and_json_lines() {
         .collect();
     assert_eq!(rows.len(), 2);
     for r in &rows {
-        for key in ["id", "ts", "sender", "body", "direction", "category", "lender", "score", "source"] {
+        for key in [
+            "id",
+            "ts",
+            "sender",
+            "body",
+            "direction",
+            "category",
+            "lender",
+            "score",
+            "source",
+        ] {
             assert!(r.get(key).is_some(), "{key} missing in {r}");
         }
         assert_eq!(r["source"], SOURCE);
@@ -227,7 +254,12 @@ fn marks_change_the_category_everywhere_and_feed_the_export() {
         Command::cargo_bin("dunwatch")
             .unwrap()
             .env("DUNWATCH_DATA_DIR", dir.path())
-            .args(["--db", db.to_str().unwrap(), "--config", config.to_str().unwrap()])
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "--config",
+                config.to_str().unwrap(),
+            ])
             .args(args)
             .output()
             .unwrap()
@@ -255,7 +287,12 @@ fn marks_change_the_category_everywhere_and_feed_the_export() {
     assert_eq!(report.totals[&Category::Scam], 5);
     assert!(report.doubtful.is_empty());
     assert_eq!(report.corrected_by_user, 1);
-    assert!(report.scams.iter().any(|i| i.id == zhaolian && i.marked_by_user));
+    assert!(
+        report
+            .scams
+            .iter()
+            .any(|i| i.id == zhaolian && i.marked_by_user)
+    );
 
     // History marks it; feedback export has exactly the correction, in `rules eval` shape.
     let out = run(&["history", "--category", "scam"]);
@@ -278,7 +315,11 @@ fn marks_change_the_category_everywhere_and_feed_the_export() {
         })
     );
     // Clearing gives the engine's category back.
-    assert!(run(&["mark", &zhaolian.to_string(), "--clear"]).status.success());
+    assert!(
+        run(&["mark", &zhaolian.to_string(), "--clear"])
+            .status
+            .success()
+    );
     assert_eq!(
         store.entry(zhaolian).unwrap().unwrap().category,
         Category::Overdue
@@ -322,30 +363,40 @@ fn trust_and_block_lists_decide_later_imports() {
         body: scam_text,
         ts_ms: None,
     });
-    assert_eq!(before.category, Category::Scam, "the fixture text must read as a scam");
+    assert_eq!(
+        before.category,
+        Category::Scam,
+        "the fixture text must read as a scam"
+    );
 
     // First import without lists: the engine decides.
     let first = dir.path().join("a.xml");
     std::fs::write(
         &first,
-        sbr(&[("95384", 1_763_000_000_000, scam_text), ("17088886666", 1_763_000_001_000, plain_text)]),
+        sbr(&[
+            ("95384", 1_763_000_000_000, scam_text),
+            ("17088886666", 1_763_000_001_000, plain_text),
+        ]),
     )
     .unwrap();
     import(&mut store, &first);
 
     store.set_sender_side("95384", Side::Trust).unwrap();
-    store.set_sender_side("+86 170 8888 6666", Side::Block).unwrap();
+    store
+        .set_sender_side("+86 170 8888 6666", Side::Block)
+        .unwrap();
     let second = dir.path().join("b.xml");
     std::fs::write(
         &second,
-        sbr(&[("95384", 1_763_100_000_000, scam_text), ("17088886666", 1_763_100_001_000, plain_text)]),
+        sbr(&[
+            ("95384", 1_763_100_000_000, scam_text),
+            ("17088886666", 1_763_100_001_000, plain_text),
+        ]),
     )
     .unwrap();
     import(&mut store, &second);
 
-    let all = store
-        .history(&Filter::default())
-        .unwrap();
+    let all = store.history(&Filter::default()).unwrap();
     let find = |sender: &str, ts: i64| {
         all.iter()
             .find(|e| e.sender == sender && e.ts_ms == Some(ts))
@@ -353,14 +404,27 @@ fn trust_and_block_lists_decide_later_imports() {
     };
     // Earlier messages keep their verdicts.
     assert_eq!(find("95384", 1_763_000_000_000).category, Category::Scam);
-    assert_ne!(find("17088886666", 1_763_000_001_000).category, Category::Scam);
+    assert_ne!(
+        find("17088886666", 1_763_000_001_000).category,
+        Category::Scam
+    );
     // Later ones take the user's side, with a reason saying so.
     let trusted = find("95384", 1_763_100_000_000);
     assert_ne!(trusted.category, Category::Scam);
-    assert!(trusted.reasons.iter().any(|r| r.rule == "user.trusted_sender"));
+    assert!(
+        trusted
+            .reasons
+            .iter()
+            .any(|r| r.rule == "user.trusted_sender")
+    );
     let blocked = find("17088886666", 1_763_100_001_000);
     assert_eq!(blocked.category, Category::Scam);
-    assert!(blocked.reasons.iter().any(|r| r.rule == "user.blocked_sender"));
+    assert!(
+        blocked
+            .reasons
+            .iter()
+            .any(|r| r.rule == "user.blocked_sender")
+    );
 }
 
 #[test]
@@ -372,14 +436,21 @@ fn trust_block_untrust_and_senders_commands() {
         Command::cargo_bin("dunwatch")
             .unwrap()
             .env("DUNWATCH_DATA_DIR", dir.path())
-            .args(["--db", db.to_str().unwrap(), "--config", config.to_str().unwrap()])
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "--config",
+                config.to_str().unwrap(),
+            ])
             .args(args)
             .output()
             .unwrap()
     };
     let out = run(&["block", "17088886666"]);
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("1 message(s) from it are already stored"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 message(s) from it are already stored")
+    );
     assert!(run(&["trust", "95384"]).status.success());
     let list = String::from_utf8(run(&["senders", "--json"]).stdout).unwrap();
     assert_eq!(list.lines().count(), 2, "{list}");
@@ -397,7 +468,12 @@ fn stats_count_by_category_lender_and_week() {
     let out = Command::cargo_bin("dunwatch")
         .unwrap()
         .env("DUNWATCH_DATA_DIR", dir.path())
-        .args(["--db", db.to_str().unwrap(), "--config", config.to_str().unwrap()])
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ])
         .args(["stats", "--json"])
         .output()
         .unwrap();
@@ -422,13 +498,21 @@ fn show_prints_the_message_verdict_reasons_and_history_context() {
     let out = Command::cargo_bin("dunwatch")
         .unwrap()
         .env("DUNWATCH_DATA_DIR", dir.path())
-        .args(["--db", db.to_str().unwrap(), "--config", config.to_str().unwrap()])
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ])
         .args(["show", &ids[5].to_string()])
         .output()
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("【招联金融】您的借款已严重逾期，请立即联系专员处理。"), "{text}");
+    assert!(
+        text.contains("【招联金融】您的借款已严重逾期，请立即联系专员处理。"),
+        "{text}"
+    );
     assert!(text.contains("overdue"), "{text}");
     assert!(text.contains("fixture.overdue"), "{text}");
     assert!(text.contains("context.no_prior_loan"), "{text}");

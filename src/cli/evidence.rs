@@ -78,7 +78,11 @@ pub fn run(ctx: &Ctx, args: EvidenceArgs) -> Result<ExitCode> {
     } else {
         format!(
             "category: {}",
-            categories.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(",")
+            categories
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
         )
     });
     for (name, v) in [
@@ -104,7 +108,7 @@ pub fn run(ctx: &Ctx, args: EvidenceArgs) -> Result<ExitCode> {
     };
     let config = ctx.config()?;
     let store = ctx.open_store(&config)?;
-    let done = crate::evidence::export(&store, &filter, selection, &out)?;
+    let done = crate::evidence::export(&store, &filter, selection, &out, &config.phone_tz()?)?;
     println!(
         "{} message(s) written to {}\n  messages.csv, messages.json, messages.html, manifest.json, manifest.sha256\n  chain head:      {}\n  manifest SHA-256: {}\nWrite the manifest SHA-256 down (or send it with your complaint): `dunwatch evidence verify {}` checks the folder against it.",
         done.messages,

@@ -106,7 +106,9 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
         writeln!(
             out,
             "{}",
-            style.dim("* = your correction (dunwatch mark); `dunwatch show ID` shows the engine's verdict")
+            style.dim(
+                "* = your correction (dunwatch mark); `dunwatch show ID` shows the engine's verdict"
+            )
         )?;
     }
     out.flush()?;

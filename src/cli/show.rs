@@ -42,8 +42,22 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
     }
     let s = Style::detect();
     let label = |l: &str| s.dim(&format!("{l:<10}"));
-    writeln!(out, "{} {}", label("message"), s.bold(&format!("#{}", entry.id)))?;
-    writeln!(out, "{} {}", label("time"), entry.ts.as_deref().unwrap_or("(unknown)"))?;
+    writeln!(
+        out,
+        "{} {}",
+        label("message"),
+        s.bold(&format!("#{}", entry.id))
+    )?;
+    let tz = config.phone_tz()?;
+    let time = entry
+        .ts_ms
+        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .map_or("(unknown)".to_string(), |t| {
+            t.to_zoned(tz.clone())
+                .strftime("%Y-%m-%d %H:%M:%S %:z")
+                .to_string()
+        });
+    writeln!(out, "{} {time}", label("time"))?;
     let who = match &entry.contact {
         Some(c) if !c.is_empty() && c != "(Unknown)" => format!("{} ({c})", entry.sender),
         _ => entry.sender.clone(),
@@ -74,12 +88,16 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
             label("category"),
             entry.score
         )?,
-        None => writeln!(out, "{} {category} (score {:.2})", label("category"), entry.score)?,
+        None => writeln!(
+            out,
+            "{} {category} (score {:.2})",
+            label("category"),
+            entry.score
+        )?,
     }
-    let lender = entry
-        .lender
-        .as_deref()
-        .map_or("-".to_string(), |l| format!("{} ({l})", lender_name(l, lang)));
+    let lender = entry.lender.as_deref().map_or("-".to_string(), |l| {
+        format!("{} ({l})", lender_name(l, lang))
+    });
     writeln!(out, "{} {lender}", label("lender"))?;
     if entry.reasons.is_empty() && extra.is_empty() {
         writeln!(out, "{} (no rule fired)", label("why"))?;

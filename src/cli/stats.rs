@@ -115,7 +115,11 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<ExitCode> {
     let mut lenders: Vec<_> = stats.by_lender.iter().collect();
     lenders.sort_by_key(|(id, c)| (std::cmp::Reverse(c.values().sum::<u64>()), (*id).clone()));
     for (id, counts) in lenders {
-        writeln!(out, "{}", row(&format!("{} {id}", lender_name(id, lang)), counts))?;
+        writeln!(
+            out,
+            "{}",
+            row(&format!("{} {id}", lender_name(id, lang)), counts)
+        )?;
     }
     writeln!(out)?;
     writeln!(out, "{}", head("week (from Monday)"))?;

@@ -53,7 +53,11 @@ pub fn remove(ctx: &Ctx, args: SenderArgs) -> Result<ExitCode> {
     let store = ctx.open_store(&config)?;
     let mut out = super::stdout();
     match store.remove_sender(&args.sender)? {
-        Some(side) => writeln!(out, "{} is no longer on the {side} list.", args.sender.trim())?,
+        Some(side) => writeln!(
+            out,
+            "{} is no longer on the {side} list.",
+            args.sender.trim()
+        )?,
         None => writeln!(out, "{} was on neither list.", args.sender.trim())?,
     }
     out.flush()?;
@@ -70,7 +74,10 @@ pub fn list(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
             super::write_json_line(&mut out, r)?;
         }
     } else if rows.is_empty() {
-        writeln!(out, "No trusted or blocked senders. Add one with `dunwatch trust SENDER` or `dunwatch block SENDER`.")?;
+        writeln!(
+            out,
+            "No trusted or blocked senders. Add one with `dunwatch trust SENDER` or `dunwatch block SENDER`."
+        )?;
     } else {
         for r in &rows {
             writeln!(out, "{:<6} {:<20} since {}", r.side, r.sender, r.added)?;

@@ -106,11 +106,18 @@ fn chain_seed() -> String {
     sha256_hex(CHAIN_SEED.as_bytes())
 }
 
-fn content_of(seq: u64, e: &Entry) -> Content {
+fn content_of(seq: u64, e: &Entry, tz: &jiff::tz::TimeZone) -> Content {
     Content {
         seq,
         id: e.id,
-        time: e.ts.clone(),
+        time: e
+            .ts_ms
+            .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+            .map(|t| {
+                t.to_zoned(tz.clone())
+                    .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                    .to_string()
+            }),
         sender: e.sender.clone(),
         contact: e.contact.clone(),
         direction: e.direction.as_str().to_string(),
@@ -151,11 +158,18 @@ pub struct Exported {
 }
 
 /// Exports the messages matching `filter` (oldest first) into `dir`, which must not exist or
-/// be empty. `selection` describes the filter for the manifest.
-pub fn export(store: &Store, filter: &Filter, selection: Vec<String>, dir: &Path) -> Result<Exported> {
+/// be empty. `selection` describes the filter for the manifest; times are written in `tz`
+/// (the user's zone) with their offset.
+pub fn export(
+    store: &Store,
+    filter: &Filter,
+    selection: Vec<String>,
+    dir: &Path,
+    tz: &jiff::tz::TimeZone,
+) -> Result<Exported> {
     if dir.exists() {
-        let mut entries = std::fs::read_dir(dir)
-            .with_context(|| format!("cannot read {}", dir.display()))?;
+        let mut entries =
+            std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
         if entries.next().is_some() {
             bail!(
                 "{} is not empty; give a new folder so that an earlier export is not mixed in",
@@ -170,7 +184,7 @@ pub fn export(store: &Store, filter: &Filter, selection: Vec<String>, dir: &Path
     let mut prev = chain_seed();
     let mut records = Vec::with_capacity(entries.len());
     for (i, e) in entries.iter().enumerate() {
-        let content = content_of(i as u64 + 1, e);
+        let content = content_of(i as u64 + 1, e, tz);
         let sha = content_hash(&content);
         let chain = chain_next(&prev, &sha);
         prev.clone_from(&chain);
@@ -290,7 +304,7 @@ fn render_csv(records: &[Record]) -> Result<Vec<u8>> {
             r.chain.clone(),
         ])?;
     }
-    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn render_html(records: &[Record], chain_head: &str, selection: &[String]) -> String {
@@ -302,15 +316,13 @@ fn render_html(records: &[Record], chain_head: &str, selection: &[String]) -> St
          <title>dunwatch evidence · 短信证据</title><style>\
          body{font-family:\"Noto Sans CJK SC\",\"PingFang SC\",\"Microsoft YaHei\",sans-serif;margin:1.5em;color:#000}\
          table{border-collapse:collapse;width:100%;font-size:12px}td,th{border:1px solid #999;padding:3px 5px;vertical-align:top;text-align:left}\
-         .body{white-space:pre-wrap;word-break:break-word;min-width:18em}.h{font-family:monospace;font-size:10px;word-break:break-all}\
+         .body{white-space:pre-wrap;word-break:break-word;min-width:18em}.h{font-family:monospace;font-size:10px;word-break:break-all}.nw{white-space:nowrap}\
          tr{page-break-inside:avoid}@media print{body{margin:0}}</style></head><body>\n",
     );
     let _ = writeln!(
         out,
-        "<h1>短信证据 · SMS evidence</h1><p>{} {} · {}: {}</p>",
+        "<h1>短信证据 · SMS evidence</h1><p>{} 条短信 messages · 筛选 selection: {}</p>",
         records.len(),
-        "messages",
-        "selection",
         escape(&selection.join(", "))
     );
     out.push_str("<table><tr><th>#</th><th>时间 Time</th><th>号码 Sender</th><th>方向 Dir</th><th>类别 Category</th><th>机构 Lender</th><th>内容 Text</th><th>来源 Source (file, position)</th><th>SHA-256</th></tr>\n");
@@ -323,7 +335,7 @@ fn render_html(records: &[Record], chain_head: &str, selection: &[String]) -> St
         };
         let _ = writeln!(
             out,
-            "<tr><td>{}<br><span class=\"h\">id {}</span></td><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"body\">{}</td><td>{}{}</td><td class=\"h\">{}</td></tr>",
+            "<tr><td class=\"nw\">{}<br><span class=\"h nw\">id {}</span></td><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"body\">{}</td><td>{}{}</td><td class=\"h\">{}</td></tr>",
             c.seq,
             c.id,
             escape(c.time.as_deref().unwrap_or("")),

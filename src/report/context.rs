@@ -73,10 +73,7 @@ impl Context {
         while let Some(r) = rows.next()? {
             let ts: Option<i64> = r.get(0)?;
             let sender: String = r.get(1)?;
-            let category: Category = r
-                .get::<_, String>(3)?
-                .parse()
-                .unwrap_or(Category::Other);
+            let category: Category = r.get::<_, String>(3)?.parse().unwrap_or(Category::Other);
             let lender: Option<String> = r.get(4)?;
             if category == Category::Other {
                 continue;
@@ -93,7 +90,9 @@ impl Context {
             if is_collection(category)
                 && let Some(day) = ts.and_then(|t| ctx.local_day(t))
             {
-                *ctx.per_day.entry((group(&lender, &sender), day)).or_default() += 1;
+                *ctx.per_day
+                    .entry((group(&lender, &sender), day))
+                    .or_default() += 1;
             }
         }
         Ok(ctx)
@@ -211,7 +210,9 @@ pub fn template(body: &str) -> Option<String> {
     let mut words = body.split_whitespace().peekable();
     while let Some(word) = words.next() {
         let lower = word.to_ascii_lowercase();
-        if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www.")
+        if lower.starts_with("http://")
+            || lower.starts_with("https://")
+            || lower.starts_with("www.")
         {
             out.push_str("<url>");
         } else {
@@ -241,10 +242,14 @@ mod tests {
 
     #[test]
     fn template_masks_amounts_dates_and_links_only() {
-        let a = template("【微众银行】您的借款 2156.20 元已逾期3天，详见 https://x.cn/a1B2").unwrap();
+        let a =
+            template("【微众银行】您的借款 2156.20 元已逾期3天，详见 https://x.cn/a1B2").unwrap();
         let b = template("【微众银行】您的借款  98.00 元已逾期12天，详见 http://y.top/zz").unwrap();
         assert_eq!(a, b);
-        assert_ne!(a, template("【美团】您的借款 98.00 元已逾期12天，详见 http://y.top/zz").unwrap());
+        assert_ne!(
+            a,
+            template("【美团】您的借款 98.00 元已逾期12天，详见 http://y.top/zz").unwrap()
+        );
         assert_eq!(template("验证码 1234"), None);
     }
 }

@@ -142,7 +142,11 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(
             out,
             "<p>{}: {}</p>",
-            t(lang, "其中经你更正类别的短信", "Messages whose category you corrected"),
+            t(
+                lang,
+                "其中经你更正类别的短信",
+                "Messages whose category you corrected"
+            ),
             r.corrected_by_user
         );
     }
@@ -151,7 +155,12 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(out, "<h2>{}</h2>", t(lang, "按贷款机构", "By lender"));
     out.push_str(&svg::lender_chart(&r.lenders, lang));
     if !r.lenders.is_empty() {
-        let _ = write!(out, "<table><tr><th>{}</th><th>{}</th>", t(lang, "机构", "Lender"), t(lang, "合计", "Total"));
+        let _ = write!(
+            out,
+            "<table><tr><th>{}</th><th>{}</th>",
+            t(lang, "机构", "Lender"),
+            t(lang, "合计", "Total")
+        );
         for c in Category::DEBT {
             let _ = write!(out, "<th>{}</th>", escape(category_name(c, lang)));
         }
@@ -165,7 +174,11 @@ pub fn render(r: &Report) -> String {
                 l.total
             );
             for c in Category::DEBT {
-                let _ = write!(out, r#"<td class="n">{}</td>"#, l.by_category.get(&c).copied().unwrap_or(0));
+                let _ = write!(
+                    out,
+                    r#"<td class="n">{}</td>"#,
+                    l.by_category.get(&c).copied().unwrap_or(0)
+                );
             }
             out.push_str("</tr>\n");
         }
@@ -173,10 +186,18 @@ pub fn render(r: &Report) -> String {
     }
 
     let none = t(lang, "没有。", "None.");
-    let _ = writeln!(out, "<h2>{}</h2>", t(lang, "拦下的诈骗短信", "Scams caught"));
+    let _ = writeln!(
+        out,
+        "<h2>{}</h2>",
+        t(lang, "拦下的诈骗短信", "Scams caught")
+    );
     items(&mut out, lang, &r.scams, none);
     if !r.doubtful.is_empty() {
-        let _ = writeln!(out, "<h2>{}</h2>", t(lang, "存疑的逾期通知", "Doubtful overdue notices"));
+        let _ = writeln!(
+            out,
+            "<h2>{}</h2>",
+            t(lang, "存疑的逾期通知", "Doubtful overdue notices")
+        );
         items(&mut out, lang, &r.doubtful, none);
     }
     let _ = writeln!(out, "<h2>{}</h2>", t(lang, "违规催收", "Harassment"));
@@ -184,18 +205,34 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(
         out,
         "<h2>{}</h2>",
-        t(lang, "违反时间或频次规定的催收", "Collection outside the time and frequency rules")
+        t(
+            lang,
+            "违反时间或频次规定的催收",
+            "Collection outside the time and frequency rules"
+        )
     );
     items(&mut out, lang, &r.breaches, none);
 
-    let _ = writeln!(out, "<h2>{}</h2><ul>", t(lang, "接下来怎么做", "What to do next"));
+    let _ = writeln!(
+        out,
+        "<h2>{}</h2><ul>",
+        t(lang, "接下来怎么做", "What to do next")
+    );
     if r.next_steps.is_empty() {
-        let _ = writeln!(out, "<li>{}</li>", t(lang, "本期无需处理。", "Nothing to do for this period."));
+        let _ = writeln!(
+            out,
+            "<li>{}</li>",
+            t(lang, "本期无需处理。", "Nothing to do for this period.")
+        );
     }
     for s in &r.next_steps {
         let _ = writeln!(out, "<li>{}</li>", escape(s));
     }
-    let _ = writeln!(out, "</ul><h3>{}</h3><table>", t(lang, "核实与投诉渠道", "Where to check and complain"));
+    let _ = writeln!(
+        out,
+        "</ul><h3>{}</h3><table>",
+        t(lang, "核实与投诉渠道", "Where to check and complain")
+    );
     for c in &r.channels {
         let _ = writeln!(
             out,

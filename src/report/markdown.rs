@@ -94,7 +94,12 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(out, "**{}**\n", escape(&r.summary));
 
     let _ = writeln!(out, "## {}\n", t(lang, "总计", "Totals"));
-    let _ = writeln!(out, "| {} | {} |", t(lang, "类别", "Category"), t(lang, "条数", "Messages"));
+    let _ = writeln!(
+        out,
+        "| {} | {} |",
+        t(lang, "类别", "Category"),
+        t(lang, "条数", "Messages")
+    );
     let _ = writeln!(out, "| --- | ---: |");
     for c in Category::ALL {
         let _ = writeln!(out, "| {} | {} |", category_name(c, lang), r.totals[&c]);
@@ -103,7 +108,11 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(
             out,
             "\n{}: {}",
-            t(lang, "其中经你更正类别的短信", "Messages whose category you corrected"),
+            t(
+                lang,
+                "其中经你更正类别的短信",
+                "Messages whose category you corrected"
+            ),
             r.corrected_by_user
         );
     }
@@ -111,9 +120,22 @@ pub fn render(r: &Report) -> String {
 
     let _ = writeln!(out, "## {}\n", t(lang, "按贷款机构", "By lender"));
     if r.lenders.is_empty() {
-        let _ = writeln!(out, "{}\n", t(lang, "没有提到贷款机构的短信。", "No message named a lender."));
+        let _ = writeln!(
+            out,
+            "{}\n",
+            t(
+                lang,
+                "没有提到贷款机构的短信。",
+                "No message named a lender."
+            )
+        );
     } else {
-        let _ = write!(out, "| {} | {} |", t(lang, "机构", "Lender"), t(lang, "合计", "Total"));
+        let _ = write!(
+            out,
+            "| {} | {} |",
+            t(lang, "机构", "Lender"),
+            t(lang, "合计", "Total")
+        );
         for c in Category::DEBT {
             let _ = write!(out, " {} |", category_name(c, lang));
         }
@@ -123,7 +145,13 @@ pub fn render(r: &Report) -> String {
         }
         out.push('\n');
         for l in &r.lenders {
-            let _ = write!(out, "| {} ({}) | {} |", escape(&l.name), escape(&l.lender), l.total);
+            let _ = write!(
+                out,
+                "| {} ({}) | {} |",
+                escape(&l.name),
+                escape(&l.lender),
+                l.total
+            );
             for c in Category::DEBT {
                 let _ = write!(out, " {} |", l.by_category.get(&c).copied().unwrap_or(0));
             }
@@ -135,7 +163,11 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(out, "## {}\n", t(lang, "拦下的诈骗短信", "Scams caught"));
     items(&mut out, lang, &r.scams, t(lang, "没有。", "None."));
     if !r.doubtful.is_empty() {
-        let _ = writeln!(out, "## {}\n", t(lang, "存疑的逾期通知", "Doubtful overdue notices"));
+        let _ = writeln!(
+            out,
+            "## {}\n",
+            t(lang, "存疑的逾期通知", "Doubtful overdue notices")
+        );
         items(&mut out, lang, &r.doubtful, "");
     }
     let _ = writeln!(out, "## {}\n", t(lang, "违规催收", "Harassment"));
@@ -143,20 +175,38 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(
         out,
         "## {}\n",
-        t(lang, "违反时间或频次规定的催收", "Collection outside the time and frequency rules")
+        t(
+            lang,
+            "违反时间或频次规定的催收",
+            "Collection outside the time and frequency rules"
+        )
     );
     items(&mut out, lang, &r.breaches, t(lang, "没有。", "None."));
 
     let _ = writeln!(out, "## {}\n", t(lang, "接下来怎么做", "What to do next"));
     if r.next_steps.is_empty() {
-        let _ = writeln!(out, "{}\n", t(lang, "本期无需处理。", "Nothing to do for this period."));
+        let _ = writeln!(
+            out,
+            "{}\n",
+            t(lang, "本期无需处理。", "Nothing to do for this period.")
+        );
     }
     for s in &r.next_steps {
         let _ = writeln!(out, "- {}", escape(s));
     }
-    let _ = writeln!(out, "\n### {}\n", t(lang, "核实与投诉渠道", "Where to check and complain"));
+    let _ = writeln!(
+        out,
+        "\n### {}\n",
+        t(lang, "核实与投诉渠道", "Where to check and complain")
+    );
     for c in &r.channels {
-        let _ = writeln!(out, "- **{}**: {} — {}", escape(&c.name), escape(&c.contact), escape(&c.use_for));
+        let _ = writeln!(
+            out,
+            "- **{}**: {} — {}",
+            escape(&c.name),
+            escape(&c.contact),
+            escape(&c.use_for)
+        );
     }
     let _ = writeln!(
         out,

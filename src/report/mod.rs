@@ -522,7 +522,11 @@ fn channels(lang: Lang) -> Vec<Channel> {
             "诈骗短信、骚扰短信举报",
         ),
         ch("公安机关", "110", "受到威胁、被诈骗或已转账"),
-        ch("人民法院诉讼服务热线", "12368", "核实自称“法院”的短信和案号"),
+        ch(
+            "人民法院诉讼服务热线",
+            "12368",
+            "核实自称“法院”的短信和案号",
+        ),
     ];
     match lang {
         Lang::Zh => china_zh,
@@ -552,7 +556,11 @@ fn channels(lang: Lang) -> Vec<Channel> {
                 "12321 (www.12321.cn)",
                 "scam and spam SMS (mainland China)",
             ),
-            ch("Police", "110 (China) · 911 (US) · 999 (UK)", "threats and fraud"),
+            ch(
+                "Police",
+                "110 (China) · 911 (US) · 999 (UK)",
+                "threats and fraud",
+            ),
         ],
     }
 }
@@ -607,8 +615,7 @@ pub fn write_private(path: &Path, text: &str) -> Result<()> {
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
     }
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 
@@ -643,9 +650,6 @@ pub fn weekly(
     );
     let html = dir.join(format!("{stem}.html"));
     write_private(&html, &report.render(Format::Html)?)?;
-    write_private(
-        &dir.join(format!("{stem}.md")),
-        &report.render(Format::Md)?,
-    )?;
+    write_private(&dir.join(format!("{stem}.md")), &report.render(Format::Md)?)?;
     Ok((html, report))
 }

@@ -31,7 +31,12 @@ fn legend(out: &mut String, lang: Lang, x0: f64, y: f64) {
             y,
             escape(name)
         );
-        x += 30.0 + 8.0 * name.chars().map(|ch| if ch.is_ascii() { 1.0 } else { 1.8 }).sum::<f64>();
+        x += 30.0
+            + 8.0
+                * name
+                    .chars()
+                    .map(|ch| if ch.is_ascii() { 1.0 } else { 1.8 })
+                    .sum::<f64>();
     }
 }
 
@@ -140,7 +145,11 @@ pub fn lender_chart(lenders: &[LenderRow], lang: Lang) -> String {
             out,
             r#"<text x="{left}" y="{:.1}">{}</text>"#,
             top + 16.0,
-            if lang == Lang::Zh { "没有提到贷款机构的短信" } else { "No message named a lender" }
+            if lang == Lang::Zh {
+                "没有提到贷款机构的短信"
+            } else {
+                "No message named a lender"
+            }
         );
     }
     for (i, l) in lenders.iter().enumerate() {

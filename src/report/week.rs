@@ -35,7 +35,10 @@ impl Period {
     /// weekly summary, written on Monday morning, covers).
     pub fn previous_week(now: Timestamp, tz: TimeZone) -> Period {
         let this = Period::week_of(now, tz.clone());
-        let monday = this.first_day.checked_sub(7.days()).unwrap_or(this.first_day);
+        let monday = this
+            .first_day
+            .checked_sub(7.days())
+            .unwrap_or(this.first_day);
         Period::week_from(monday, tz)
     }
 

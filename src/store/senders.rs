@@ -112,7 +112,12 @@ impl Store {
         self.conn.execute(
             "INSERT INTO sender_list(sender_norm, sender, side, added_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(sender_norm) DO UPDATE SET sender = ?2, side = ?3, added_at = ?4",
-            params![normalize_sender(sender), sender.trim(), side.as_str(), now_ms()],
+            params![
+                normalize_sender(sender),
+                sender.trim(),
+                side.as_str(),
+                now_ms()
+            ],
         )?;
         Ok(())
     }

@@ -11,7 +11,8 @@ use dunwatch::store::{NewMessage, Store, message_key};
 
 pub const TZ: &str = "Asia/Shanghai";
 pub const SOURCE: &str = "/backup/sms-2026-11.xml";
-pub const SCRIPT_BODY: &str = "<script>alert('x')</script><img src=x onerror=alert(1)> 您的账户已冻结";
+pub const SCRIPT_BODY: &str =
+    "<script>alert('x')</script><img src=x onerror=alert(1)> 您的账户已冻结";
 
 /// `2026-11-18 10:15` in Shanghai as UTC milliseconds.
 pub fn at(local: &str) -> i64 {
@@ -52,33 +53,135 @@ pub fn rows() -> Vec<Row> {
     use Category::*;
     let mut v = vec![
         // Before the week: loan messages that make webank, meituan and huanbei real lenders.
-        row("95384", "【微众银行】您的微粒贷借款5000.00元已成功发放，请留意还款日。", "2026-11-02 10:00", Reminder, Some("webank")),
-        row("1069055555", "【美团】您本月美团月付账单已出，应还356.20元。", "2026-11-05 09:00", Reminder, Some("meituan")),
-        row("10690000888", "【还呗】您的借款已到账，首期还款日为11月20日。", "2026-11-01 12:00", Reminder, Some("huanbei")),
+        row(
+            "95384",
+            "【微众银行】您的微粒贷借款5000.00元已成功发放，请留意还款日。",
+            "2026-11-02 10:00",
+            Reminder,
+            Some("webank"),
+        ),
+        row(
+            "1069055555",
+            "【美团】您本月美团月付账单已出，应还356.20元。",
+            "2026-11-05 09:00",
+            Reminder,
+            Some("meituan"),
+        ),
+        row(
+            "10690000888",
+            "【还呗】您的借款已到账，首期还款日为11月20日。",
+            "2026-11-01 12:00",
+            Reminder,
+            Some("huanbei"),
+        ),
         // The week.
         // 1 genuine overdue, webank.
-        row("95384", "【微众银行】您的微粒贷已逾期3天，应还2156.20元，请在微信“微粒贷”中还款。", "2026-11-17 10:15", Overdue, Some("webank")),
+        row(
+            "95384",
+            "【微众银行】您的微粒贷已逾期3天，应还2156.20元，请在微信“微粒贷”中还款。",
+            "2026-11-17 10:15",
+            Overdue,
+            Some("webank"),
+        ),
         // 1 genuine overdue, meituan.
-        row("1069055555", "【美团】您的美团月付已逾期，请尽快在美团App内还款，如已还款请忽略。", "2026-11-18 11:00", Overdue, Some("meituan")),
+        row(
+            "1069055555",
+            "【美团】您的美团月付已逾期，请尽快在美团App内还款，如已还款请忽略。",
+            "2026-11-18 11:00",
+            Overdue,
+            Some("meituan"),
+        ),
         // 1 doubtful overdue: zhaolian, never a loan message from it.
-        row("17088886666", "【招联金融】您的借款已严重逾期，请立即联系专员处理。", "2026-11-19 14:00", Overdue, Some("zhaolian")),
+        row(
+            "17088886666",
+            "【招联金融】您的借款已严重逾期，请立即联系专员处理。",
+            "2026-11-19 14:00",
+            Overdue,
+            Some("zhaolian"),
+        ),
         // 3 scams, one template from three numbers: a campaign.
-        row("17011110001", "【京东金融】您的金条账户利率过高需注销，请致电4008123001办理，否则影响征信。", "2026-11-18 09:00", Scam, Some("jd")),
-        row("17011110002", "【京东金融】您的金条账户利率过高需注销，请致电4008123002办理，否则影响征信。", "2026-11-19 09:00", Scam, Some("jd")),
-        row("17011110003", "【京东金融】您的金条账户利率过高需注销，请致电4008123003办理，否则影响征信。", "2026-11-20 09:00", Scam, Some("jd")),
+        row(
+            "17011110001",
+            "【京东金融】您的金条账户利率过高需注销，请致电4008123001办理，否则影响征信。",
+            "2026-11-18 09:00",
+            Scam,
+            Some("jd"),
+        ),
+        row(
+            "17011110002",
+            "【京东金融】您的金条账户利率过高需注销，请致电4008123002办理，否则影响征信。",
+            "2026-11-19 09:00",
+            Scam,
+            Some("jd"),
+        ),
+        row(
+            "17011110003",
+            "【京东金融】您的金条账户利率过高需注销，请致电4008123003办理，否则影响征信。",
+            "2026-11-20 09:00",
+            Scam,
+            Some("jd"),
+        ),
         // 1 scam with markup in it (escaping).
-        row("+44 7700 900123", SCRIPT_BODY, "2026-11-20 12:00", Scam, None),
+        row(
+            "+44 7700 900123",
+            SCRIPT_BODY,
+            "2026-11-20 12:00",
+            Scam,
+            None,
+        ),
         // 1 harassment at night: mashang breaks the rules.
-        row("13900001111", "再不还钱就联系你单位领导和家人，明天上门催收，后果自负。", "2026-11-20 23:30", Harassment, Some("mashang")),
+        row(
+            "13900001111",
+            "再不还钱就联系你单位领导和家人，明天上门催收，后果自负。",
+            "2026-11-20 23:30",
+            Harassment,
+            Some("mashang"),
+        ),
         // 4 overdue from huanbei in one day: more than 3 a day breaks the rules.
-        row("10690000888", "【还呗】您的借款已逾期1天，请今日还款。", "2026-11-21 10:00", Overdue, Some("huanbei")),
-        row("10690000889", "【还呗】您的借款已逾期，请及时处理以免影响信用。", "2026-11-21 11:00", Overdue, Some("huanbei")),
-        row("10690000890", "【还呗】提醒：您的账单逾期未还，请尽快还款。", "2026-11-21 12:00", Overdue, Some("huanbei")),
-        row("10690000891", "【还呗】最后提醒：借款逾期将影响征信，请马上还款。", "2026-11-21 13:00", Overdue, Some("huanbei")),
+        row(
+            "10690000888",
+            "【还呗】您的借款已逾期1天，请今日还款。",
+            "2026-11-21 10:00",
+            Overdue,
+            Some("huanbei"),
+        ),
+        row(
+            "10690000889",
+            "【还呗】您的借款已逾期，请及时处理以免影响信用。",
+            "2026-11-21 11:00",
+            Overdue,
+            Some("huanbei"),
+        ),
+        row(
+            "10690000890",
+            "【还呗】提醒：您的账单逾期未还，请尽快还款。",
+            "2026-11-21 12:00",
+            Overdue,
+            Some("huanbei"),
+        ),
+        row(
+            "10690000891",
+            "【还呗】最后提醒：借款逾期将影响征信，请马上还款。",
+            "2026-11-21 13:00",
+            Overdue,
+            Some("huanbei"),
+        ),
         // 1 other.
-        row("13800138000", "晚上一起吃饭吗？", "2026-11-19 18:00", Other, None),
+        row(
+            "13800138000",
+            "晚上一起吃饭吗？",
+            "2026-11-19 18:00",
+            Other,
+            None,
+        ),
         // After the week: not counted.
-        row("95384", "【微众银行】您的微粒贷已逾期10天，应还2200.00元。", "2026-11-24 10:00", Overdue, Some("webank")),
+        row(
+            "95384",
+            "【微众银行】您的微粒贷已逾期10天，应还2200.00元。",
+            "2026-11-24 10:00",
+            Overdue,
+            Some("webank"),
+        ),
     ];
     // Outgoing in the week: not counted.
     v.push(Row {
