@@ -262,6 +262,8 @@ impl Importer<'_> {
         events: &mut dyn ImportEvents,
     ) -> Result<()> {
         let engine = self.engine;
+        // The user's trust/block lists (issue 6), read once per file.
+        let sender_lists = self.store.sender_lists()?;
         let mut batch = self.store.batch()?;
         let mut in_batch = 0usize;
         for item in rx {
@@ -286,11 +288,14 @@ impl Importer<'_> {
                     report.known += 1;
                     continue;
                 }
-                let verdict = engine.classify(&Input {
+                let mut verdict = engine.classify(&Input {
                     sender: &msg.sender,
                     body: &msg.body,
                     ts_ms: msg.ts_ms,
                 });
+                // Trust/block hook: a sender the user trusted or blocked takes that side
+                // (`dunwatch trust|block SENDER`); adds a `user.*` reason when it applies.
+                sender_lists.apply(&msg.sender, &mut verdict);
                 let new = NewMessage {
                     key,
                     sender_norm: &sender_norm,

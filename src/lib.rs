@@ -14,6 +14,7 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod evidence;
 pub mod import;
 pub mod ingest;
 pub mod model;

@@ -1,14 +1,18 @@
 //! `dunwatch history`: what came, from whom, and what was decided.
+//!
+//! In a terminal: aligned columns (CJK characters count as two cells), one line per message,
+//! the body shortened to the window, colours by category. `--json`: JSON Lines.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::Ctx;
 use crate::model::Category;
-use crate::store::history::Filter;
+use crate::store::history::{Entry, Filter};
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
@@ -30,7 +34,10 @@ pub struct HistoryArgs {
     /// Only messages since a duration ago (7d, 24h, 2w) or a date (2026-11-01).
     #[arg(long, value_name = "7d|DATE")]
     pub since: Option<String>,
-    /// Only messages whose text or sender contains this (Chinese works).
+    /// Only messages before this date or time (local).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only messages whose text or sender contains this (Chinese works: 逾期, 微粒贷).
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
     /// At most this many (0 = no limit).
@@ -38,56 +45,232 @@ pub struct HistoryArgs {
     pub limit: usize,
 }
 
+impl HistoryArgs {
+    pub fn filter(&self) -> Result<Filter> {
+        Ok(Filter {
+            categories: if !self.category.is_empty() {
+                self.category.clone()
+            } else if self.all {
+                Vec::new()
+            } else {
+                Category::DEBT.to_vec()
+            },
+            lender: self.lender.clone(),
+            sender: self.sender.clone(),
+            since_ms: self.since.as_deref().map(parse_since).transpose()?,
+            until_ms: self
+                .until
+                .as_deref()
+                .map(|s| {
+                    parse_local_time(s).with_context(|| {
+                        format!("--until {s:?}: use a date like 2026-11-30 or 2026-11-30T18:00")
+                    })
+                })
+                .transpose()?,
+            search: self.search.clone(),
+            limit: self.limit,
+            id: None,
+        })
+    }
+}
+
 pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
     let store = ctx.open_store(&config)?;
-    let filter = Filter {
-        categories: if !args.category.is_empty() {
-            args.category.clone()
-        } else if args.all {
-            Vec::new()
-        } else {
-            Category::DEBT.to_vec()
-        },
-        lender: args.lender.clone(),
-        sender: args.sender.clone(),
-        since_ms: args.since.as_deref().map(parse_since).transpose()?,
-        until_ms: None,
-        search: args.search.clone(),
-        limit: args.limit,
-    };
+    let filter = args.filter()?;
     let mut out = super::stdout();
+    if args.json {
+        store.history_each(&filter, |entry| super::write_json_line(&mut out, &entry))?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let style = Style::detect();
+    let table = Table::new(terminal_width(), config.phone_tz()?);
+    let mut rows = 0usize;
+    let mut corrected = false;
     store.history_each(&filter, |entry| {
-        if args.json {
-            return super::write_json_line(&mut out, &entry);
+        if rows == 0 {
+            writeln!(out, "{}", style.dim(&table.header()))?;
         }
-        let when = entry
-            .ts
-            .as_deref()
-            .map_or("(no time)", |t| &t[..16.min(t.len())])
-            .replace('T', " ");
-        let body: String = entry
-            .body
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .take(60)
-            .collect();
-        writeln!(
-            out,
-            "{:>6}  {when:16}  {:10}  {:14}  {:10}  {body}",
-            entry.id,
-            entry.category.as_str(),
-            truncate(&entry.sender, 14),
-            entry.lender.as_deref().unwrap_or("-"),
-        )?;
+        rows += 1;
+        corrected |= entry.engine_category.is_some();
+        writeln!(out, "{}", table.row(&entry, &style))?;
         Ok(())
     })?;
+    if rows == 0 {
+        writeln!(
+            out,
+            "No messages match. `dunwatch history --all` includes messages that are not about debts; `dunwatch scan PATH` imports backups."
+        )?;
+    } else if corrected {
+        writeln!(
+            out,
+            "{}",
+            style.dim(
+                "* = your correction (dunwatch mark); `dunwatch show ID` shows the engine's verdict"
+            )
+        )?;
+    }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn truncate(s: &str, n: usize) -> String {
-    s.chars().take(n).collect()
+/// Colours for a terminal; nothing when stdout is not one or NO_COLOR is set.
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    pub fn detect() -> Style {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style {
+            color: std::io::stdout().is_terminal() && !no_color,
+        }
+    }
+
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    pub fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+
+    pub fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+
+    pub fn category(&self, c: Category, s: &str) -> String {
+        let code = match c {
+            Category::Scam => "1;31",
+            Category::Harassment => "1;35",
+            Category::Overdue => "33",
+            Category::Reminder => "36",
+            Category::Other => "2",
+        };
+        self.paint(code, s)
+    }
+}
+
+/// Columns a terminal has: the real window, else $COLUMNS, else 120.
+pub fn terminal_width() -> usize {
+    if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
+        return usize::from(w);
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&c: &usize| c >= 40)
+        .unwrap_or(120)
+}
+
+/// One line of display: control characters and runs of white space become one space.
+pub fn one_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() || c.is_control() {
+            if !space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// `s` in exactly `width` terminal cells: cut with an ellipsis if longer, padded if shorter.
+/// Wide (CJK) characters count as two cells.
+pub fn fit(s: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    if s.width() <= width {
+        out.push_str(s);
+        used = s.width();
+    } else if width > 0 {
+        for c in s.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w > width - 1 {
+                break;
+            }
+            out.push(c);
+            used += w;
+        }
+        out.push('…');
+        used += 1;
+    }
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    out
+}
+
+struct Table {
+    body: usize,
+    /// Times are shown in the user's zone (the phone's, which defaults to this computer's).
+    tz: jiff::tz::TimeZone,
+}
+
+const ID_W: usize = 6;
+const TIME_W: usize = 16;
+const CAT_W: usize = 11;
+const LENDER_W: usize = 10;
+const SENDER_W: usize = 15;
+
+impl Table {
+    fn new(term: usize, tz: jiff::tz::TimeZone) -> Table {
+        let fixed = ID_W + TIME_W + CAT_W + LENDER_W + SENDER_W + 5 * 2;
+        Table {
+            body: term.saturating_sub(fixed + 1).max(20),
+            tz,
+        }
+    }
+
+    fn header(&self) -> String {
+        format!(
+            "{:>ID_W$}  {}  {}  {}  {}  BODY",
+            "ID",
+            fit("TIME", TIME_W),
+            fit("CATEGORY", CAT_W),
+            fit("LENDER", LENDER_W),
+            fit("SENDER", SENDER_W)
+        )
+    }
+
+    fn row(&self, e: &Entry, style: &Style) -> String {
+        let when = e
+            .ts_ms
+            .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+            .map_or("(no time)".to_string(), |t| {
+                t.to_zoned(self.tz.clone())
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string()
+            });
+        let mut cat = e.category.as_str().to_string();
+        if e.engine_category.is_some() {
+            cat.push('*');
+        }
+        let direction = if e.direction == crate::model::Direction::Out {
+            "→ "
+        } else {
+            ""
+        };
+        format!(
+            "{:>ID_W$}  {}  {}  {}  {}  {}",
+            e.id,
+            fit(&when, TIME_W),
+            style.category(e.category, &fit(&cat, CAT_W)),
+            fit(e.lender.as_deref().unwrap_or("-"), LENDER_W),
+            fit(&one_line(&e.sender), SENDER_W),
+            fit(&format!("{direction}{}", one_line(&e.body)), self.body).trim_end()
+        )
+    }
 }
 
 /// `7d`, `24h`, `2w`, `30m` ago, or a date / RFC 3339 time in the local zone.
@@ -129,4 +312,23 @@ pub fn parse_local_time(s: &str) -> Result<i64> {
         return Ok(d.to_zoned(tz)?.timestamp().as_millisecond());
     }
     bail!("not a date or time")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_counts_chinese_characters_as_two_cells() {
+        assert_eq!(fit("微众银行", 10), "微众银行  ");
+        assert_eq!(fit("微众银行逾期通知", 9), "微众银行…");
+        assert_eq!(fit("微众银行逾期通知", 9).width(), 9);
+        assert_eq!(fit("abc", 3), "abc");
+        assert_eq!(fit("abcd", 3), "ab…");
+    }
+
+    #[test]
+    fn one_line_folds_breaks_and_controls() {
+        assert_eq!(one_line(" 逾期\n\n请还款\t\u{7}x "), "逾期 请还款 x");
+    }
 }

@@ -5,12 +5,19 @@
 mod check;
 mod classify;
 mod config_cmd;
+mod evidence;
+mod feedback;
 mod history;
+mod mark;
+mod report;
 mod rules;
-
-pub use rules::{evaluate, read_labelled_file};
 mod run;
 mod scan;
+mod show;
+mod stats;
+mod trust;
+
+pub use rules::{evaluate, read_labelled_file};
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -58,6 +65,28 @@ pub enum Command {
     Check(check::CheckArgs),
     /// List stored messages, newest first.
     History(history::HistoryArgs),
+    /// Show one message in full: the verdict, every reason with its evidence, the advice.
+    Show(show::ShowArgs),
+    /// Correct the category of a message (your verdict wins in history and reports).
+    Mark(mark::MarkArgs),
+    /// Trust a sender: its future messages are not called scams.
+    Trust(trust::SenderArgs),
+    /// Block a sender: its future messages are kept as scams.
+    Block(trust::SenderArgs),
+    /// Take a sender off the trust or block list.
+    Untrust(trust::SenderArgs),
+    /// List trusted and blocked senders.
+    Senders(trust::ListArgs),
+    /// Counts by category, lender and week.
+    Stats(stats::StatsArgs),
+    /// Your corrections, for `rules eval`.
+    #[command(subcommand)]
+    Feedback(feedback::FeedbackCommand),
+    /// A summary for a week or a date range, as Markdown, HTML or JSON.
+    Report(report::ReportArgs),
+    /// Export messages as evidence with hashes (`evidence --out DIR`), or check an export
+    /// (`evidence verify DIR`).
+    Evidence(evidence::EvidenceArgs),
     /// Configuration helpers.
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
@@ -125,6 +154,16 @@ fn dispatch(ctx: Ctx, command: Command) -> Result<ExitCode> {
         Command::Classify(args) => classify::run(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),
         Command::History(args) => history::run(&ctx, args),
+        Command::Show(args) => show::run(&ctx, args),
+        Command::Mark(args) => mark::run(&ctx, args),
+        Command::Trust(args) => trust::set(&ctx, args, crate::store::senders::Side::Trust),
+        Command::Block(args) => trust::set(&ctx, args, crate::store::senders::Side::Block),
+        Command::Untrust(args) => trust::remove(&ctx, args),
+        Command::Senders(args) => trust::list(&ctx, args),
+        Command::Stats(args) => stats::run(&ctx, args),
+        Command::Feedback(cmd) => feedback::run(&ctx, cmd),
+        Command::Report(args) => report::run(&ctx, args),
+        Command::Evidence(args) => evidence::run(&ctx, args),
         Command::Config(cmd) => config_cmd::run(&ctx, cmd),
         Command::Rules(cmd) => rules::run(&ctx, cmd),
         Command::Run(args) => run::run(&ctx, args),

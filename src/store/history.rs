@@ -21,6 +21,8 @@ pub struct Filter {
     pub search: Option<String>,
     /// 0 = no limit.
     pub limit: usize,
+    /// Only the message with this id (for `show`).
+    pub id: Option<i64>,
 }
 
 /// One stored message with its verdict, as `history --json` prints it.
@@ -52,6 +54,25 @@ pub struct Entry {
 }
 
 impl Store {
+    /// One message by id, whatever its category.
+    pub fn entry(&self, id: i64) -> anyhow::Result<Option<Entry>> {
+        let filter = Filter {
+            id: Some(id),
+            ..Filter::default()
+        };
+        Ok(self.history(&filter)?.into_iter().next())
+    }
+
+    /// Records the user's own category for a message (`None` clears it). Returns false when
+    /// there is no message with that id.
+    pub fn mark(&self, id: i64, category: Option<Category>) -> anyhow::Result<bool> {
+        let changed = self.conn.execute(
+            "UPDATE message SET user_category = ?2 WHERE id = ?1",
+            rusqlite::params![id, category.map(Category::as_str)],
+        )?;
+        Ok(changed == 1)
+    }
+
     /// Messages matching `filter`, newest first.
     pub fn history(&self, filter: &Filter) -> anyhow::Result<Vec<Entry>> {
         let mut out = Vec::new();
@@ -103,10 +124,28 @@ impl Store {
             sql.push_str(" AND m.ts < ?");
             args.push(Value::Integer(until));
         }
+        if let Some(id) = filter.id {
+            sql.push_str(" AND m.id = ?");
+            args.push(Value::Integer(id));
+        }
         if let Some(text) = filter.search.as_deref().filter(|t| !t.is_empty()) {
-            sql.push_str(" AND (instr(m.body, ?) > 0 OR instr(m.sender, ?) > 0)");
-            args.push(Value::Text(text.into()));
-            args.push(Value::Text(text.into()));
+            if text.chars().count() >= 3 {
+                // The trigram index finds any substring of 3+ characters, Chinese included.
+                // The whole query is one FTS5 phrase (quotes doubled), so its punctuation and
+                // words like OR/NOT are text, not query syntax.
+                sql.push_str(
+                    " AND m.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)",
+                );
+                args.push(Value::Text(format!("\"{}\"", text.replace('"', "\"\""))));
+            } else {
+                // Trigrams cannot match 1–2 characters (逾期, 催): scan with instr, folding
+                // ASCII case as the trigram index does.
+                sql.push_str(
+                    " AND (instr(lower(m.body), lower(?)) > 0 OR instr(lower(m.sender), lower(?)) > 0)",
+                );
+                args.push(Value::Text(text.into()));
+                args.push(Value::Text(text.into()));
+            }
         }
         sql.push_str(" ORDER BY m.ts IS NULL, m.ts DESC, m.id DESC");
         if filter.limit > 0 {

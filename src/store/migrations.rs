@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 pub const MIGRATIONS: &[&str] = &[
-    // 1: messages, the files they came from, alert bookkeeping, trust/block lists.
+    // 1: messages and the files they came from.
     r#"
     CREATE TABLE source_file (
         id          INTEGER PRIMARY KEY,
@@ -60,6 +60,38 @@ pub const MIGRATIONS: &[&str] = &[
         reason      TEXT                 -- why suppressed (e.g. older than max_age_days)
     );
     CREATE INDEX alert_due ON alert(state) WHERE state IN ('pending', 'held');
+    "#,
+    // 3: full-text search that finds Chinese substrings, the user's trust/block
+    // list, and an index for per-lender reports.
+    //
+    // FTS5's trigram tokenizer indexes every 3-character window, so any substring of 3 or
+    // more characters (微粒贷, 逾期还款) is found without word segmentation; shorter queries
+    // fall back to instr() in store/history.rs. The index is external-content (it stores no
+    // second copy of the text) and triggers keep it in step with `message`.
+    r#"
+    CREATE VIRTUAL TABLE message_fts USING fts5(
+        body, sender, content='message', content_rowid='id', tokenize='trigram'
+    );
+    INSERT INTO message_fts(message_fts) VALUES ('rebuild');
+    CREATE TRIGGER message_fts_insert AFTER INSERT ON message BEGIN
+        INSERT INTO message_fts(rowid, body, sender) VALUES (new.id, new.body, new.sender);
+    END;
+    CREATE TRIGGER message_fts_delete AFTER DELETE ON message BEGIN
+        INSERT INTO message_fts(message_fts, rowid, body, sender)
+            VALUES ('delete', old.id, old.body, old.sender);
+    END;
+    CREATE TRIGGER message_fts_update AFTER UPDATE OF body, sender ON message BEGIN
+        INSERT INTO message_fts(message_fts, rowid, body, sender)
+            VALUES ('delete', old.id, old.body, old.sender);
+        INSERT INTO message_fts(rowid, body, sender) VALUES (new.id, new.body, new.sender);
+    END;
+    CREATE TABLE sender_list (
+        sender_norm TEXT PRIMARY KEY,    -- store::normalize_sender of what the user typed
+        sender      TEXT NOT NULL,       -- as the user typed it
+        side        TEXT NOT NULL CHECK (side IN ('trust', 'block')),
+        added_at    INTEGER NOT NULL     -- ms since epoch
+    );
+    CREATE INDEX message_lender ON message(lender, ts);
     "#,
 ];
 

@@ -7,6 +7,7 @@
 pub mod history;
 pub mod key;
 pub mod migrations;
+pub mod senders;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -7,8 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod daemon;
+mod review;
 #[allow(unused_imports)]
 pub use daemon::*;
+#[allow(unused_imports)]
+pub use review::*;
 
 /// A temporary home for one test: data and config dirs, and a folder for backups.
 pub struct Env {

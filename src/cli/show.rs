@@ -1,0 +1,133 @@
+//! `dunwatch show ID`: one message in full, the verdict, every reason with its evidence
+//! (the engine's and the history's), and the advice.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use clap::Args;
+
+use super::Ctx;
+use super::history::Style;
+use crate::report::{Context, Lang, lender_name};
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The message id (the first column of `dunwatch history`).
+    pub id: i64,
+    /// Print as one JSON object (with the history's reasons in `context_reasons`).
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
+    let config = ctx.config()?;
+    let store = ctx.open_store(&config)?;
+    let Some(entry) = store.entry(args.id)? else {
+        bail!(
+            "no message with id {} (ids are in the first column of `dunwatch history --all`)",
+            args.id
+        );
+    };
+    let lang = Lang::from_config(&config);
+    let context = Context::build(&store, config.phone_tz()?, lang)?;
+    let extra = context.reasons(&entry);
+    let mut out = super::stdout();
+    if args.json {
+        let mut value = serde_json::to_value(&entry)?;
+        value["context_reasons"] = serde_json::to_value(&extra)?;
+        super::write_json_line(&mut out, &value)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let s = Style::detect();
+    let label = |l: &str| s.dim(&format!("{l:<10}"));
+    writeln!(
+        out,
+        "{} {}",
+        label("message"),
+        s.bold(&format!("#{}", entry.id))
+    )?;
+    let tz = config.phone_tz()?;
+    let time = entry
+        .ts_ms
+        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .map_or("(unknown)".to_string(), |t| {
+            t.to_zoned(tz.clone())
+                .strftime("%Y-%m-%d %H:%M:%S %:z")
+                .to_string()
+        });
+    writeln!(out, "{} {time}", label("time"))?;
+    let who = match &entry.contact {
+        Some(c) if !c.is_empty() && c != "(Unknown)" => format!("{} ({c})", entry.sender),
+        _ => entry.sender.clone(),
+    };
+    let dir = if entry.direction == crate::model::Direction::In {
+        "from"
+    } else {
+        "to"
+    };
+    writeln!(out, "{} {who}", label(dir))?;
+    if let Some(src) = &entry.source {
+        let pos = crate::evidence::describe_position(&entry.position);
+        writeln!(out, "{} {src}{pos}", label("source"))?;
+    }
+    writeln!(out)?;
+    for line in entry.body.lines() {
+        writeln!(out, "    {line}")?;
+    }
+    writeln!(out)?;
+    if !entry.headline.is_empty() {
+        writeln!(out, "{}", s.bold(&entry.headline))?;
+    }
+    let category = s.category(entry.category, entry.category.as_str());
+    match entry.engine_category {
+        Some(engine) => writeln!(
+            out,
+            "{} {category} (your correction; the engine said {engine}, score {:.2})",
+            label("category"),
+            entry.score
+        )?,
+        None => writeln!(
+            out,
+            "{} {category} (score {:.2})",
+            label("category"),
+            entry.score
+        )?,
+    }
+    let lender = entry.lender.as_deref().map_or("-".to_string(), |l| {
+        format!("{} ({l})", lender_name(l, lang))
+    });
+    writeln!(out, "{} {lender}", label("lender"))?;
+    if entry.reasons.is_empty() && extra.is_empty() {
+        writeln!(out, "{} (no rule fired)", label("why"))?;
+    } else {
+        writeln!(out, "{}", label("why"))?;
+        for r in entry.reasons.iter().chain(&extra) {
+            let desc = if r.description.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", r.description)
+            };
+            let ev = if r.evidence.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", r.evidence)
+            };
+            writeln!(out, "  - {}{desc}{ev}", s.bold(&r.rule))?;
+        }
+    }
+    if !entry.advice.is_empty() {
+        writeln!(out, "{} {}", label("advice"), entry.advice)?;
+    }
+    writeln!(
+        out,
+        "{}",
+        s.dim(&format!(
+            "Correct it: dunwatch mark {} --as scam|overdue|harassment|reminder|other",
+            entry.id
+        ))
+    )?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,498 @@
+//! Evidence for a complaint: the chosen messages as CSV, JSON and a printable HTML page, each
+//! with its original source file and position, plus a manifest that lets anyone show that
+//! nothing was edited afterwards.
+//!
+//! Integrity has two layers. `manifest.json` lists the SHA-256 of every file, and
+//! `manifest.sha256` holds the SHA-256 of the manifest itself (in `sha256sum -c` format), so
+//! one changed byte anywhere makes some hash differ. Inside `messages.json`, each message
+//! carries the SHA-256 of its own content and a chain hash over all messages before it, so a
+//! changed, removed or reordered message is named even when someone recomputes the file
+//! hashes: the chain head printed at export time (and in the manifest) no longer matches.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::model::Reason;
+use crate::report::html::escape;
+use crate::store::Store;
+use crate::store::history::{Entry, Filter};
+
+pub const FORMAT: &str = "dunwatch-evidence/1";
+pub const MESSAGES_CSV: &str = "messages.csv";
+pub const MESSAGES_JSON: &str = "messages.json";
+pub const MESSAGES_HTML: &str = "messages.html";
+pub const MANIFEST: &str = "manifest.json";
+pub const MANIFEST_SUM: &str = "manifest.sha256";
+/// The chain starts from the hash of this text, so an empty export still has a head.
+const CHAIN_SEED: &str = "dunwatch-evidence-v1";
+
+/// The hashed content of one message, in a fixed field order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Content {
+    /// Position in this export, from 1.
+    pub seq: u64,
+    /// The message id in the dunwatch database.
+    pub id: i64,
+    /// RFC 3339 with the local offset; null when the export had no time.
+    pub time: Option<String>,
+    pub sender: String,
+    pub contact: Option<String>,
+    pub direction: String,
+    pub body: String,
+    pub category: String,
+    /// The engine's category when the user corrected it.
+    pub engine_category: Option<String>,
+    pub lender: Option<String>,
+    pub reasons: Vec<Reason>,
+    /// The backup file the message was read from, and where in it.
+    pub source_file: Option<String>,
+    pub position: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Record {
+    #[serde(flatten)]
+    pub content: Content,
+    /// SHA-256 of the content's JSON.
+    pub sha256: String,
+    /// SHA-256 of (previous chain hash ‖ this sha256), hex; the last one is the chain head.
+    pub chain: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileHash {
+    pub name: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub created: String,
+    pub tool: String,
+    pub database: String,
+    /// The filters used, as the user gave them.
+    pub selection: Vec<String>,
+    pub messages: u64,
+    pub chain_head: String,
+    pub files: Vec<FileHash>,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex(&Sha256::digest(data))
+}
+
+fn content_hash(c: &Content) -> String {
+    sha256_hex(&serde_json::to_vec(c).expect("content serializes"))
+}
+
+fn chain_next(prev: &str, record_hash: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    h.update(record_hash.as_bytes());
+    hex(&h.finalize())
+}
+
+fn chain_seed() -> String {
+    sha256_hex(CHAIN_SEED.as_bytes())
+}
+
+fn content_of(seq: u64, e: &Entry, tz: &jiff::tz::TimeZone) -> Content {
+    Content {
+        seq,
+        id: e.id,
+        time: e
+            .ts_ms
+            .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+            .map(|t| {
+                t.to_zoned(tz.clone())
+                    .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                    .to_string()
+            }),
+        sender: e.sender.clone(),
+        contact: e.contact.clone(),
+        direction: e.direction.as_str().to_string(),
+        body: e.body.clone(),
+        category: e.category.as_str().to_string(),
+        engine_category: e.engine_category.map(|c| c.as_str().to_string()),
+        lender: e.lender.clone(),
+        reasons: e.reasons.clone(),
+        source_file: e.source.clone(),
+        position: e.position.clone(),
+    }
+}
+
+/// Writes `data` to a new file readable by the user only.
+fn write_private_file(path: &Path, data: &[u8]) -> Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(data)
+        .and_then(|()| f.sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// What an export wrote.
+#[derive(Debug)]
+pub struct Exported {
+    pub dir: PathBuf,
+    pub messages: u64,
+    pub chain_head: String,
+    pub manifest_sha256: String,
+}
+
+/// Exports the messages matching `filter` (oldest first) into `dir`, which must not exist or
+/// be empty. `selection` describes the filter for the manifest; times are written in `tz`
+/// (the user's zone) with their offset.
+pub fn export(
+    store: &Store,
+    filter: &Filter,
+    selection: Vec<String>,
+    dir: &Path,
+    tz: &jiff::tz::TimeZone,
+) -> Result<Exported> {
+    if dir.exists() {
+        let mut entries =
+            std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+        if entries.next().is_some() {
+            bail!(
+                "{} is not empty; give a new folder so that an earlier export is not mixed in",
+                dir.display()
+            );
+        }
+    }
+    crate::paths::create_private_dir(dir)?;
+    let mut entries = store.history(filter)?;
+    entries.reverse();
+
+    let mut prev = chain_seed();
+    let mut records = Vec::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
+        let content = content_of(i as u64 + 1, e, tz);
+        let sha = content_hash(&content);
+        let chain = chain_next(&prev, &sha);
+        prev.clone_from(&chain);
+        records.push(Record {
+            content,
+            sha256: sha,
+            chain,
+        });
+    }
+    let chain_head = prev;
+
+    let json = {
+        let mut v = serde_json::to_vec_pretty(&records)?;
+        v.push(b'\n');
+        v
+    };
+    let csv = render_csv(&records)?;
+    let html = render_html(&records, &chain_head, &selection);
+    let mut files = Vec::new();
+    for (name, data) in [
+        (MESSAGES_CSV, csv.as_slice()),
+        (MESSAGES_JSON, json.as_slice()),
+        (MESSAGES_HTML, html.as_bytes()),
+    ] {
+        write_private_file(&dir.join(name), data)?;
+        files.push(FileHash {
+            name: name.to_string(),
+            bytes: data.len() as u64,
+            sha256: sha256_hex(data),
+        });
+    }
+    let manifest = Manifest {
+        format: FORMAT.to_string(),
+        created: crate::store::history::rfc3339(crate::store::now_ms()),
+        tool: format!("dunwatch {}", env!("CARGO_PKG_VERSION")),
+        database: store.path().display().to_string(),
+        selection,
+        messages: records.len() as u64,
+        chain_head: chain_head.clone(),
+        files,
+    };
+    let mut manifest_bytes = serde_json::to_vec_pretty(&manifest)?;
+    manifest_bytes.push(b'\n');
+    let manifest_sha256 = sha256_hex(&manifest_bytes);
+    write_private_file(&dir.join(MANIFEST), &manifest_bytes)?;
+    write_private_file(
+        &dir.join(MANIFEST_SUM),
+        format!("{manifest_sha256}  {MANIFEST}\n").as_bytes(),
+    )?;
+    Ok(Exported {
+        dir: dir.to_path_buf(),
+        messages: records.len() as u64,
+        chain_head,
+        manifest_sha256,
+    })
+}
+
+fn render_csv(records: &[Record]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "seq",
+        "id",
+        "time",
+        "sender",
+        "contact",
+        "direction",
+        "category",
+        "engine_category",
+        "lender",
+        "body",
+        "reasons",
+        "source_file",
+        "record",
+        "line",
+        "byte_offset",
+        "sha256",
+        "chain",
+    ])?;
+    for r in records {
+        let c = &r.content;
+        let pos = |k: &str| {
+            c.position
+                .get(k)
+                .and_then(serde_json::Value::as_u64)
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        };
+        let reasons = c
+            .reasons
+            .iter()
+            .map(|r| {
+                if r.evidence.is_empty() {
+                    r.rule.clone()
+                } else {
+                    format!("{} [{}]", r.rule, r.evidence)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        w.write_record([
+            c.seq.to_string(),
+            c.id.to_string(),
+            c.time.clone().unwrap_or_default(),
+            c.sender.clone(),
+            c.contact.clone().unwrap_or_default(),
+            c.direction.clone(),
+            c.category.clone(),
+            c.engine_category.clone().unwrap_or_default(),
+            c.lender.clone().unwrap_or_default(),
+            c.body.clone(),
+            reasons,
+            c.source_file.clone().unwrap_or_default(),
+            pos("record"),
+            pos("line"),
+            pos("offset"),
+            r.sha256.clone(),
+            r.chain.clone(),
+        ])?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+fn render_html(records: &[Record], chain_head: &str, selection: &[String]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(4096 + records.len() * 512);
+    out.push_str(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\
+         <title>dunwatch evidence · 短信证据</title><style>\
+         body{font-family:\"Noto Sans CJK SC\",\"PingFang SC\",\"Microsoft YaHei\",sans-serif;margin:1.5em;color:#000}\
+         table{border-collapse:collapse;width:100%;font-size:12px}td,th{border:1px solid #999;padding:3px 5px;vertical-align:top;text-align:left}\
+         .body{white-space:pre-wrap;word-break:break-word;min-width:18em}.h{font-family:monospace;font-size:10px;word-break:break-all}.nw{white-space:nowrap}\
+         tr{page-break-inside:avoid}@media print{body{margin:0}}</style></head><body>\n",
+    );
+    let _ = writeln!(
+        out,
+        "<h1>短信证据 · SMS evidence</h1><p>{} 条短信 messages · 筛选 selection: {}</p>",
+        records.len(),
+        escape(&selection.join(", "))
+    );
+    out.push_str("<table><tr><th>#</th><th>时间 Time</th><th>号码 Sender</th><th>方向 Dir</th><th>类别 Category</th><th>机构 Lender</th><th>内容 Text</th><th>来源 Source (file, position)</th><th>SHA-256</th></tr>\n");
+    for r in records {
+        let c = &r.content;
+        let pos = describe_position(&c.position);
+        let category = match &c.engine_category {
+            Some(e) => format!("{} (engine: {e})", c.category),
+            None => c.category.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"nw\">{}<br><span class=\"h nw\">id {}</span></td><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"body\">{}</td><td>{}{}</td><td class=\"h\">{}</td></tr>",
+            c.seq,
+            c.id,
+            escape(c.time.as_deref().unwrap_or("")),
+            escape(&c.sender),
+            c.contact
+                .as_deref()
+                .map(|n| format!("<br>{}", escape(n)))
+                .unwrap_or_default(),
+            escape(&c.direction),
+            escape(&category),
+            escape(c.lender.as_deref().unwrap_or("")),
+            escape(&c.body),
+            escape(c.source_file.as_deref().unwrap_or("")),
+            escape(&pos),
+            escape(&r.sha256)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "</table><p>Chain head · 哈希链末端: <span class=\"h\">{}</span></p>\
+         <p>Check with <code>dunwatch evidence verify DIR</code>, or <code>sha256sum -c manifest.sha256</code> and the hashes in manifest.json.</p></body></html>",
+        escape(chain_head)
+    );
+    out
+}
+
+/// ", record 12, line 40, byte 1234" from the stored position JSON.
+pub fn describe_position(pos: &serde_json::Value) -> String {
+    let mut out = String::new();
+    for (key, name) in [("record", "record"), ("line", "line"), ("offset", "byte")] {
+        if let Some(v) = pos.get(key).and_then(serde_json::Value::as_u64) {
+            out.push_str(&format!(", {name} {v}"));
+        }
+    }
+    out
+}
+
+/// One thing `verify` found wrong, naming the file or message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem(pub String);
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What `verify` checked.
+#[derive(Debug)]
+pub struct Verified {
+    pub messages: u64,
+    pub chain_head: Option<String>,
+    pub problems: Vec<Problem>,
+}
+
+/// Checks an evidence folder: the manifest's own hash, every file's hash, every message's
+/// hash and the chain. Returns all problems found (empty = intact).
+pub fn verify(dir: &Path) -> Result<Verified> {
+    if !dir.join(MANIFEST).exists() {
+        bail!(
+            "{} has no {MANIFEST}: not a dunwatch evidence folder",
+            dir.display()
+        );
+    }
+    let mut problems = Vec::new();
+    let mut p = |s: String| problems.push(Problem(s));
+    let manifest_bytes = std::fs::read(dir.join(MANIFEST))
+        .with_context(|| format!("cannot read {}", dir.join(MANIFEST).display()))?;
+    match std::fs::read_to_string(dir.join(MANIFEST_SUM)) {
+        Ok(sum) => {
+            let expected = format!("{}  {MANIFEST}\n", sha256_hex(&manifest_bytes));
+            if sum != expected {
+                p(format!(
+                    "{MANIFEST} was changed: its SHA-256 does not match {MANIFEST_SUM} (or {MANIFEST_SUM} was changed)"
+                ));
+            }
+        }
+        Err(e) => p(format!("{MANIFEST_SUM} cannot be read: {e}")),
+    }
+    let manifest: Option<Manifest> = match serde_json::from_slice(&manifest_bytes) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            p(format!("{MANIFEST} is damaged: {e}"));
+            None
+        }
+    };
+    if let Some(m) = &manifest {
+        for f in &m.files {
+            match std::fs::read(dir.join(&f.name)) {
+                Ok(data) => {
+                    if sha256_hex(&data) != f.sha256 {
+                        p(format!(
+                            "{} was changed: its SHA-256 differs from the manifest",
+                            f.name
+                        ));
+                    }
+                }
+                Err(e) => p(format!("{} is missing or unreadable: {e}", f.name)),
+            }
+        }
+    }
+    let mut count = 0;
+    let mut head = None;
+    match std::fs::read(dir.join(MESSAGES_JSON)) {
+        Err(e) => p(format!("{MESSAGES_JSON} cannot be read: {e}")),
+        Ok(data) => match serde_json::from_slice::<Vec<Record>>(&data) {
+            Err(e) => p(format!("{MESSAGES_JSON} is damaged: {e}")),
+            Ok(records) => {
+                let mut prev = chain_seed();
+                for (i, r) in records.iter().enumerate() {
+                    let c = &r.content;
+                    let sha = content_hash(c);
+                    if sha != r.sha256 {
+                        p(format!(
+                            "{MESSAGES_JSON}: message {} (id {}) was changed: its content does not match its SHA-256",
+                            c.seq, c.id
+                        ));
+                    }
+                    if c.seq != i as u64 + 1 {
+                        p(format!(
+                            "{MESSAGES_JSON}: message {} (id {}) is out of place (position {})",
+                            c.seq,
+                            c.id,
+                            i + 1
+                        ));
+                    }
+                    let chain = chain_next(&prev, &r.sha256);
+                    if chain != r.chain {
+                        p(format!(
+                            "{MESSAGES_JSON}: the hash chain breaks at message {} (id {}): a message before it was removed, added or changed",
+                            c.seq, c.id
+                        ));
+                    }
+                    prev = chain;
+                }
+                count = records.len() as u64;
+                if let Some(m) = &manifest {
+                    if m.chain_head != prev {
+                        p(format!(
+                            "{MESSAGES_JSON}: the chain head {prev} differs from the manifest's {}",
+                            m.chain_head
+                        ));
+                    }
+                    if m.messages != count {
+                        p(format!(
+                            "{MESSAGES_JSON} holds {count} messages, the manifest says {}",
+                            m.messages
+                        ));
+                    }
+                }
+                head = Some(prev);
+            }
+        },
+    }
+    Ok(Verified {
+        messages: count,
+        chain_head: head,
+        problems,
+    })
+}
