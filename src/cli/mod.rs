@@ -5,9 +5,11 @@
 mod check;
 mod classify;
 mod config_cmd;
+mod doctor;
 mod history;
 mod run;
 mod scan;
+mod service;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -60,6 +62,15 @@ pub enum Command {
     Config(config_cmd::ConfigCommand),
     /// The daemon: watch the backup folders, import, alert on the desktop (foreground).
     Run(run::RunArgs),
+    /// Start dunwatch at login: install, uninstall, or check the service.
+    #[command(subcommand)]
+    Service(service::ServiceAction),
+    /// Paths, config, folders, database, rules, notifications and service: what a bug
+    /// report needs.
+    Doctor(doctor::DoctorArgs),
+    /// Write man pages, shell completions and the packaged unit (for packagers).
+    #[command(hide = true)]
+    Generate(service::GenerateArgs),
 }
 
 /// What every command gets: resolved paths and lazy access to config, store and engine.
@@ -121,6 +132,9 @@ fn dispatch(ctx: Ctx, command: Command) -> Result<ExitCode> {
         Command::History(args) => history::run(&ctx, args),
         Command::Config(cmd) => config_cmd::run(&ctx, cmd),
         Command::Run(args) => run::run(&ctx, args),
+        Command::Service(action) => service::run(&ctx, action),
+        Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::Generate(args) => service::generate(args),
     }
 }
 
