@@ -91,7 +91,11 @@ pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<ExitCode> {
     }
 
     match ctx.engine() {
-        Ok(_) => writeln!(out, "\nrules: loaded (built-in packs + {})", rules_dir.display())?,
+        Ok(_) => writeln!(
+            out,
+            "\nrules: loaded (built-in packs + {})",
+            rules_dir.display()
+        )?,
         Err(e) => writeln!(out, "\nrules: FAILED to load: {e:#}")?,
     }
 
@@ -100,9 +104,7 @@ pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<ExitCode> {
     writeln!(out, "\nservice")?;
     match super::service::host(ctx) {
         Ok(host) => {
-            for line in
-                super::service::status_lines(&host, None, Options::default(), &System)
-            {
+            for line in super::service::status_lines(&host, None, Options::default(), &System) {
                 writeln!(out, "  {line}")?;
             }
         }

@@ -220,7 +220,8 @@ pub fn generate(args: GenerateArgs) -> Result<ExitCode> {
     }
     fn unit(dir: &Path) -> Result<()> {
         std::fs::create_dir_all(dir)?;
-        let text = service::systemd::render(&ServiceCommand::packaged(), service::systemd::GRAPHICAL);
+        let text =
+            service::systemd::render(&ServiceCommand::packaged(), service::systemd::GRAPHICAL);
         std::fs::write(dir.join(service::systemd::UNIT), text)?;
         Ok(())
     }

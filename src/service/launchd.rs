@@ -93,7 +93,9 @@ pub fn install(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log) -
         "launchctl",
         &["bootstrap", &domain, &path.to_string_lossy()],
     )?;
-    log.say(format!("loaded {target} (RunAtLoad starts it now and at login)"));
+    log.say(format!(
+        "loaded {target} (RunAtLoad starts it now and at login)"
+    ));
     report_start(
         host,
         log,
@@ -205,7 +207,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let host = host(dir.path());
         let runner = FakeRunner::default();
-        install(&host, Options { no_start: true }, &runner, &mut Log::default()).unwrap();
+        install(
+            &host,
+            Options { no_start: true },
+            &runner,
+            &mut Log::default(),
+        )
+        .unwrap();
         assert!(runner.calls().is_empty());
         uninstall(&host, Options::default(), &runner, &mut Log::default()).unwrap();
         assert_eq!(
@@ -235,7 +243,10 @@ mod tests {
             "gui/501/org.dunwatch.dunwatch = {\n\tstate = running\n\tpid = 812\n}\n",
         );
         let st = status(&host, &runner, true);
-        assert_eq!((st.installed, st.registered, st.running), (true, Some(true), Some(true)));
+        assert_eq!(
+            (st.installed, st.registered, st.running),
+            (true, Some(true), Some(true))
+        );
         let runner = FakeRunner::default().answer("launchctl print", false, "");
         let st = status(&host, &runner, true);
         assert_eq!(st.registered, Some(false));

@@ -359,7 +359,14 @@ pub fn install(
         }
     }
     warn_about_binary_location(&host.command.program, log);
-    for &other in Backend::for_this_os() {
+    // Only a backend of this system can start a second daemon; a foreign one written with
+    // --no-start (to look at, or to copy elsewhere) leaves the native ones alone.
+    let others = if backend.native() {
+        Backend::for_this_os()
+    } else {
+        &[]
+    };
+    for &other in others {
         if other != backend && status(host, other, runner, opts).installed {
             log.say(format!(
                 "removing the {} backend first (only one may start dunwatch):",
@@ -374,10 +381,12 @@ pub fn install(
         Backend::Launchd => launchd::install(host, opts, runner, log)?,
         Backend::Windows => windows::install(host, opts, runner, log)?,
     }
-    log.say(format!(
-        "undo with: dunwatch service uninstall --backend {}",
-        backend.name()
-    ));
+    if !(backend == Backend::Windows && opts.no_start) {
+        log.say(format!(
+            "undo with: dunwatch service uninstall --backend {}",
+            backend.name()
+        ));
+    }
     Ok(())
 }
 
@@ -451,8 +460,7 @@ pub(crate) fn wait_for_daemon(host: &Host, running: bool) -> Daemon {
     let start = Instant::now();
     loop {
         let state = daemon_state(&host.lock_file);
-        if matches!(state, Daemon::Running(_)) == running || start.elapsed() >= host.start_timeout
-        {
+        if matches!(state, Daemon::Running(_)) == running || start.elapsed() >= host.start_timeout {
             return state;
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -463,14 +471,21 @@ pub(crate) fn wait_for_daemon(host: &Host, running: bool) -> Daemon {
 /// key), unless one already runs, and says whether it came up.
 pub(crate) fn start_now(host: &Host, runner: &dyn Runner, log: &mut Log) -> Result<()> {
     if let Daemon::Running(pid) = daemon_state(&host.lock_file) {
-        log.say(format!("dunwatch is already running{}; left as it is", pid_text(pid)));
+        log.say(format!(
+            "dunwatch is already running{}; left as it is",
+            pid_text(pid)
+        ));
         return Ok(());
     }
     let cmd = &host.command;
     runner
         .spawn_detached(&cmd.program, &cmd.args)
         .with_context(|| format!("cannot start {}", cmd.display()))?;
-    report_start(host, log, "check with `dunwatch doctor`, or run `dunwatch run` to see why");
+    report_start(
+        host,
+        log,
+        "check with `dunwatch doctor`, or run `dunwatch run` to see why",
+    );
     Ok(())
 }
 
@@ -628,6 +643,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(all(unix, not(target_os = "macos")))]
     fn installing_one_backend_removes_the_other() {
         let dir = tempfile::tempdir().unwrap();
         let host = host(dir.path());
@@ -642,7 +658,15 @@ mod tests {
         install(&host, Backend::Xdg, opts, &runner, &mut log).unwrap();
         assert!(!systemd::file(&host).exists());
         assert!(xdg::file(&host).exists());
-        assert!(runner.calls().is_empty(), "--no-start ran {:?}", runner.calls());
+        assert!(
+            runner.calls().is_empty(),
+            "--no-start ran {:?}",
+            runner.calls()
+        );
+        // A foreign backend's file leaves this system's backends alone.
+        install(&host, Backend::Windows, opts, &runner, &mut log).unwrap();
+        install(&host, Backend::Launchd, opts, &runner, &mut log).unwrap();
+        assert!(xdg::file(&host).exists());
     }
 
     #[test]
@@ -655,7 +679,14 @@ mod tests {
         let backend = Backend::for_this_os()[0];
         let err = install(&host, backend, Options::default(), &runner, &mut log).unwrap_err();
         assert!(err.to_string().contains("root"), "{err}");
-        install(&host, backend, Options { no_start: true }, &runner, &mut log).unwrap();
+        install(
+            &host,
+            backend,
+            Options { no_start: true },
+            &runner,
+            &mut log,
+        )
+        .unwrap();
     }
 
     #[test]

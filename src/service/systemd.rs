@@ -145,7 +145,10 @@ pub fn install(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log) -
              ({DEFAULT}); alerts wait until a notification server answers"
         ));
     }
-    if !env.lines().any(|l| l.starts_with("DBUS_SESSION_BUS_ADDRESS=")) {
+    if !env
+        .lines()
+        .any(|l| l.starts_with("DBUS_SESSION_BUS_ADDRESS="))
+    {
         log.say(
             "warning: the systemd user environment has no DBUS_SESSION_BUS_ADDRESS, so alerts \
              cannot reach the desktop; add to your session startup:\n  \
@@ -280,8 +283,14 @@ mod tests {
             args: vec!["run".into()],
         };
         let unit = render(&cmd, GRAPHICAL);
-        assert!(unit.contains("\nExecStart=/home/ann/.cargo/bin/dunwatch run\n"), "{unit}");
-        assert!(unit.contains("\nWantedBy=graphical-session.target"), "{unit}");
+        assert!(
+            unit.contains("\nExecStart=/home/ann/.cargo/bin/dunwatch run\n"),
+            "{unit}"
+        );
+        assert!(
+            unit.contains("\nWantedBy=graphical-session.target"),
+            "{unit}"
+        );
         assert!(unit.contains("\nRestart=on-failure\n"), "{unit}");
         assert!(unit.contains("\nStartLimitBurst=5\n"), "{unit}");
         assert!(unit.contains("\nStartLimitIntervalSec=60\n"), "{unit}");
@@ -340,7 +349,11 @@ mod tests {
                 "systemctl --user restart dunwatch.service",
             ]
         );
-        assert!(!log.lines.iter().any(|l| l.contains("DBUS_SESSION_BUS_ADDRESS")));
+        assert!(
+            !log.lines
+                .iter()
+                .any(|l| l.contains("DBUS_SESSION_BUS_ADDRESS"))
+        );
     }
 
     #[test]
@@ -357,7 +370,11 @@ mod tests {
         let unit = std::fs::read_to_string(file(&host)).unwrap();
         assert!(unit.contains("WantedBy=default.target"), "{unit}");
         // show-environment answered without the session bus: say how to fix it.
-        assert!(log.lines.iter().any(|l| l.contains("dbus-update-activation-environment")));
+        assert!(
+            log.lines
+                .iter()
+                .any(|l| l.contains("dbus-update-activation-environment"))
+        );
     }
 
     #[test]

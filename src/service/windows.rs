@@ -114,7 +114,10 @@ pub fn install(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log) -
 pub fn uninstall(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log) -> Result<()> {
     let args = delete_args();
     if opts.no_start {
-        log.say(format!("nothing deleted (--no-start); to remove it:\n  {}", shown(&args)));
+        log.say(format!(
+            "nothing deleted (--no-start); to remove it:\n  {}",
+            shown(&args)
+        ));
         return Ok(());
     }
     let present = runner
@@ -258,6 +261,10 @@ mod tests {
         let mut log = Log::default();
         install(&host, Options { no_start: true }, &runner, &mut log).unwrap();
         assert!(runner.calls().is_empty());
-        assert!(log.lines.iter().any(|l| l.contains("reg add")), "{:?}", log.lines);
+        assert!(
+            log.lines.iter().any(|l| l.contains("reg add")),
+            "{:?}",
+            log.lines
+        );
     }
 }

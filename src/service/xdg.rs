@@ -219,7 +219,10 @@ mod tests {
         let st = status(&host);
         assert!(st.installed);
         assert_eq!(st.registered, Some(true));
-        assert_eq!(st.points_at(Path::new("/opt/dunwatch dir/bin/dunwatch")), Some(true));
+        assert_eq!(
+            st.points_at(Path::new("/opt/dunwatch dir/bin/dunwatch")),
+            Some(true)
+        );
     }
 
     #[test]
