@@ -132,8 +132,9 @@ pub fn status_lines(
     let mut any = false;
     for b in backends {
         let st = service::status(host, b, runner, opts);
-        if !st.installed && only.is_none() && st.notes.is_empty() {
+        if !st.installed && only.is_none() {
             lines.push(format!("{}: not installed ({})", b.name(), st.location));
+            lines.extend(st.notes.iter().map(|n| format!("  note: {n}")));
             continue;
         }
         any |= st.installed;

@@ -120,8 +120,11 @@ pub fn uninstall(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log)
             log.say(format!("stopped and unloaded {target}"));
         }
     }
-    remove_file(&file(host), log)?;
-    log.say(format!("logs stay in {}", log_dir(host).display()));
+    let path = file(host);
+    if path.exists() {
+        remove_file(&path, log)?;
+        log.say(format!("logs stay in {}", log_dir(host).display()));
+    }
     Ok(())
 }
 

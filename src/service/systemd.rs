@@ -179,7 +179,11 @@ pub fn install(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log) -
 
 pub fn uninstall(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log) -> Result<()> {
     let path = file(host);
+    let present = path.exists() || !wants_links(host).is_empty();
     let managed = !opts.no_start && user_instance_reachable(runner);
+    if !managed && !present {
+        return Ok(());
+    }
     if managed {
         // Disable and stop first: a unit whose binary is gone restarts until it gives up.
         let known = runner
