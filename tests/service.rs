@@ -361,3 +361,67 @@ fn doctor_reports_paths_config_database_and_service() {
     assert!(out.contains("config: INVALID"), "{out}");
     assert!(out.contains("line 1"), "{out}");
 }
+
+/// The whole XDG path for real (no service manager involved): install starts the daemon,
+/// status sees it, uninstall deletes the entry and stops the daemon with SIGTERM.
+#[test]
+fn xdg_install_starts_the_daemon_and_uninstall_stops_it() {
+    use dunwatch::service::{self, Backend, Daemon, Host, Log, Options, System};
+    let home = Home::new();
+    // `env` gives the daemon this test's private folders (and keeps its pid: it execs).
+    let command = ServiceCommand {
+        program: PathBuf::from("/usr/bin/env"),
+        args: vec![
+            format!("HOME={}", home.path("home").display()),
+            format!("DUNWATCH_DATA_DIR={}", home.path("data").display()),
+            format!("DUNWATCH_CONFIG_DIR={}", home.path("config").display()),
+            binary().to_string_lossy().into_owned(),
+            "run".into(),
+        ],
+    };
+    let host = Host {
+        home: home.path("home"),
+        config_home: home.path("home/.config"),
+        lock_file: home.path("data/dunwatch.lock"),
+        command,
+        is_root: false,
+        uid: None,
+        start_timeout: std::time::Duration::from_secs(30),
+    };
+    let mut log = Log::default();
+    service::install(&host, Backend::Xdg, Options::default(), &System, &mut log).unwrap();
+    let Daemon::Running(Some(pid)) = service::daemon_state(&host.lock_file) else {
+        panic!("daemon did not start: {:?}", log.lines);
+    };
+    assert!(
+        log.lines.iter().any(|l| l.contains("started")),
+        "{:?}",
+        log.lines
+    );
+    assert_eq!(service::daemon_program(pid), Some(binary()));
+    assert!(home.path(DESKTOP).exists());
+
+    // Installing again leaves the running daemon alone instead of starting a second one.
+    let mut again = Log::default();
+    service::install(&host, Backend::Xdg, Options::default(), &System, &mut again).unwrap();
+    assert!(
+        again.lines.iter().any(|l| l.contains("already running")),
+        "{:?}",
+        again.lines
+    );
+
+    let mut log = Log::default();
+    service::uninstall(&host, Backend::Xdg, Options::default(), &System, &mut log).unwrap();
+    assert!(!home.path(DESKTOP).exists());
+    assert_eq!(
+        service::daemon_state(&host.lock_file),
+        Daemon::NotRunning,
+        "{:?}",
+        log.lines
+    );
+    assert!(
+        log.lines.iter().any(|l| l.contains("stopped")),
+        "{:?}",
+        log.lines
+    );
+}
