@@ -40,6 +40,15 @@ pub fn run(ctx: &Ctx, action: ServiceAction) -> Result<ExitCode> {
             let backend = pick(&o, &runner);
             let mut log = Log::default();
             let result = service::install(&host, backend, options(&o), &runner, &mut log);
+            for var in [crate::paths::DATA_DIR_ENV, crate::paths::CONFIG_DIR_ENV] {
+                if result.is_ok() && std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
+                    // Service managers start programs with their own environment.
+                    log.say(format!(
+                        "note: {var} is set here but is not passed to the service, which uses \
+                         the default folders; pass --config/--db to `service install` instead"
+                    ));
+                }
+            }
             print_log(&mut out, &log)?;
             result?;
         }
