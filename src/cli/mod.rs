@@ -5,6 +5,7 @@
 mod check;
 mod classify;
 mod config_cmd;
+mod doctor;
 mod evidence;
 mod feedback;
 mod history;
@@ -13,6 +14,7 @@ mod report;
 mod rules;
 mod run;
 mod scan;
+mod service;
 mod show;
 mod stats;
 mod trust;
@@ -95,6 +97,15 @@ pub enum Command {
     Rules(rules::RulesCommand),
     /// The daemon: watch the backup folders, import, alert on the desktop (foreground).
     Run(run::RunArgs),
+    /// Start dunwatch at login: install, uninstall, or check the service.
+    #[command(subcommand)]
+    Service(service::ServiceAction),
+    /// Paths, config, folders, database, rules, notifications and service: what a bug
+    /// report needs.
+    Doctor(doctor::DoctorArgs),
+    /// Write man pages, shell completions and the packaged unit (for packagers).
+    #[command(hide = true)]
+    Generate(service::GenerateArgs),
 }
 
 /// What every command gets: resolved paths and lazy access to config, store and engine.
@@ -167,6 +178,9 @@ fn dispatch(ctx: Ctx, command: Command) -> Result<ExitCode> {
         Command::Config(cmd) => config_cmd::run(&ctx, cmd),
         Command::Rules(cmd) => rules::run(&ctx, cmd),
         Command::Run(args) => run::run(&ctx, args),
+        Command::Service(action) => service::run(&ctx, action),
+        Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::Generate(args) => service::generate(args),
     }
 }
 

@@ -1,0 +1,245 @@
+//! `dunwatch doctor`: everything a bug report needs, read without changing anything.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Result;
+use clap::Args;
+use rusqlite::{Connection, OpenFlags};
+
+use super::Ctx;
+use crate::config::Config;
+use crate::service::{Options, System};
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {}
+
+/// How long to wait for the desktop's notification server to answer.
+const NOTIFY_TIMEOUT: Duration = Duration::from_secs(2);
+
+pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<ExitCode> {
+    let mut out = super::stdout();
+    let paths = &ctx.paths;
+    let exe = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|e| format!("unknown ({e})"));
+    writeln!(out, "dunwatch {} ({exe})", env!("CARGO_PKG_VERSION"))?;
+    writeln!(
+        out,
+        "system:       {} {}",
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )?;
+
+    writeln!(out, "\npaths")?;
+    let config_state = if paths.config_file.exists() {
+        "exists"
+    } else {
+        "not created yet: the defaults apply"
+    };
+    writeln!(
+        out,
+        "  config file  {} ({config_state})",
+        paths.config_file.display()
+    )?;
+    writeln!(out, "  data dir     {}", paths.data_dir.display())?;
+    let rules_dir = paths.user_rules_dir();
+    writeln!(
+        out,
+        "  user rules   {} ({})",
+        rules_dir.display(),
+        rule_files(&rules_dir)
+    )?;
+
+    let config = match ctx.config() {
+        Ok(config) => {
+            writeln!(out, "\nconfig: valid")?;
+            Some(config)
+        }
+        Err(e) => {
+            writeln!(out, "\nconfig: INVALID: {e:#}")?;
+            None
+        }
+    };
+
+    writeln!(out, "\nwatched folders")?;
+    match &config {
+        Some(config) => {
+            for (name, dir) in config.watch.iter().zip(config.watch_dirs()) {
+                let state = if dir.is_dir() {
+                    "exists"
+                } else if dir.exists() {
+                    "NOT A FOLDER"
+                } else {
+                    "MISSING: `dunwatch run` creates it, or fix `watch` in the config"
+                };
+                writeln!(out, "  {name} -> {} ({state})", dir.display())?;
+            }
+        }
+        None => writeln!(out, "  unknown until the config is fixed")?,
+    }
+
+    let db = match &config {
+        Some(c) => ctx.db_path(c),
+        None => Config::default().database_path(paths),
+    };
+    writeln!(out)?;
+    for line in database_lines(&db) {
+        writeln!(out, "{line}")?;
+    }
+
+    match ctx.engine() {
+        Ok(_) => writeln!(
+            out,
+            "\nrules: loaded (built-in packs + {})",
+            rules_dir.display()
+        )?,
+        Err(e) => writeln!(out, "\nrules: FAILED to load: {e:#}")?,
+    }
+
+    writeln!(out, "notifications: {}", notification_server())?;
+
+    writeln!(out, "\nservice")?;
+    match super::service::host(ctx) {
+        Ok(host) => {
+            for line in super::service::status_lines(&host, None, Options::default(), &System) {
+                writeln!(out, "  {line}")?;
+            }
+        }
+        Err(e) => writeln!(out, "  unknown: {e:#}")?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rule_files(dir: &Path) -> String {
+    match std::fs::read_dir(dir) {
+        Err(_) => "no folder: only the built-in rules".to_string(),
+        Ok(entries) => {
+            let mut names: Vec<String> = entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".toml") && !n.starts_with('.'))
+                .collect();
+            names.sort();
+            if names.is_empty() {
+                "no rule files".to_string()
+            } else {
+                format!("{} rule files: {}", names.len(), names.join(", "))
+            }
+        }
+    }
+}
+
+/// Size and counts, read-only: doctor never creates or migrates a database.
+fn database_lines(db: &Path) -> Vec<String> {
+    let Ok(meta) = std::fs::metadata(db) else {
+        return vec![format!(
+            "database: {} (not created yet: the first scan or run creates it)",
+            db.display()
+        )];
+    };
+    let wal = std::fs::metadata(format!("{}-wal", db.display()))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    let mut lines = vec![format!(
+        "database: {} ({} + {} write-ahead log)",
+        db.display(),
+        human_size(meta.len()),
+        human_size(wal)
+    )];
+    match counts(db) {
+        Ok((total, by_category, files, failed)) => {
+            let parts: Vec<String> = by_category
+                .iter()
+                .map(|(c, n)| format!("{c} {n}"))
+                .collect();
+            lines.push(format!("  messages:     {total} ({})", parts.join(", ")));
+            lines.push(format!(
+                "  source files: {files} ({failed} not fully read at the last scan)"
+            ));
+        }
+        Err(e) => lines.push(format!("  cannot read it: {e}")),
+    }
+    lines
+}
+
+type Counts = (i64, Vec<(String, i64)>, i64, i64);
+
+fn counts(db: &Path) -> rusqlite::Result<Counts> {
+    let conn = Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(2))?;
+    let mut stmt = conn.prepare(
+        "SELECT COALESCE(user_category, category) AS c, COUNT(*) FROM message
+         GROUP BY c ORDER BY COUNT(*) DESC",
+    )?;
+    let by_category = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let total = by_category.iter().map(|(_, n)| n).sum();
+    let (files, failed) = conn.query_row(
+        "SELECT COUNT(*), COALESCE(SUM(last_result IN ('partial', 'failed')), 0) FROM source_file",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok((total, by_category, files, failed))
+}
+
+fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// Asks the desktop's notification server who it is (D-Bus GetServerInformation), giving
+/// up after a short wait: a missing session bus can block for much longer.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn notification_server() -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(notify_rust::get_server_information().map_err(|e| e.to_string()));
+    });
+    match rx.recv_timeout(NOTIFY_TIMEOUT) {
+        Ok(Ok(info)) => format!(
+            "{} {} by {} (spec {})",
+            info.name, info.version, info.vendor, info.spec_version
+        ),
+        Ok(Err(e)) => format!("none: {e}; alerts wait until a notification server answers"),
+        Err(_) => format!(
+            "none answered within {} s; alerts wait until one does",
+            NOTIFY_TIMEOUT.as_secs()
+        ),
+    }
+}
+
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn notification_server() -> String {
+    let _ = NOTIFY_TIMEOUT;
+    "the system's notification centre (not checked on this platform)".to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_human() {
+        assert_eq!(human_size(512), "512 B");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(3 * 1024 * 1024), "3.0 MiB");
+    }
+}
