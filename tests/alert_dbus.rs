@@ -68,6 +68,18 @@ impl FakeServer {
 
 const LONG: Duration = Duration::from_secs(20);
 
+/// The tests that own org.freedesktop.Notifications take turns: one name, one bus.
+static BUS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+async fn own_notifications(server: FakeServer) -> zbus::Connection {
+    zbus::connection::Builder::session()
+        .name("org.freedesktop.Notifications")
+        .serve_at("/org/freedesktop/Notifications", server)
+        .build()
+        .await
+        .expect("own org.freedesktop.Notifications on the test bus")
+}
+
 fn seen(s: &Arc<Mutex<Vec<Seen>>>) -> Vec<Seen> {
     s.lock().unwrap().clone()
 }
@@ -78,6 +90,7 @@ async fn scam_alert_reaches_the_desktop_escaped_once_across_restarts_and_many_ar
         eprintln!("skipped: no session bus (run under dbus-run-session -- cargo test)");
         return;
     }
+    let _bus = BUS.lock().await;
     // The daemon starts before any notification server exists: the scam is stored, the
     // alert waits, and arrives once a server owns the name (retried every 300 ms here).
     let (home, d, now) = tokio::task::spawn_blocking(|| {
@@ -105,12 +118,7 @@ async fn scam_alert_reaches_the_desktop_escaped_once_across_restarts_and_many_ar
 
     let server = FakeServer::default();
     let log = server.seen.clone();
-    let _conn = zbus::connection::Builder::session()
-        .name("org.freedesktop.Notifications")
-        .serve_at("/org/freedesktop/Notifications", server)
-        .build()
-        .await
-        .expect("own org.freedesktop.Notifications on the test bus");
+    let _conn = own_notifications(server).await;
 
     tokio::task::spawn_blocking(move || run_scenario(log, home, d, now))
         .await
@@ -253,4 +261,105 @@ fn without_a_notification_server_alerts_wait_and_the_daemon_keeps_working() {
         2,
         "{text}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn weekly_summary_missed_while_off_is_written_at_start_announced_once_and_escaped() {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        eprintln!("skipped: no session bus (run under dbus-run-session -- cargo test)");
+        return;
+    }
+    let _bus = BUS.lock().await;
+    let server = FakeServer::default();
+    let log = server.seen.clone();
+    let _conn = own_notifications(server).await;
+    tokio::task::spawn_blocking(move || weekly_scenario(log))
+        .await
+        .unwrap();
+}
+
+fn weekly_scenario(log: Arc<Mutex<Vec<Seen>>>) {
+    // The schedule's moment passed a minute ago (the computer was "off" then); the daemons
+    // run with TZ=UTC. A message from the same moment a week earlier is in the week the
+    // summary covers, whatever weekday the test runs on.
+    let due = jiff::Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_secs(60))
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::UTC);
+    let weekday = format!("{:?}", due.weekday());
+    let schedule = format!("{} {:02}:{:02}", &weekday[..3], due.hour(), due.minute());
+    let minute_start = due.timestamp().as_second() / 60 * 60;
+    let last_week_ms = (minute_start - 7 * 24 * 3600) * 1000;
+
+    let home = Home::new();
+    home.write_config(&format!("[reports]\nweekly = \"{schedule}\"\n"));
+    fs::write(
+        home.watch().join("last-week.xml"),
+        backup(&[sms(
+            "17088886666",
+            last_week_ms,
+            "征信修复 <b>专员</b> & 转入安全账户",
+        )]),
+    )
+    .unwrap();
+    let english = [("LC_ALL", "en_US.UTF-8"), ("LANG", "en_US.UTF-8")];
+    let d = home.start_with("log1", true, &english);
+    d.wait_log("weekly summary written", LONG);
+    wait_for("the weekly notification", LONG, || {
+        seen(&log)
+            .iter()
+            .any(|s| s.summary == "dunwatch weekly summary")
+    });
+    let got: Vec<Seen> = seen(&log)
+        .into_iter()
+        .filter(|s| s.summary == "dunwatch weekly summary")
+        .collect();
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(got[0].urgency, Some(0), "{got:#?}");
+    assert!(got[0].body.contains("1 scam"), "{got:#?}");
+
+    let reports: Vec<_> = fs::read_dir(home.data_dir().join("reports"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let html = reports
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "html"))
+        .expect("an HTML report");
+    assert!(
+        got[0].body.contains(&html.display().to_string()),
+        "{got:#?}"
+    );
+    assert!(
+        reports
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "md"))
+    );
+    let page = fs::read_to_string(html).unwrap();
+    assert!(
+        page.contains("&lt;b&gt;专员&lt;/b&gt; &amp; 转入安全账户"),
+        "not escaped"
+    );
+    assert!(!page.contains("<b>专员"), "not escaped");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(html).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "report readable by others");
+    }
+    let (status, text) = d.stop();
+    assert!(status.success(), "{text}");
+
+    // A restart finds the week's summary written: no second file, no second notification.
+    let d = home.start_with("log2", true, &english);
+    d.wait_log("already written", LONG);
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, text) = d.stop();
+    assert!(status.success(), "{text}");
+    assert!(!text.contains("weekly summary written"), "{text}");
+    let weekly = seen(&log)
+        .iter()
+        .filter(|s| s.summary == "dunwatch weekly summary")
+        .count();
+    assert_eq!(weekly, 1);
 }

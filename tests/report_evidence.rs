@@ -81,7 +81,7 @@ fn weekly_report_totals_match_the_fixture() {
     assert_eq!(r.rule_breakers, vec!["还呗", "马上消费金融"]);
     assert_eq!(
         r.summary,
-        "This week: 6 genuine overdue notices from 微众银行, 美团 and 还呗, 1 doubtful overdue notice, 4 scams stopped, 2 collectors broke the rules."
+        "The week of 2026-11-16 to 2026-11-22: 6 genuine overdue notices from 微众银行, 美团 and 还呗, 1 doubtful overdue notice, 4 scams stopped, 2 collectors broke the rules."
     );
     // Daily series: seven days, the 21st has the four huanbei notices.
     assert_eq!(r.daily.len(), 7);
@@ -110,7 +110,7 @@ fn chinese_report_opens_with_one_chinese_sentence_and_names_the_channels() {
     let (_dir, _ids, r) = fixture_report(Lang::Zh);
     assert_eq!(
         r.summary,
-        "本周：微众银行、美团和还呗发来 6 条真实逾期通知，1 条逾期通知存疑，拦下 4 条诈骗短信，2 个催收方违反催收规定。"
+        "2026-11-16 至 2026-11-22 这一周：微众银行、美团和还呗发来 6 条真实逾期通知，1 条逾期通知存疑，拦下 4 条诈骗短信，2 个催收方违反催收规定。"
     );
     let md = r.render(Format::Md).unwrap();
     assert!(md.contains("2026-11-16 – 2026-11-22"));
@@ -126,7 +126,7 @@ fn empty_week_says_so() {
     let r = Report::build(&store, Period::week_of(in_week(), shanghai()), Lang::En).unwrap();
     assert_eq!(
         r.summary,
-        "This week: no messages about loans or debt collection."
+        "The week of 2026-11-16 to 2026-11-22: no messages about loans or debt collection."
     );
     assert!(r.render(Format::Html).unwrap().contains("<svg"));
 }
@@ -221,7 +221,9 @@ fn write_weekly_puts_last_weeks_report_in_the_reports_dir() {
         "dunwatch-week-2026-11-16_2026-11-22.html"
     );
     let html = std::fs::read_to_string(&path).unwrap();
-    assert!(html.contains("本周：微众银行、美团和还呗发来 6 条真实逾期通知"));
+    assert!(
+        html.contains("2026-11-16 至 2026-11-22 这一周：微众银行、美团和还呗发来 6 条真实逾期通知")
+    );
     assert!(path.with_extension("md").exists());
     assert_private(&path, 0o600);
     assert_private(path.parent().unwrap(), 0o700);

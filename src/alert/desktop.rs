@@ -387,6 +387,24 @@ fn render_group(items: &[Item], lang: Lang, digest: bool) -> Rendered {
     }
 }
 
+/// The notification that a weekly summary was written: its opening sentence and where the
+/// file is.
+pub fn render_weekly(summary: &str, path: &std::path::Path, lang: crate::report::Lang) -> Rendered {
+    let (title, open) = match lang {
+        crate::report::Lang::Zh => ("dunwatch 每周摘要", "报告"),
+        crate::report::Lang::En => ("dunwatch weekly summary", "Report"),
+    };
+    Rendered {
+        summary: title.to_string(),
+        body: format!(
+            "{}\n{open}: {}",
+            escape_markup(summary),
+            escape_markup(&path.display().to_string())
+        ),
+        urgency: Urgency::Low,
+    }
+}
+
 /// Why a notification was not shown.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]

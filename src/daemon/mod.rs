@@ -30,6 +30,7 @@ use crate::config::{Config, DEFAULT_TOML};
 use crate::import::{FileReport, FileStatus, Importer, collect_files};
 use crate::ingest::ReadOptions;
 use crate::paths::Paths;
+use crate::report::{self, Period, WeeklySchedule};
 use crate::store::Store;
 
 use lock::InstanceLock;
@@ -185,6 +186,9 @@ struct Daemon {
     reported: HashMap<PathBuf, String>,
     config_print: Option<blake3::Hash>,
     rules_print: Option<blake3::Hash>,
+    /// When the weekly summary is written (`reports.weekly`), and when to look again.
+    weekly: Option<WeeklySchedule>,
+    report_wake: Option<Instant>,
 }
 
 struct Incomplete {
@@ -223,6 +227,9 @@ impl Daemon {
             _lock: p.lock,
             config: p.loaded.config,
             policy: Arc::new(p.loaded.policy),
+            weekly: p.loaded.weekly,
+            // At start: catch up on a summary missed while the computer was off.
+            report_wake: p.loaded.weekly.map(|_| Instant::now()),
             read_opts: p.loaded.read_opts,
             engine: Arc::new(p.engine),
             db_path: p.db_path,
@@ -337,7 +344,10 @@ impl Daemon {
             .values()
             .map(|i| i.since + self.opts.stale_after)
             .min();
-        [self.alert_wake, stale].into_iter().flatten().min()
+        [self.alert_wake, stale, self.report_wake]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Sorts changed paths into reloads and imports.
@@ -493,6 +503,10 @@ impl Daemon {
             self.alert_wake = None;
             self.deliver().await;
         }
+        if self.report_wake.is_some_and(|t| t <= now) {
+            self.report_wake = None;
+            self.weekly_report().await;
+        }
         let stale: Vec<PathBuf> = self
             .incomplete
             .iter()
@@ -583,6 +597,66 @@ impl Daemon {
         }
     }
 
+    /// Writes the weekly summary if the last scheduled moment has passed and its file is not
+    /// there yet (so a summary missed while the computer was off is written at the next
+    /// start, and a restart never writes it twice), notifies, and sleeps until the next one.
+    async fn weekly_report(&mut self) {
+        let Some(schedule) = self.weekly else {
+            return;
+        };
+        // Let imports settle first, so the summary counts what arrived while dunwatch was off.
+        if self.job.is_some() || !self.queue.files.is_empty() || !self.queue.dirs.is_empty() {
+            self.report_wake = Some(Instant::now() + Duration::from_secs(5));
+            return;
+        }
+        let tz = self.read_opts.phone_tz.clone();
+        let now = jiff::Timestamp::now().to_zoned(tz.clone());
+        let due = schedule.last_at_or_before(&now);
+        let period = Period::previous_week(due.timestamp(), tz);
+        let path = report::weekly_path(&self.config, &self.paths, &period);
+        if path.exists() {
+            debug!("weekly summary {} already written", path.display());
+        } else {
+            self.write_weekly(due.timestamp()).await;
+        }
+        // Monotonic sleeps stop while a laptop is suspended: look again at least hourly.
+        let wait = schedule
+            .next_after(&now)
+            .timestamp()
+            .duration_since(now.timestamp())
+            .unsigned_abs()
+            .min(Duration::from_secs(3600));
+        self.report_wake = Some(Instant::now() + wait + Duration::from_secs(1));
+    }
+
+    async fn write_weekly(&mut self, anchor: jiff::Timestamp) {
+        let store = self.alert_store.clone();
+        let (config, paths) = (self.config.clone(), self.paths.clone());
+        let written = tokio::task::spawn_blocking(move || {
+            report::weekly(&store.lock().expect("alert store"), &config, &paths, anchor)
+        })
+        .await;
+        let (path, report) = match written {
+            Ok(Ok(done)) => done,
+            Ok(Err(e)) => {
+                warn!("cannot write the weekly summary: {e:#}");
+                return;
+            }
+            Err(e) => {
+                warn!("cannot write the weekly summary: {e}");
+                return;
+            }
+        };
+        info!("weekly summary written to {}", path.display());
+        // A week with no debt-related message is written but not announced.
+        if report.debt_total == 0 {
+            return;
+        }
+        let rendered = desktop::render_weekly(&report.summary, &path, report.language);
+        // Without a notification server Desktop logs it once; the file is there regardless.
+        let _ = self.desktop.show(&rendered).await;
+    }
+
     async fn set_state(&self, ids: Vec<i64>, state: State) -> bool {
         let store = self.alert_store.clone();
         let done = tokio::task::spawn_blocking(move || {
@@ -644,6 +718,10 @@ impl Daemon {
         self.config = loaded.config;
         self.policy = Arc::new(loaded.policy);
         self.read_opts = loaded.read_opts;
+        if loaded.weekly != self.weekly {
+            self.weekly = loaded.weekly;
+            self.report_wake = self.weekly.map(|_| Instant::now());
+        }
         // Quiet hours or categories may have changed: look at due alerts again.
         self.alert_wake = Some(Instant::now());
     }

@@ -13,6 +13,7 @@ use crate::classify::Engine;
 use crate::config::Config;
 use crate::ingest::{Limits, ReadOptions};
 use crate::paths::Paths;
+use crate::report::WeeklySchedule;
 
 /// A checked configuration with what the daemon derives from it.
 #[derive(Debug, Clone)]
@@ -21,6 +22,8 @@ pub struct Loaded {
     pub policy: Policy,
     pub read_opts: ReadOptions,
     pub watch_dirs: Vec<PathBuf>,
+    /// When the weekly summary is written; `None` when switched off.
+    pub weekly: Option<WeeklySchedule>,
 }
 
 pub fn load_config(paths: &Paths) -> Result<Loaded> {
@@ -34,9 +37,10 @@ pub fn load_config(paths: &Paths) -> Result<Loaded> {
                 phone_tz: config.phone_tz()?,
                 limits: Limits::default(),
             },
+            WeeklySchedule::parse(&config.reports.weekly)?,
         ))
     });
-    let (policy, read_opts) =
+    let (policy, read_opts, weekly) =
         checked.map_err(|e| anyhow::anyhow!("invalid config file {}: {e:#}", file.display()))?;
     let mut watch_dirs: Vec<PathBuf> = Vec::new();
     for dir in config.watch_dirs() {
@@ -50,6 +54,7 @@ pub fn load_config(paths: &Paths) -> Result<Loaded> {
         policy,
         read_opts,
         watch_dirs,
+        weekly,
     })
 }
 
@@ -113,6 +118,18 @@ mod tests {
         let err = format!("{:#}", load_config(&p).unwrap_err());
         assert!(err.contains("config.toml"), "{err}");
         assert!(err.contains("line 3"), "{err}");
+    }
+
+    #[test]
+    fn bad_weekly_schedule_is_reported_with_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(dir.path());
+        std::fs::write(&p.config_file, "[reports]\nweekly = \"Mon at nine\"\n").unwrap();
+        let err = format!("{:#}", load_config(&p).unwrap_err());
+        assert!(
+            err.contains("config.toml") && err.contains("reports.weekly"),
+            "{err}"
+        );
     }
 
     #[test]

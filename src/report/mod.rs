@@ -8,6 +8,7 @@ pub mod context;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod schedule;
 pub mod svg;
 pub mod week;
 
@@ -24,6 +25,7 @@ use crate::paths::Paths;
 use crate::store::Store;
 use crate::store::history::{Entry, Filter};
 pub use context::Context;
+pub use schedule::WeeklySchedule;
 pub use week::Period;
 
 /// The language of a report or explanation. zh-TW currently uses the zh-CN texts.
@@ -393,8 +395,9 @@ fn summary_sentence(lang: Lang, period: &Period, c: &Counts) -> String {
     let names = join_names(&c.genuine_overdue_lenders, lang);
     match lang {
         Lang::Zh => {
+            // The weekly summary is read on the Monday after: name the week, not "this week".
             let head = if period.kind == "week" {
-                "本周".to_string()
+                format!("{} 至 {} 这一周", period.first_day, period.last_day)
             } else {
                 format!("{} 至 {}", period.first_day, period.last_day)
             };
@@ -418,7 +421,7 @@ fn summary_sentence(lang: Lang, period: &Period, c: &Counts) -> String {
         }
         Lang::En => {
             let head = if period.kind == "week" {
-                "This week".to_string()
+                format!("The week of {} to {}", period.first_day, period.last_day)
             } else {
                 format!("From {} to {}", period.first_day, period.last_day)
             };
@@ -642,14 +645,20 @@ pub fn weekly(
     let tz = config.phone_tz()?;
     let period = Period::previous_week(now, tz);
     let report = Report::build(store, period, Lang::from_config(config))?;
-    let dir = config.reports_dir(paths);
-    crate::paths::create_private_dir(&dir)?;
-    let stem = format!(
-        "dunwatch-week-{}_{}",
-        report.period.first_day, report.period.last_day
-    );
-    let html = dir.join(format!("{stem}.html"));
+    let html = weekly_path(config, paths, &report.period);
+    if let Some(dir) = html.parent() {
+        crate::paths::create_private_dir(dir)?;
+    }
     write_private(&html, &report.render(Format::Html)?)?;
-    write_private(&dir.join(format!("{stem}.md")), &report.render(Format::Md)?)?;
+    write_private(&html.with_extension("md"), &report.render(Format::Md)?)?;
     Ok((html, report))
+}
+
+/// Where the weekly summary for `period` is (or will be) written: the HTML file in the
+/// reports dir. The daemon looks for it to know whether a week's summary was already written.
+pub fn weekly_path(config: &Config, paths: &Paths, period: &Period) -> PathBuf {
+    config.reports_dir(paths).join(format!(
+        "dunwatch-week-{}_{}.html",
+        period.first_day, period.last_day
+    ))
 }
