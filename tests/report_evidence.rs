@@ -98,6 +98,15 @@ fn weekly_report_totals_match_the_fixture() {
         genuine.contains("微众银行") && !genuine.contains("招联金融"),
         "{genuine}"
     );
+    // The official way to reach each genuine lender comes from the registry, never from a
+    // message.
+    assert!(
+        r.next_steps
+            .iter()
+            .any(|s| s == "微众银行: WeiLiDai inside WeChat, official hotline 95384"),
+        "{:#?}",
+        r.next_steps
+    );
     let contacts: Vec<&str> = r.channels.iter().map(|c| c.contact.as_str()).collect();
     assert!(contacts.iter().any(|c| c.contains("reportfraud.ftc.gov")));
     assert!(contacts.iter().any(|c| c.contains("consumerfinance.gov")));
@@ -114,6 +123,10 @@ fn chinese_report_opens_with_one_chinese_sentence_and_names_the_channels() {
     );
     let md = r.render(Format::Md).unwrap();
     assert!(md.contains("2026-11-16 – 2026-11-22"));
+    assert!(
+        md.contains("微众银行：微信“微粒贷”，官方客服 95384"),
+        "{md}"
+    );
     for channel in ["12378", "12321", "110"] {
         assert!(md.contains(channel), "{channel} missing");
     }

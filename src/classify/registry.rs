@@ -63,6 +63,22 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// The lenders shipped in `rules/lenders.toml` (what reports quote when they name an
+    /// official channel). The embedded file is checked by the rule tests, so parsing it
+    /// cannot fail in a released binary.
+    pub fn shipped() -> &'static Registry {
+        static SHIPPED: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+        SHIPPED.get_or_init(|| {
+            let mut registry = Registry::default();
+            for (name, text) in super::rules::SHIPPED {
+                if let Ok(pack) = super::rules::parse_pack(name, text) {
+                    registry.merge(pack.lenders);
+                }
+            }
+            registry
+        })
+    }
+
     pub fn get(&self, id: &str) -> Option<&LenderDef> {
         self.lenders.iter().find(|l| l.id == id)
     }

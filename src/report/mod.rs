@@ -66,7 +66,8 @@ impl Lang {
     }
 }
 
-/// The name people know a lender by (ids from PRODUCT.md); unknown ids are shown as they are.
+/// The short name people know a lender by (ids from PRODUCT.md), else the registry's name;
+/// unknown ids are shown as they are.
 pub fn lender_name(id: &str, _lang: Lang) -> String {
     let name = match id {
         "webank" => "微众银行",
@@ -98,7 +99,12 @@ pub fn lender_name(id: &str, _lang: Lang) -> String {
         "hxb" => "华夏银行",
         "psbc" => "邮储银行",
         "pab" => "平安银行",
-        other => other,
+        // Lenders without a short name here: the registry's name, or the id itself.
+        other => {
+            return crate::classify::registry::Registry::shipped()
+                .get(other)
+                .map_or_else(|| other.to_string(), |l| l.display("zh-CN").to_string());
+        }
     };
     name.to_string()
 }
@@ -224,6 +230,7 @@ impl Report {
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut breakers: BTreeSet<String> = BTreeSet::new();
         let mut genuine_overdue_lenders: BTreeSet<String> = BTreeSet::new();
+        let mut genuine_overdue_ids: BTreeSet<String> = BTreeSet::new();
         let mut genuine_overdue = 0u64;
         let mut corrected = 0u64;
 
@@ -305,6 +312,9 @@ impl Report {
                         if let Some(name) = &item.lender_name {
                             genuine_overdue_lenders.insert(name.clone());
                         }
+                        if let Some(id) = &item.lender {
+                            genuine_overdue_ids.insert(id.clone());
+                        }
                     }
                 }
                 Category::Reminder | Category::Other => {}
@@ -335,6 +345,7 @@ impl Report {
             &harassment,
             &breaches,
             &genuine_overdue_lenders,
+            &official_contacts(&genuine_overdue_ids, lang),
         );
         Ok(Report {
             language: lang,
@@ -464,6 +475,7 @@ fn next_steps(
     harassment: &[Item],
     breaches: &[Item],
     overdue_lenders: &[String],
+    official: &[String],
 ) -> Vec<String> {
     let zh = lang == Lang::Zh;
     let mut out = Vec::new();
@@ -495,6 +507,7 @@ fn next_steps(
         } else {
             format!("Genuine overdue notices ({names}): pay in the official app, or call the official customer service listed in the app to agree a plan, before your credit record suffers.")
         });
+        out.extend(official.iter().cloned());
     }
     if !harassment.is_empty() || !breaches.is_empty() {
         out.push(if zh {
@@ -504,6 +517,38 @@ fn next_steps(
         });
     }
     out
+}
+
+/// How to reach each lender officially, from the shipped registry (only hotlines of high or
+/// medium confidence): one line per lender that has such facts.
+fn official_contacts(ids: &BTreeSet<String>, lang: Lang) -> Vec<String> {
+    let registry = crate::classify::registry::Registry::shipped();
+    ids.iter()
+        .filter_map(|id| registry.get(id))
+        .filter_map(|l| {
+            let channel = l.channel_for(lang.code());
+            let hotlines: Vec<&str> = l.trusted_hotlines().collect();
+            if channel.is_none() && hotlines.is_empty() {
+                return None;
+            }
+            let name = lender_name(&l.id, lang);
+            let mut parts = Vec::new();
+            if let Some(c) = channel {
+                parts.push(c.to_string());
+            }
+            if !hotlines.is_empty() {
+                let joined = hotlines.join(" / ");
+                parts.push(match lang {
+                    Lang::Zh => format!("官方客服 {joined}"),
+                    Lang::En => format!("official hotline {joined}"),
+                });
+            }
+            Some(match lang {
+                Lang::Zh => format!("{name}：{}", parts.join("，")),
+                Lang::En => format!("{name}: {}", parts.join(", ")),
+            })
+        })
+        .collect()
 }
 
 /// The complaint channels, which do not depend on the lender.
