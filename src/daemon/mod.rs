@@ -10,6 +10,7 @@
 pub mod lock;
 pub mod reload;
 pub mod watch;
+mod weekly;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -30,7 +31,7 @@ use crate::config::{Config, DEFAULT_TOML};
 use crate::import::{FileReport, FileStatus, Importer, collect_files};
 use crate::ingest::ReadOptions;
 use crate::paths::Paths;
-use crate::report::{self, Period, WeeklySchedule};
+use crate::report::WeeklySchedule;
 use crate::store::Store;
 
 use lock::InstanceLock;
@@ -595,66 +596,6 @@ impl Daemon {
             // A second late, so the window has surely ended when we look again.
             self.alert_wake = Some(Instant::now() + wait + Duration::from_secs(1));
         }
-    }
-
-    /// Writes the weekly summary if the last scheduled moment has passed and its file is not
-    /// there yet (so a summary missed while the computer was off is written at the next
-    /// start, and a restart never writes it twice), notifies, and sleeps until the next one.
-    async fn weekly_report(&mut self) {
-        let Some(schedule) = self.weekly else {
-            return;
-        };
-        // Let imports settle first, so the summary counts what arrived while dunwatch was off.
-        if self.job.is_some() || !self.queue.files.is_empty() || !self.queue.dirs.is_empty() {
-            self.report_wake = Some(Instant::now() + Duration::from_secs(5));
-            return;
-        }
-        let tz = self.read_opts.phone_tz.clone();
-        let now = jiff::Timestamp::now().to_zoned(tz.clone());
-        let due = schedule.last_at_or_before(&now);
-        let period = Period::previous_week(due.timestamp(), tz);
-        let path = report::weekly_path(&self.config, &self.paths, &period);
-        if path.exists() {
-            debug!("weekly summary {} already written", path.display());
-        } else {
-            self.write_weekly(due.timestamp()).await;
-        }
-        // Monotonic sleeps stop while a laptop is suspended: look again at least hourly.
-        let wait = schedule
-            .next_after(&now)
-            .timestamp()
-            .duration_since(now.timestamp())
-            .unsigned_abs()
-            .min(Duration::from_secs(3600));
-        self.report_wake = Some(Instant::now() + wait + Duration::from_secs(1));
-    }
-
-    async fn write_weekly(&mut self, anchor: jiff::Timestamp) {
-        let store = self.alert_store.clone();
-        let (config, paths) = (self.config.clone(), self.paths.clone());
-        let written = tokio::task::spawn_blocking(move || {
-            report::weekly(&store.lock().expect("alert store"), &config, &paths, anchor)
-        })
-        .await;
-        let (path, report) = match written {
-            Ok(Ok(done)) => done,
-            Ok(Err(e)) => {
-                warn!("cannot write the weekly summary: {e:#}");
-                return;
-            }
-            Err(e) => {
-                warn!("cannot write the weekly summary: {e}");
-                return;
-            }
-        };
-        info!("weekly summary written to {}", path.display());
-        // A week with no debt-related message is written but not announced.
-        if report.debt_total == 0 {
-            return;
-        }
-        let rendered = desktop::render_weekly(&report.summary, &path, report.language);
-        // Without a notification server Desktop logs it once; the file is there regardless.
-        let _ = self.desktop.show(&rendered).await;
     }
 
     async fn set_state(&self, ids: Vec<i64>, state: State) -> bool {
