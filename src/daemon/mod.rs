@@ -534,20 +534,12 @@ impl Daemon {
     /// Shows (or holds) the alerts that are due.
     async fn deliver(&mut self) {
         let store = self.alert_store.clone();
-        let items = match tokio::task::spawn_blocking(move || {
+        let Some(items) = off_runtime("read pending alerts", move || {
             alert::due(store.lock().expect("alert store").conn())
         })
         .await
-        {
-            Ok(Ok(items)) => items,
-            Ok(Err(e)) => {
-                warn!("cannot read pending alerts: {e:#}");
-                return;
-            }
-            Err(e) => {
-                warn!("cannot read pending alerts: {e}");
-                return;
-            }
+        else {
+            return;
         };
         let now = jiff::Zoned::now();
         let quiet_end = self
@@ -600,21 +592,11 @@ impl Daemon {
 
     async fn set_state(&self, ids: Vec<i64>, state: State) -> bool {
         let store = self.alert_store.clone();
-        let done = tokio::task::spawn_blocking(move || {
+        off_runtime("record alert state", move || {
             alert::set_state(store.lock().expect("alert store").conn_mut(), &ids, state)
         })
-        .await;
-        match done {
-            Ok(Ok(())) => true,
-            Ok(Err(e)) => {
-                warn!("cannot record alert state: {e:#}");
-                false
-            }
-            Err(e) => {
-                warn!("cannot record alert state: {e}");
-                false
-            }
-        }
+        .await
+        .is_some()
     }
 
     fn reload_config(&mut self) {
@@ -757,6 +739,25 @@ fn import_job(
     result.pending = recorder.pending;
     result.suppressed = recorder.suppressed;
     result
+}
+
+/// Runs database work on a blocking thread; a failure is logged as "cannot {what}" and
+/// returned as `None`, so the daemon carries on.
+async fn off_runtime<T: Send + 'static>(
+    what: &str,
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Option<T> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(Ok(value)) => Some(value),
+        Ok(Err(e)) => {
+            warn!("cannot {what}: {e:#}");
+            None
+        }
+        Err(e) => {
+            warn!("cannot {what}: {e}");
+            None
+        }
+    }
 }
 
 async fn sleep_until(deadline: Option<Instant>) {

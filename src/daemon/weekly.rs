@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use tokio::time::Instant;
-use tracing::{debug, info, warn};
+use tracing::{debug, info};
 
-use super::Daemon;
+use super::{Daemon, off_runtime};
 use crate::alert::desktop;
 use crate::report::{self, Period};
 
@@ -45,20 +45,12 @@ impl Daemon {
     async fn write_weekly(&mut self, anchor: jiff::Timestamp) {
         let store = self.alert_store.clone();
         let (config, paths) = (self.config.clone(), self.paths.clone());
-        let written = tokio::task::spawn_blocking(move || {
+        let Some((path, report)) = off_runtime("write the weekly summary", move || {
             report::weekly(&store.lock().expect("alert store"), &config, &paths, anchor)
         })
-        .await;
-        let (path, report) = match written {
-            Ok(Ok(done)) => done,
-            Ok(Err(e)) => {
-                warn!("cannot write the weekly summary: {e:#}");
-                return;
-            }
-            Err(e) => {
-                warn!("cannot write the weekly summary: {e}");
-                return;
-            }
+        .await
+        else {
+            return;
         };
         info!("weekly summary written to {}", path.display());
         // A week with no debt-related message is written but not announced.
