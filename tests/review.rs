@@ -519,3 +519,57 @@ fn show_prints_the_message_verdict_reasons_and_history_context() {
     assert!(text.contains("请在官方App核实。"), "{text}");
     assert!(text.contains(SOURCE) && text.contains("record 6"), "{text}");
 }
+
+#[test]
+fn search_finds_ordinary_messages_too_though_only_debt_messages_are_indexed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("d.db")).unwrap();
+    let file = dir.path().join("b.xml");
+    std::fs::write(
+        &file,
+        sbr(&[
+            (
+                "95384",
+                1_700_000_000_000,
+                "【微众银行】您的微粒贷已逾期3天，请尽快还款",
+            ),
+            (
+                "95338",
+                1_700_000_100_000,
+                "您的快递已到达菜鸟驿站，请尽快取件",
+            ),
+            ("10086", 1_700_000_200_000, "本月话费账单已出，请尽快缴费"),
+        ]),
+    )
+    .unwrap();
+    import(&mut store, &file);
+    let indexed: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM message_fts_docsize", [], |r| r.get(0))
+        .unwrap();
+    let debt: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM message WHERE category != 'other'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexed, debt, "only debt-related messages are indexed");
+    assert!(debt < 3, "the parcel and phone-bill texts are ordinary");
+    let all = |text: &str| {
+        bodies(
+            &store,
+            &Filter {
+                search: Some(text.into()),
+                categories: Category::ALL.to_vec(),
+                ..Filter::default()
+            },
+        )
+    };
+    // Three and more characters, in every kind of message.
+    assert_eq!(all("请尽快").len(), 3);
+    assert_eq!(all("菜鸟驿站"), vec!["您的快递已到达菜鸟驿站，请尽快取件"]);
+    assert_eq!(all("微粒贷已逾期").len(), 1);
+    assert_eq!(all("10086").len(), 1, "sender search");
+}

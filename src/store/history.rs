@@ -132,11 +132,16 @@ impl Store {
             if text.chars().count() >= 3 {
                 // The trigram index finds any substring of 3+ characters, Chinese included.
                 // The whole query is one FTS5 phrase (quotes doubled), so its punctuation and
-                // words like OR/NOT are text, not query syntax.
+                // words like OR/NOT are text, not query syntax. It holds the debt-related
+                // messages only (migration 4); `other` ones are scanned with instr.
                 sql.push_str(
-                    " AND m.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)",
+                    " AND (m.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?) \
+                     OR (m.category = 'other' AND (instr(lower(m.body), lower(?)) > 0 \
+                     OR instr(lower(m.sender), lower(?)) > 0)))",
                 );
                 args.push(Value::Text(format!("\"{}\"", text.replace('"', "\"\""))));
+                args.push(Value::Text(text.into()));
+                args.push(Value::Text(text.into()));
             } else {
                 // Trigrams cannot match 1–2 characters (逾期, 催): scan with instr, folding
                 // ASCII case as the trigram index does.

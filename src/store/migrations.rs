@@ -93,6 +93,34 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX message_lender ON message(lender, ts);
     "#,
+    // 4: the search index covers the debt-related messages only. Indexing every trigram of
+    // every verification code and delivery notice was two thirds of an import's time; the
+    // rare search of `other` messages (`history --all --search`) scans them with instr()
+    // instead (store/history.rs). A message's engine category never changes after it is
+    // stored (a user's mark goes to user_category), so membership is fixed at insert.
+    r#"
+    DROP TRIGGER message_fts_insert;
+    DROP TRIGGER message_fts_delete;
+    DROP TRIGGER message_fts_update;
+    INSERT INTO message_fts(message_fts) VALUES ('delete-all');
+    INSERT INTO message_fts(rowid, body, sender)
+        SELECT id, body, sender FROM message WHERE category != 'other';
+    CREATE TRIGGER message_fts_insert AFTER INSERT ON message
+    WHEN new.category != 'other' BEGIN
+        INSERT INTO message_fts(rowid, body, sender) VALUES (new.id, new.body, new.sender);
+    END;
+    CREATE TRIGGER message_fts_delete AFTER DELETE ON message
+    WHEN old.category != 'other' BEGIN
+        INSERT INTO message_fts(message_fts, rowid, body, sender)
+            VALUES ('delete', old.id, old.body, old.sender);
+    END;
+    CREATE TRIGGER message_fts_update AFTER UPDATE OF body, sender ON message
+    WHEN old.category != 'other' BEGIN
+        INSERT INTO message_fts(message_fts, rowid, body, sender)
+            VALUES ('delete', old.id, old.body, old.sender);
+        INSERT INTO message_fts(rowid, body, sender) VALUES (new.id, new.body, new.sender);
+    END;
+    "#,
 ];
 
 /// Brings the database to the newest schema. Refuses a database written by a newer dunwatch.
