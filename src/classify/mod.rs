@@ -18,6 +18,7 @@ pub mod rules;
 pub mod sender;
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexSet};
@@ -50,8 +51,10 @@ const DFA_CACHE: usize = 32 << 20;
 pub struct Engine {
     rules: Vec<Rule>,
     set: RegexSet,
-    /// One compiled regex per pattern of the set, for quoting evidence.
-    patterns: Vec<Regex>,
+    /// One regex per pattern of the set, for quoting evidence; compiled the first time its
+    /// pattern matches, so start-up (a re-scan of unchanged files) and memory pay only for
+    /// the patterns real messages use.
+    patterns: Vec<(String, OnceLock<Regex>)>,
     pattern_rule: Vec<usize>,
     registry: Registry,
     names: AhoCorasick,
@@ -143,10 +146,7 @@ impl Engine {
                     message: e.to_string(),
                 }])
             })?;
-        let patterns = pats
-            .iter()
-            .map(|p| Regex::new(p).expect("checked above"))
-            .collect();
+        let patterns = pats.iter().map(|p| (p.clone(), OnceLock::new())).collect();
         let mut name_list = Vec::new();
         let mut name_lender = Vec::new();
         for (i, l) in registry.lenders.iter().enumerate() {
@@ -217,7 +217,9 @@ impl Engine {
             {
                 continue;
             }
-            let evidence = self.patterns[p]
+            let (pattern, compiled) = &self.patterns[p];
+            let evidence = compiled
+                .get_or_init(|| Regex::new(pattern).expect("checked when the rules were loaded"))
                 .find(&n.text)
                 .map(|m| m.as_str().to_string())
                 .unwrap_or_default();

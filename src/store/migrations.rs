@@ -98,7 +98,10 @@ pub const MIGRATIONS: &[&str] = &[
     // rare search of `other` messages (`history --all --search`) scans them with instr()
     // instead (store/history.rs). A message's engine category never changes after it is
     // stored (a user's mark goes to user_category), so membership is fixed at insert.
+    // Likewise the per-lender index only needs the messages that name a lender.
     r#"
+    DROP INDEX message_lender;
+    CREATE INDEX message_lender ON message(lender, ts) WHERE lender IS NOT NULL;
     DROP TRIGGER message_fts_insert;
     DROP TRIGGER message_fts_delete;
     DROP TRIGGER message_fts_update;
