@@ -73,8 +73,24 @@ pub fn detect(path: &Path) -> Result<Option<Format>, ParseError> {
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut head)
         .map_err(|e| ParseError::io(path, &e))?;
+    if head.starts_with(SQLITE_MAGIC) {
+        // Which phone database (if any) needs a look at its tables. A locked one is an
+        // error to retry later; a damaged one goes to the reader, which says what is wrong.
+        return match super::sqlite::probe(path) {
+            Ok(format) => Ok(format),
+            Err(e) if e.contains("locked") => Err(ParseError::new(
+                path,
+                Place::default(),
+                ErrorKind::Io,
+                format!("SQLite database {e}"),
+            )),
+            Err(_) => Ok(Some(Format::AndroidMmsSms)),
+        };
+    }
     Ok(sniff(&head))
 }
+
+const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 
 /// Detects a format from the first bytes of a file.
 pub fn sniff(head: &[u8]) -> Option<Format> {
@@ -86,12 +102,44 @@ pub fn sniff(head: &[u8]) -> Option<Format> {
     if head.starts_with(b"PK\x03\x04") {
         return Some(Format::SmsIeZip);
     }
+    if is_utf16le_vmsg(head) {
+        return Some(Format::Vmsg);
+    }
     let text = strip_bom(head);
     let lead = trim_ascii_start(text);
     if lead.starts_with(b"<") {
         return sniff_xml(lead);
     }
+    if lead.len() >= 10 && lead[..10].eq_ignore_ascii_case(b"BEGIN:VMSG") {
+        return Some(Format::Vmsg);
+    }
+    if lead.starts_with(b"[") {
+        return Some(Format::Json);
+    }
+    if lead.starts_with(b"{") {
+        // One complete object on the first line: JSON Lines. Otherwise a (pretty-printed)
+        // document.
+        let first = lead.split(|&b| b == b'\n').next().unwrap_or(lead);
+        let whole_line = first.len() < lead.len();
+        return Some(
+            if whole_line && serde_json::from_slice::<serde_json::Value>(first).is_ok() {
+                Format::Ndjson
+            } else {
+                Format::Json
+            },
+        );
+    }
+    if super::csv::looks_like_header(lead) {
+        return Some(Format::Csv);
+    }
     None
+}
+
+/// Nokia-style `.vmg` files are UTF-16LE, often without a byte-order mark.
+fn is_utf16le_vmsg(head: &[u8]) -> bool {
+    let body = head.strip_prefix(b"\xFF\xFE").unwrap_or(head);
+    let want = "BEGIN:VMSG".encode_utf16().flat_map(u16::to_le_bytes);
+    body.len() >= 20 && body.iter().copied().take(20).eq(want)
 }
 
 /// Both SQLite formats start alike; the SQLite readers tell them apart by table names.
@@ -175,6 +223,29 @@ mod tests {
         assert_eq!(sniff(b"<?xml version='1.0'?><calls count=\"2\">"), None);
         assert_eq!(sniff(b"<smsesx>"), None);
         assert_eq!(sniff(b"<allsms count=\"3\">"), Some(Format::SuperBackupXml));
+    }
+
+    #[test]
+    fn text_formats_are_recognised_by_their_first_lines() {
+        assert_eq!(sniff(b"BEGIN:VMSG\r\nVERSION: 1.1\r\n"), Some(Format::Vmsg));
+        let utf16: Vec<u8> = "BEGIN:VMSG\nVERSION:1.1"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(sniff(&utf16), Some(Format::Vmsg));
+        assert_eq!(sniff(b"{\"a\":1}\n{\"a\":2}\n"), Some(Format::Ndjson));
+        assert_eq!(sniff(b"{\n  \"messages\": []\n}"), Some(Format::Json));
+        assert_eq!(sniff(b"[{\"from\":\"1\"}]"), Some(Format::Json));
+        assert_eq!(
+            sniff(b"address,date,body\n95384,1709604930000,hi\n"),
+            Some(Format::Csv)
+        );
+        assert_eq!(
+            sniff(b"name,age\nbob,3\n"),
+            None,
+            "a CSV that is not messages"
+        );
+        assert_eq!(sniff(b"just some notes\n"), None);
     }
 
     #[test]

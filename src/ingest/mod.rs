@@ -5,10 +5,15 @@
 //! the place (byte offset, line or record) and say whether the file looked truncated, which
 //! the daemon treats as "still being written, retry when it changes".
 
+pub mod csv;
 pub mod detect;
 pub mod entities;
+pub mod json;
 pub mod sanitize;
 pub mod sbr;
+pub mod sms_ie;
+pub mod sqlite;
+pub mod vmsg;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -155,6 +160,13 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Largest single XML element (tag with its attributes, MMS media excluded).
     pub max_element_bytes: usize,
+    /// Largest whole-document JSON file (JSON Lines are streamed and have no such bound).
+    pub max_document_bytes: u64,
+    /// Largest ZIP entry read, counted as it is inflated (the header's size is not trusted).
+    pub max_zip_entry_bytes: u64,
+    /// Largest inflated/compressed ratio of a ZIP entry over 1 MB (a zip bomb's is in the
+    /// thousands; text compresses about 5–20 times).
+    pub max_zip_ratio: u64,
 }
 
 impl Default for Limits {
@@ -162,6 +174,9 @@ impl Default for Limits {
         Limits {
             max_body_bytes: 1 << 20,
             max_element_bytes: 8 << 20,
+            max_document_bytes: 256 << 20,
+            max_zip_entry_bytes: 4 << 30,
+            max_zip_ratio: 200,
         }
     }
 }
@@ -198,11 +213,18 @@ pub fn read_file(
 ) -> Result<ReadOutcome, SinkError> {
     match format {
         Format::SbrXml => sbr::read(path, opts, sink),
-        other => Ok(ReadOutcome::Failed(ParseError::new(
-            path,
-            Place::default(),
-            ErrorKind::Unsupported,
-            format!("{} files are recognised but not read yet", other.name()),
-        ))),
+        Format::SmsIeZip => sms_ie::read_zip(path, opts, sink),
+        Format::Ndjson => match std::fs::File::open(path) {
+            Ok(file) => json::read_lines(path, None, std::io::BufReader::new(file), opts, sink),
+            Err(e) => Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
+        },
+        Format::Json => json::read_document(path, opts, sink),
+        Format::Csv => csv::read(path, opts, sink),
+        Format::IosSmsDb | Format::AndroidMmsSms => sqlite::read(path, opts, sink),
+        Format::Vmsg => vmsg::read(path, opts, sink),
+        Format::SuperBackupXml => match std::fs::File::open(path) {
+            Ok(file) => sbr::read_root(path, file, sbr::Root::Allsms, opts, sink),
+            Err(e) => Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
+        },
     }
 }

@@ -36,12 +36,47 @@ pub fn read_from(
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> Result<ReadOutcome, SinkError> {
+    read_root(path, source, Root::Smses, opts, sink)
+}
+
+/// The root element: SMS Backup & Restore's `<smses>`, or Super Backup's `<allsms>`, whose
+/// `<sms>` elements carry the same attributes (with the contact in `name`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Root {
+    Smses,
+    Allsms,
+}
+
+impl Root {
+    fn name(self) -> &'static str {
+        match self {
+            Root::Smses => "smses",
+            Root::Allsms => "allsms",
+        }
+    }
+    fn app(self) -> &'static str {
+        match self {
+            Root::Smses => "SMS Backup & Restore",
+            Root::Allsms => "Super Backup",
+        }
+    }
+}
+
+/// Reads an `<smses>` or `<allsms>` document from any byte source.
+pub fn read_root(
+    path: &Path,
+    source: impl std::io::Read,
+    root: Root,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> Result<ReadOutcome, SinkError> {
     let mut reader = Reader::from_reader(Sanitizer::new(source, opts.limits.max_element_bytes));
     let mut parser = Parser {
         path,
         opts,
         record: 0,
         mms: None,
+        root,
         root_seen: false,
         root_closed: false,
     };
@@ -55,7 +90,7 @@ pub fn read_from(
             Ok(Event::Empty(e)) => parser.start(&e, true, start, end, &mut reader, sink)?,
             Ok(Event::End(e)) => match e.name().as_ref() {
                 "mms" => parser.finish_mms(sink)?,
-                "smses" => parser.root_closed = true,
+                name if name == root.name() => parser.root_closed = true,
                 _ => {}
             },
             Ok(Event::Eof) => break,
@@ -78,7 +113,11 @@ pub fn read_from(
             path,
             Place::default(),
             ErrorKind::Truncated,
-            "no <smses> element: the file is empty or not an SMS Backup & Restore backup",
+            format!(
+                "no <{}> element: the file is empty or not a {} backup",
+                root.name(),
+                root.app()
+            ),
         )));
     }
     if !parser.root_closed {
@@ -88,7 +127,10 @@ pub fn read_from(
             path,
             Place::offset(offset),
             ErrorKind::Truncated,
-            "the file ends before </smses>: it is cut off or still being written",
+            format!(
+                "the file ends before </{}>: it is cut off or still being written",
+                root.name()
+            ),
         )));
     }
     Ok(ReadOutcome::Complete)
@@ -99,6 +141,7 @@ struct Parser<'a> {
     opts: &'a ReadOptions,
     record: u64,
     mms: Option<Mms>,
+    root: Root,
     root_seen: bool,
     root_closed: bool,
 }
@@ -128,7 +171,7 @@ impl Parser<'_> {
         sink: &mut dyn Sink,
     ) -> Result<(), SinkError> {
         match e.name().as_ref() {
-            "smses" => {
+            name if name == self.root.name() => {
                 self.root_seen = true;
                 if empty {
                     self.root_closed = true;
@@ -230,6 +273,9 @@ impl Parser<'_> {
                     contact = self
                         .value(&attr.value, "contact_name")?
                         .and_then(contact_name)
+                }
+                "name" if self.root == Root::Allsms => {
+                    contact = self.value(&attr.value, "name")?.and_then(contact_name)
                 }
                 _ => {}
             }

@@ -1,0 +1,288 @@
+//! CSV exports with a header row: iMazing, SMS to Text/Excel exports, spreadsheets people
+//! make themselves. Columns are found by the names exporters give them (English and Chinese);
+//! times may be epoch ms or s or local date-time text, read in the phone's time zone.
+//! Files that are not UTF-8 are read as GB18030 (what Chinese Excel writes).
+
+use std::io::Read;
+use std::path::Path;
+
+use super::json::{direction_word, epoch_ms, time_text_ms};
+use super::{ErrorKind, ParseError, Place, ReadOptions, ReadOutcome, Sink, SinkError};
+use crate::model::{Direction, Message, Position};
+
+const SENDER: &[&str] = &[
+    "address",
+    "number",
+    "phone",
+    "phone number",
+    "from",
+    "sender",
+    "sender id",
+    "chat session",
+    "contact number",
+    "号码",
+    "手机号",
+    "电话",
+    "发件人",
+    "对方号码",
+];
+const BODY: &[&str] = &[
+    "body",
+    "text",
+    "message",
+    "content",
+    "sms",
+    "message text",
+    "内容",
+    "短信内容",
+    "正文",
+];
+const TIME: &[&str] = &[
+    "date",
+    "message date",
+    "time",
+    "timestamp",
+    "datetime",
+    "date/time",
+    "sent date",
+    "received",
+    "时间",
+    "日期",
+    "发送时间",
+    "接收时间",
+];
+const DIRECTION: &[&str] = &["type", "direction", "folder", "box", "类型", "方向"];
+const CONTACT: &[&str] = &[
+    "contact",
+    "contact name",
+    "name",
+    "sender name",
+    "联系人",
+    "姓名",
+];
+
+/// The column indexes of one header row.
+#[derive(Debug, Default)]
+struct Columns {
+    sender: Vec<usize>,
+    body: Vec<usize>,
+    time: Vec<usize>,
+    direction: Option<usize>,
+    contact: Option<usize>,
+}
+
+impl Columns {
+    fn find(header: &[String]) -> Columns {
+        let norm: Vec<String> = header
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
+            .collect();
+        let all = |names: &[&str]| -> Vec<usize> {
+            names
+                .iter()
+                .filter_map(|n| norm.iter().position(|h| h == n))
+                .collect()
+        };
+        Columns {
+            sender: all(SENDER),
+            body: all(BODY),
+            time: all(TIME),
+            direction: all(DIRECTION).first().copied(),
+            contact: all(CONTACT).first().copied(),
+        }
+    }
+
+    fn is_messages(&self) -> bool {
+        !self.body.is_empty() && (!self.sender.is_empty() || !self.time.is_empty())
+    }
+}
+
+/// True when `head` starts with a header row naming a message text column and a sender or
+/// time column (used by format detection).
+pub fn looks_like_header(head: &[u8]) -> bool {
+    let line = head.split(|&b| b == b'\n').next().unwrap_or(head);
+    let Ok(line) = std::str::from_utf8(line) else {
+        let (text, _, _) = encoding_rs::GB18030.decode(line);
+        return header_of_line(&text);
+    };
+    header_of_line(line)
+}
+
+fn header_of_line(line: &str) -> bool {
+    let delimiter = delimiter_of(line);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(delimiter)
+        .from_reader(line.as_bytes());
+    let Some(Ok(record)) = reader.records().next() else {
+        return false;
+    };
+    let header: Vec<String> = record.iter().map(str::to_string).collect();
+    header.len() >= 2 && Columns::find(&header).is_messages()
+}
+
+fn delimiter_of(line: &str) -> u8 {
+    [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| line.bytes().filter(|b| b == d).count())
+        .unwrap_or(b',')
+}
+
+pub fn read(
+    path: &Path,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> Result<ReadOutcome, SinkError> {
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
+    };
+    let mut head = Vec::new();
+    if let Err(e) = file.by_ref().take(64 << 10).read_to_end(&mut head) {
+        return Ok(ReadOutcome::Failed(ParseError::io(path, &e)));
+    }
+    // A cut in the middle of a character at the end of the sample is not an encoding error.
+    let utf8 = match std::str::from_utf8(&head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    };
+    let first_line = head.split(|&b| b == b'\n').next().unwrap_or(&head);
+    let delimiter = delimiter_of(&String::from_utf8_lossy(first_line));
+    let source: Box<dyn Read> = if utf8 {
+        Box::new(std::io::Cursor::new(head).chain(file))
+    } else {
+        // Not UTF-8: GB18030, decoded whole (bounded like a JSON document).
+        let mut all = head;
+        let limit = opts.limits.max_document_bytes;
+        if let Err(e) = file.take(limit).read_to_end(&mut all) {
+            return Ok(ReadOutcome::Failed(ParseError::io(path, &e)));
+        }
+        let (text, _, _) = encoding_rs::GB18030.decode(&all);
+        Box::new(std::io::Cursor::new(text.into_owned().into_bytes()))
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(source);
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(str::to_string).collect(),
+        Err(e) => {
+            return Ok(ReadOutcome::Failed(ParseError::new(
+                path,
+                Place::line(1),
+                ErrorKind::Syntax,
+                format!("no header row: {e}"),
+            )));
+        }
+    };
+    let columns = Columns::find(&header);
+    if !columns.is_messages() {
+        return Ok(ReadOutcome::Failed(ParseError::new(
+            path,
+            Place::line(1),
+            ErrorKind::Unsupported,
+            format!(
+                "the header names no message text with a sender or time column \
+                 (found: {}); rename the columns to e.g. address, date, body",
+                header.join(", ")
+            ),
+        )));
+    }
+    let mut record = csv::StringRecord::new();
+    let mut n = 0u64;
+    loop {
+        let line = reader.position().line();
+        match reader.read_record(&mut record) {
+            Ok(false) => return Ok(ReadOutcome::Complete),
+            Ok(true) => {}
+            Err(e) => {
+                n += 1;
+                let place = Place {
+                    line: Some(line),
+                    record: Some(n),
+                    ..Place::default()
+                };
+                let kind = match e.kind() {
+                    csv::ErrorKind::Utf8 { .. } => ErrorKind::Encoding,
+                    csv::ErrorKind::Io(_) => {
+                        return Ok(ReadOutcome::Failed(ParseError::new(
+                            path,
+                            place,
+                            ErrorKind::Io,
+                            e.to_string(),
+                        )));
+                    }
+                    _ => ErrorKind::Syntax,
+                };
+                sink.record_error(ParseError::new(path, place, kind, e.to_string()));
+                continue;
+            }
+        }
+        n += 1;
+        let place = Place {
+            line: Some(line),
+            record: Some(n),
+            ..Place::default()
+        };
+        if record.len() != header.len() {
+            sink.record_error(ParseError::new(
+                path,
+                place,
+                ErrorKind::Syntax,
+                format!(
+                    "{} fields where the header has {}; the row is skipped",
+                    record.len(),
+                    header.len()
+                ),
+            ));
+            continue;
+        }
+        let field = |cols: &[usize]| {
+            cols.iter()
+                .map(|&i| record.get(i).unwrap_or("").trim())
+                .find(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let body = field(&columns.body).unwrap_or_default();
+        if body.len() > opts.limits.max_body_bytes {
+            sink.record_error(ParseError::new(
+                path,
+                place,
+                ErrorKind::Limit,
+                format!("a message longer than {} bytes", opts.limits.max_body_bytes),
+            ));
+            continue;
+        }
+        let direction = match columns.direction.and_then(|i| record.get(i)).map(str::trim) {
+            Some("3") => continue, // a draft
+            Some("2" | "4" | "5" | "6") => Direction::Out,
+            Some(word) => direction_word(word).unwrap_or(Direction::In),
+            None => Direction::In,
+        };
+        let ts_ms = columns
+            .time
+            .iter()
+            .filter_map(|&i| record.get(i))
+            .find_map(|v| match v.trim().parse::<i64>() {
+                Ok(n) => epoch_ms(n),
+                Err(_) => time_text_ms(v, &opts.phone_tz),
+            });
+        sink.message(Message {
+            sender: field(&columns.sender).unwrap_or_default(),
+            body,
+            ts_ms,
+            direction,
+            contact: columns
+                .contact
+                .and_then(|i| record.get(i))
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string),
+            position: Position {
+                record: n,
+                offset: None,
+                line: Some(line),
+            },
+        })?;
+    }
+}

@@ -1,0 +1,484 @@
+//! JSON exports: JSON Lines / NDJSON (SMS Import/Export's `messages.ndjson`, relays such as
+//! SmsForwarder that append one webhook body per line) and whole JSON documents (an array of
+//! messages, an object holding one, or a single message object).
+//!
+//! Exporters name the same fields differently, so each field is looked up under the names
+//! they use (`address`/`from`/`sender`…, `body`/`content`/`text`…). Times may be epoch
+//! milliseconds or seconds (as numbers or strings; sms-ie writes MMS dates in seconds), RFC
+//! 3339, or local wall-clock strings, which are read in the phone's time zone.
+
+use std::io::{BufRead, Read};
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::{ErrorKind, ParseError, Place, ReadOptions, ReadOutcome, Sink, SinkError};
+use crate::model::{Direction, Message, Position};
+
+/// Reads JSON Lines from `source`, one message per line. `entry` names the archive entry when
+/// the lines come from inside a ZIP. A line that is not a message is reported with its line
+/// number and the rest are read; a last line cut off without its newline means the file is
+/// still being written.
+pub fn read_lines(
+    path: &Path,
+    entry: Option<&str>,
+    mut source: impl BufRead,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> Result<ReadOutcome, SinkError> {
+    let place = |line: u64, record: u64| Place {
+        line: Some(line),
+        record: Some(record),
+        entry: entry.map(str::to_string),
+        ..Place::default()
+    };
+    let mut buf = Vec::new();
+    let (mut line_no, mut record, mut offset) = (0u64, 0u64, 0u64);
+    loop {
+        buf.clear();
+        let max = opts.limits.max_body_bytes as u64 * 4 + 4096;
+        let n = match source.by_ref().take(max + 1).read_until(b'\n', &mut buf) {
+            Ok(n) => n,
+            Err(e) => {
+                return Ok(ReadOutcome::Failed(ParseError::new(
+                    path,
+                    place(line_no + 1, record),
+                    ErrorKind::Io,
+                    e.to_string(),
+                )));
+            }
+        };
+        if n == 0 {
+            return Ok(ReadOutcome::Complete);
+        }
+        line_no += 1;
+        let line_offset = offset;
+        offset += n as u64;
+        if n as u64 > max {
+            return Ok(ReadOutcome::Failed(ParseError::new(
+                path,
+                place(line_no, record + 1),
+                ErrorKind::Limit,
+                format!("a line longer than {max} bytes; not a message export"),
+            )));
+        }
+        let ended = buf.ends_with(b"\n");
+        let text = trim(&buf);
+        if text.is_empty() {
+            continue;
+        }
+        record += 1;
+        let value: Value = match serde_json::from_slice(text) {
+            Ok(v) => v,
+            Err(e) if !ended && e.is_eof() => {
+                return Ok(ReadOutcome::Failed(ParseError::new(
+                    path,
+                    place(line_no, record),
+                    ErrorKind::Truncated,
+                    "the last line stops in the middle of a message: the file is cut off or \
+                     still being written",
+                )));
+            }
+            Err(e) => {
+                let kind = if std::str::from_utf8(text).is_err() {
+                    ErrorKind::Encoding
+                } else {
+                    ErrorKind::Syntax
+                };
+                sink.record_error(ParseError::new(
+                    path,
+                    place(line_no, record),
+                    kind,
+                    format!("not a JSON message: {e}"),
+                ));
+                continue;
+            }
+        };
+        let position = Position {
+            record,
+            offset: Some(line_offset),
+            line: Some(line_no),
+        };
+        match message_from_value(&value, position, opts) {
+            Ok(Some(msg)) => sink.message(msg)?,
+            Ok(None) => {}
+            Err(detail) => sink.record_error(ParseError::new(
+                path,
+                place(line_no, record),
+                ErrorKind::Syntax,
+                detail,
+            )),
+        }
+    }
+}
+
+/// Reads a whole JSON document: an array of messages, an object with a `messages` (or
+/// `sms`, `data`) array, or one message object.
+pub fn read_document(
+    path: &Path,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> Result<ReadOutcome, SinkError> {
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
+    };
+    let limit = opts.limits.max_document_bytes;
+    let mut bytes = Vec::new();
+    if let Err(e) = file.take(limit + 1).read_to_end(&mut bytes) {
+        return Ok(ReadOutcome::Failed(ParseError::io(path, &e)));
+    }
+    if bytes.len() as u64 > limit {
+        return Ok(ReadOutcome::Failed(ParseError::new(
+            path,
+            Place::default(),
+            ErrorKind::Limit,
+            format!(
+                "a JSON document larger than {} MB; export JSON Lines (one message per line) instead",
+                limit >> 20
+            ),
+        )));
+    }
+    let value: Value = match serde_json::from_slice(trim(&bytes)) {
+        Ok(v) => v,
+        Err(e) => {
+            let kind = if e.is_eof() {
+                ErrorKind::Truncated
+            } else {
+                ErrorKind::Syntax
+            };
+            return Ok(ReadOutcome::Failed(ParseError::new(
+                path,
+                Place::line(e.line() as u64),
+                kind,
+                format!("{e}"),
+            )));
+        }
+    };
+    let items: Vec<&Value> = match &value {
+        Value::Array(a) => a.iter().collect(),
+        Value::Object(o) => match ["messages", "sms", "data"]
+            .iter()
+            .find_map(|k| o.get(*k).and_then(Value::as_array))
+        {
+            Some(a) => a.iter().collect(),
+            None => vec![&value],
+        },
+        _ => {
+            return Ok(ReadOutcome::Failed(ParseError::new(
+                path,
+                Place::default(),
+                ErrorKind::Unsupported,
+                "a JSON value that holds no messages",
+            )));
+        }
+    };
+    for (i, item) in items.into_iter().enumerate() {
+        let position = Position {
+            record: i as u64 + 1,
+            offset: None,
+            line: None,
+        };
+        match message_from_value(item, position, opts) {
+            Ok(Some(msg)) => sink.message(msg)?,
+            Ok(None) => {}
+            Err(detail) => sink.record_error(ParseError::new(
+                path,
+                Place::record(i as u64 + 1),
+                ErrorKind::Syntax,
+                detail,
+            )),
+        }
+    }
+    Ok(ReadOutcome::Complete)
+}
+
+const SENDER: &[&str] = &[
+    "address",
+    "from",
+    "sender",
+    "number",
+    "phone",
+    "phoneNumber",
+    "phone_number",
+    "originatingAddress",
+    "handle",
+];
+const BODY: &[&str] = &["body", "content", "text", "message", "msg", "sms"];
+const TIME: &[&str] = &[
+    "date",
+    "timestamp",
+    "time",
+    "ts",
+    "datetime",
+    "received",
+    "sent",
+];
+const CONTACT: &[&str] = &["contact_name", "contactName", "contact", "name"];
+
+/// One message from a JSON object, `Ok(None)` for records that are not messages dunwatch
+/// keeps (drafts), `Err` with the reason for an object that is not a message at all.
+pub fn message_from_value(
+    value: &Value,
+    position: Position,
+    opts: &ReadOptions,
+) -> Result<Option<Message>, String> {
+    let Value::Object(o) = value else {
+        return Err("a JSON value that is not a message object".into());
+    };
+    let mms_parts = o.get("__parts").and_then(Value::as_array);
+    let body = match first_text(o, BODY) {
+        Some(b) => b,
+        None => match mms_parts {
+            // sms-ie MMS: the text/plain parts, in order.
+            Some(parts) => parts
+                .iter()
+                .filter(|p| text_field(p, "ct").is_some_and(|ct| ct == "text/plain"))
+                .filter_map(|p| text_field(p, "text"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            None => {
+                return Err(format!("no message text (looked for {})", BODY.join(", ")));
+            }
+        },
+    };
+    if mms_parts.is_some() && body.is_empty() {
+        return Ok(None); // a picture-only MMS
+    }
+    let sender = first_text(o, SENDER)
+        .or_else(|| {
+            o.get("__sender_address")
+                .and_then(|a| text_field(a, "address"))
+        })
+        .unwrap_or_default();
+    let direction = match direction(o) {
+        Some(Some(d)) => d,
+        Some(None) => return Ok(None),
+        None => Direction::In,
+    };
+    let ts_ms = TIME
+        .iter()
+        .filter_map(|k| o.get(*k))
+        .find_map(|v| time_ms(v, &opts.phone_tz));
+    Ok(Some(Message {
+        sender,
+        body,
+        ts_ms,
+        direction,
+        contact: first_text(o, CONTACT).filter(|c| !c.is_empty()),
+        position,
+    }))
+}
+
+/// `Some(Some(d))` a direction, `Some(None)` a draft or other record to skip, `None` unknown.
+fn direction(o: &Map<String, Value>) -> Option<Option<Direction>> {
+    for key in ["type", "msg_box", "box", "folder"] {
+        if let Some(v) = o.get(key) {
+            let n = match v {
+                Value::Number(n) => n.as_i64(),
+                Value::String(s) => s.trim().parse().ok(),
+                _ => None,
+            };
+            match n {
+                Some(1) => return Some(Some(Direction::In)),
+                Some(2 | 4 | 5 | 6) => return Some(Some(Direction::Out)),
+                Some(3) => return Some(None),
+                _ => {}
+            }
+            if let Some(d) = v.as_str().and_then(direction_word) {
+                return Some(Some(d));
+            }
+        }
+    }
+    for key in ["direction", "folder"] {
+        if let Some(d) = o.get(key).and_then(Value::as_str).and_then(direction_word) {
+            return Some(Some(d));
+        }
+    }
+    for key in ["is_from_me", "isFromMe", "is_sent", "sent", "outgoing"] {
+        if let Some(v) = o.get(key) {
+            let out = match v {
+                Value::Bool(b) => Some(*b),
+                Value::Number(n) => n.as_i64().map(|n| n != 0),
+                Value::String(s) => match s.trim() {
+                    "1" | "true" => Some(true),
+                    "0" | "false" => Some(false),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(out) = out {
+                return Some(Some(if out { Direction::Out } else { Direction::In }));
+            }
+        }
+    }
+    None
+}
+
+/// Direction words exporters write: `in`/`out`, `incoming`, `received`, `inbox`, `sent`…
+pub fn direction_word(s: &str) -> Option<Direction> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "in" | "incoming" | "inbound" | "received" | "receive" | "inbox" | "recv" | "收到"
+        | "接收" => Some(Direction::In),
+        "out" | "outgoing" | "outbound" | "sent" | "send" | "sendbox" | "outbox" | "发送"
+        | "已发送" => Some(Direction::Out),
+        _ => None,
+    }
+}
+
+fn first_text(o: &Map<String, Value>, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|k| match o.get(*k)? {
+        Value::String(s) if s != "null" => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+fn text_field(v: &Value, key: &str) -> Option<String> {
+    v.get(key)?.as_str().map(str::to_string)
+}
+
+/// A time as exporters write it: epoch ms or s (number or digits), RFC 3339, or a local
+/// `YYYY-MM-DD HH:MM[:SS]` (also with `/`) read in `tz`.
+pub fn time_ms(v: &Value, tz: &jiff::tz::TimeZone) -> Option<i64> {
+    match v {
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().map(|f| f as i64))
+            .and_then(epoch_ms),
+        Value::String(s) => time_text_ms(s, tz),
+        _ => None,
+    }
+}
+
+/// Epoch seconds or milliseconds (told apart by size); zero and negatives mean "no time".
+pub fn epoch_ms(n: i64) -> Option<i64> {
+    match n {
+        n if n <= 0 => None,
+        // Before 1973 in ms, or before year 5138 in seconds: seconds.
+        n if n < 100_000_000_000 => n.checked_mul(1000),
+        n => Some(n),
+    }
+}
+
+/// A time string: digits are epoch s/ms; otherwise RFC 3339 or local date-time.
+pub fn time_text_ms(s: &str, tz: &jiff::tz::TimeZone) -> Option<i64> {
+    let s = s.trim();
+    if s.is_empty() || s == "null" {
+        return None;
+    }
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse().ok().and_then(epoch_ms);
+    }
+    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
+        return Some(ts.as_millisecond());
+    }
+    local_time_ms(s, tz)
+}
+
+/// A local wall-clock time in the formats phones and exporters write, read in `tz`.
+pub fn local_time_ms(s: &str, tz: &jiff::tz::TimeZone) -> Option<i64> {
+    let s = s.trim();
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y/%m/%d %H:%M:%S",
+        "%Y/%m/%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y.%m.%d %H:%M:%S",
+        "%d.%m.%Y %H:%M:%S",
+        "%Y%m%dT%H%M%S",
+    ] {
+        if let Ok(dt) = jiff::civil::DateTime::strptime(fmt, s) {
+            return dt
+                .to_zoned(tz.clone())
+                .ok()
+                .map(|z| z.timestamp().as_millisecond());
+        }
+    }
+    // Fractional seconds: `2024-03-05 10:15:30.123`.
+    if let Some((head, frac)) = s.rsplit_once('.')
+        && frac.len() <= 9
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && let Some(ms) = local_time_ms(head, tz)
+    {
+        let frac_ms: i64 = format!("{frac:0<3}")[..3].parse().unwrap_or(0);
+        return Some(ms + frac_ms);
+    }
+    None
+}
+
+fn trim(b: &[u8]) -> &[u8] {
+    let b = b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b);
+    let start = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    let end = b.len()
+        - b.iter()
+            .rev()
+            .take_while(|c| c.is_ascii_whitespace())
+            .count();
+    if start >= end { &[] } else { &b[start..end] }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc8() -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::fixed(jiff::tz::offset(8))
+    }
+
+    #[test]
+    fn times_in_seconds_milliseconds_rfc3339_and_local_text() {
+        let tz = utc8();
+        assert_eq!(time_text_ms("1709604930", &tz), Some(1_709_604_930_000));
+        assert_eq!(time_text_ms("1709604930000", &tz), Some(1_709_604_930_000));
+        assert_eq!(
+            time_text_ms("2024-03-05T02:15:30Z", &tz),
+            Some(1_709_604_930_000)
+        );
+        assert_eq!(
+            time_text_ms("2024-03-05 10:15:30", &tz),
+            Some(1_709_604_930_000)
+        );
+        assert_eq!(
+            time_text_ms("2024/03/05 10:15:30", &tz),
+            Some(1_709_604_930_000)
+        );
+        assert_eq!(
+            time_text_ms("2024-03-05 10:15:30.250", &tz),
+            Some(1_709_604_930_250)
+        );
+        assert_eq!(time_text_ms("0", &tz), None);
+        assert_eq!(time_text_ms("yesterday", &tz), None);
+    }
+
+    #[test]
+    fn field_names_of_common_exporters_are_understood() {
+        let opts = ReadOptions {
+            phone_tz: utc8(),
+            ..ReadOptions::default()
+        };
+        let v: Value = serde_json::from_str(
+            r#"{"from":"95384","content":"您的借款已逾期","timestamp":1709604930000}"#,
+        )
+        .unwrap();
+        let m = message_from_value(&v, Position::default(), &opts)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (m.sender.as_str(), m.body.as_str(), m.ts_ms),
+            ("95384", "您的借款已逾期", Some(1_709_604_930_000))
+        );
+        assert_eq!(m.direction, Direction::In);
+        let v: Value =
+            serde_json::from_str(r#"{"address":"1","body":"x","date":"1","type":"3"}"#).unwrap();
+        assert_eq!(message_from_value(&v, Position::default(), &opts), Ok(None));
+        let v: Value = serde_json::from_str(r#"{"direction":"outgoing","text":"hi"}"#).unwrap();
+        let m = message_from_value(&v, Position::default(), &opts)
+            .unwrap()
+            .unwrap();
+        assert_eq!(m.direction, Direction::Out);
+        let v: Value = serde_json::from_str(r#"{"foo":1}"#).unwrap();
+        assert!(message_from_value(&v, Position::default(), &opts).is_err());
+    }
+}
