@@ -2,7 +2,7 @@
 //!
 //! Knowledge lives in `rules/` as data (rule packs and the lender registry), embedded in the
 //! binary and extended or overridden by the user's rules folder. For each message the engine
-//! normalises the text, runs every pattern of every rule in one pass (a `RegexSet`), finds
+//! normalises the text, runs every pattern of every rule in one pass (see `patterns`), finds
 //! the lender named (aho-corasick over names, products and signatures), weighs the sender
 //! and links against the registry, adds the weights of what fired, and picks a category by
 //! thresholds, in the spirit of SpamAssassin. Every verdict carries its reasons and advice
@@ -13,6 +13,7 @@
 pub mod advice;
 pub mod links;
 pub mod normalize;
+mod patterns;
 pub mod registry;
 pub mod rules;
 pub mod sender;
@@ -21,7 +22,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use regex::{Regex, RegexSet};
+use patterns::PatternSet;
+use regex::Regex;
 
 use crate::model::{Category, Reason, Verdict};
 use crate::store::normalize_sender;
@@ -43,14 +45,9 @@ const SCAM_AT: f64 = 3.5;
 const HARASSMENT_AT: f64 = 3.5;
 const NOTICE_AT: f64 = 2.0;
 
-/// The lazy DFA's cache for the rule set. With the default (2 MB) the set's states are
-/// thrown away and rebuilt every few messages (determinisation was 40 % of an import);
-/// 32 MB is a ceiling, not an allocation: the cache grows only as far as the texts need.
-const DFA_CACHE: usize = 32 << 20;
-
 pub struct Engine {
     rules: Vec<Rule>,
-    set: RegexSet,
+    set: PatternSet,
     /// One regex per pattern of the set, for quoting evidence; compiled the first time its
     /// pattern matches, so start-up (a re-scan of unchanged files) and memory pay only for
     /// the patterns real messages use.
@@ -136,16 +133,13 @@ impl Engine {
                 pattern_rule.push(i);
             }
         }
-        let set = regex::RegexSetBuilder::new(&pats)
-            .dfa_size_limit(DFA_CACHE)
-            .build()
-            .map_err(|e| {
-                LoadError(vec![RuleError {
-                    file: "rules".into(),
-                    line: 0,
-                    message: e.to_string(),
-                }])
-            })?;
+        let set = PatternSet::new(&pats).map_err(|e| {
+            LoadError(vec![RuleError {
+                file: "rules".into(),
+                line: 0,
+                message: e.to_string(),
+            }])
+        })?;
         let patterns = pats.iter().map(|p| (p.clone(), OnceLock::new())).collect();
         let mut name_list = Vec::new();
         let mut name_lender = Vec::new();
@@ -203,7 +197,7 @@ impl Engine {
     fn fired(&self, n: &Normalized) -> Vec<(usize, String)> {
         let mut out: Vec<(usize, String)> = Vec::new();
         let mut debt: Option<bool> = None;
-        for p in self.set.matches(&n.text).iter() {
+        for p in self.set.matches(&n.text) {
             let r = self.pattern_rule[p];
             if out.iter().any(|(i, _)| *i == r) {
                 continue;

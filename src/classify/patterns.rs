@@ -1,0 +1,305 @@
+//! All rule patterns searched in one pass over a message.
+//!
+//! Patterns with gaps (`(逾期|欠款).{0,10}(征信|起诉)`) are the expensive part of a set: over
+//! varied Chinese text their overlapping gaps make the lazy DFA build new states for almost
+//! every message (long scam texts ran at 500 messages a second). So a pattern with top-level
+//! gaps is split at them: its pieces (`(逾期|欠款)`, `(征信|起诉)`) join the one-pass set, and
+//! only when every piece occurs is the whole pattern run, on its own, to confirm. Patterns
+//! whose gaps cannot be split safely (a top-level `|`) run on their own every time.
+
+use regex::{Regex, RegexSet, RegexSetBuilder};
+
+pub struct PatternSet {
+    set: RegexSet,
+    /// What each member of `set` stands for.
+    members: Vec<Member>,
+    /// Split patterns: the set members that must all match, and the whole pattern.
+    split: Vec<(usize, Vec<usize>, Regex)>,
+    /// Gapped patterns that could not be split.
+    solo: Vec<(usize, Regex)>,
+    patterns: usize,
+}
+
+#[derive(Clone, Copy)]
+enum Member {
+    Whole(usize),
+    Piece,
+}
+
+/// The lazy DFA's cache for the set: a ceiling, not an allocation.
+const DFA_CACHE: usize = 32 << 20;
+
+impl PatternSet {
+    pub fn new(patterns: &[String]) -> Result<PatternSet, regex::Error> {
+        let mut set_patterns: Vec<String> = Vec::new();
+        let mut members = Vec::new();
+        let mut split = Vec::new();
+        let mut solo = Vec::new();
+        for (i, pattern) in patterns.iter().enumerate() {
+            // A pattern matches where any of its top-level alternatives does.
+            for p in alternatives(pattern) {
+                match pieces(&p) {
+                    Pieces::Whole => {
+                        set_patterns.push(p);
+                        members.push(Member::Whole(i));
+                    }
+                    Pieces::Split(parts) => {
+                        let mut ids = Vec::new();
+                        for part in parts {
+                            ids.push(set_patterns.len());
+                            set_patterns.push(part);
+                            members.push(Member::Piece);
+                        }
+                        split.push((i, ids, Regex::new(&p)?));
+                    }
+                    Pieces::Solo => solo.push((i, Regex::new(&p)?)),
+                }
+            }
+        }
+        let set = RegexSetBuilder::new(&set_patterns)
+            .dfa_size_limit(DFA_CACHE)
+            .build()?;
+        Ok(PatternSet {
+            set,
+            members,
+            split,
+            solo,
+            patterns: patterns.len(),
+        })
+    }
+
+    /// Indexes of every pattern that matches somewhere in `text`, ascending.
+    pub fn matches(&self, text: &str) -> Vec<usize> {
+        let hits = self.set.matches(text);
+        let mut out: Vec<usize> = hits
+            .iter()
+            .filter_map(|m| match self.members[m] {
+                Member::Whole(i) => Some(i),
+                Member::Piece => None,
+            })
+            .collect();
+        for (i, ids, re) in &self.split {
+            if ids.iter().all(|&id| hits.matched(id)) && re.is_match(text) {
+                out.push(*i);
+            }
+        }
+        for (i, re) in &self.solo {
+            if re.is_match(text) {
+                out.push(*i);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        debug_assert!(out.iter().all(|&i| i < self.patterns));
+        out
+    }
+}
+
+/// The top-level alternatives of a pattern, each with the pattern's leading flags; the
+/// pattern itself when splitting would change its meaning (or a piece would not compile).
+fn alternatives(pattern: &str) -> Vec<String> {
+    let (flags, body) = leading_flags(pattern);
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let (mut depth, mut in_class) = (0i32, false);
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                current.push(c);
+                if let Some(n) = chars.next() {
+                    current.push(n);
+                }
+                continue;
+            }
+            _ if in_class => in_class = c != ']',
+            '[' => in_class = true,
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            '|' if depth == 0 => {
+                out.push(format!("{flags}{}", std::mem::take(&mut current)));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    out.push(format!("{flags}{current}"));
+    if out.len() > 1
+        && out
+            .iter()
+            .all(|a| a.len() > flags.len() && Regex::new(a).is_ok())
+    {
+        out
+    } else {
+        vec![pattern.to_string()]
+    }
+}
+
+/// `(?i)` and the like at the start of a pattern, and the rest.
+fn leading_flags(pattern: &str) -> (&str, &str) {
+    if let Some(rest) = pattern.strip_prefix("(?")
+        && let Some(end) = rest.find(')')
+        && rest[..end]
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || c == '-')
+    {
+        return pattern.split_at(end + 3);
+    }
+    ("", pattern)
+}
+
+enum Pieces {
+    /// No gap: the pattern goes into the set as it is.
+    Whole,
+    /// Required pieces between top-level gaps (each a valid pattern, with the leading flags).
+    Split(Vec<String>),
+    /// A gap that cannot be split safely.
+    Solo,
+}
+
+/// Splits a pattern at its top-level gaps (`.{m,n}`, `.*`, `.+`, lazy or not).
+fn pieces(pattern: &str) -> Pieces {
+    // Leading inline flags like `(?i)` apply to every piece.
+    let (flags, body) = leading_flags(pattern);
+    let chars: Vec<char> = body.chars().collect();
+    let (mut depth, mut in_class, mut i) = (0i32, false, 0);
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut top_alternation = false;
+    let mut nested_gap = false;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' {
+            current.push(c);
+            if let Some(&n) = chars.get(i + 1) {
+                current.push(n);
+            }
+            i += 2;
+            continue;
+        }
+        if in_class {
+            in_class = c != ']';
+            current.push(c);
+            i += 1;
+            continue;
+        }
+        match c {
+            '[' => in_class = true,
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            '|' if depth == 0 => top_alternation = true,
+            '.' if depth > 0 => {
+                nested_gap |= matches!(chars.get(i + 1), Some('*' | '+' | '{'));
+            }
+            '.' => {
+                let gap_end = match chars.get(i + 1) {
+                    Some('*' | '+') => Some(i + 2),
+                    Some('{') => chars[i + 1..]
+                        .iter()
+                        .position(|&c| c == '}')
+                        .map(|p| i + 1 + p + 1),
+                    _ => None,
+                };
+                if let Some(mut end) = gap_end {
+                    if chars.get(end) == Some(&'?') {
+                        end += 1;
+                    }
+                    parts.push(std::mem::take(&mut current));
+                    i = end;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        current.push(c);
+        i += 1;
+    }
+    parts.push(current);
+    if parts.len() == 1 {
+        return if nested_gap {
+            Pieces::Solo
+        } else {
+            Pieces::Whole
+        };
+    }
+    if top_alternation || parts.iter().any(|p| p.trim().is_empty()) {
+        return Pieces::Solo;
+    }
+    let parts: Vec<String> = parts.into_iter().map(|p| format!("{flags}{p}")).collect();
+    // Every piece must stand alone as a pattern; otherwise do not split.
+    if parts.iter().any(|p| Regex::new(p).is_err()) {
+        return Pieces::Solo;
+    }
+    Pieces::Split(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(p: &str) -> Option<Vec<String>> {
+        match pieces(p) {
+            Pieces::Split(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn top_level_gaps_split_and_nested_or_alternated_ones_do_not() {
+        assert_eq!(
+            split("(逾期|欠款).{0,10}(征信|起诉)"),
+            Some(vec!["(逾期|欠款)".to_string(), "(征信|起诉)".to_string()])
+        );
+        assert_eq!(
+            split("(?i)(click|tap).{0,20}(link).*?(pay)"),
+            Some(vec![
+                "(?i)(click|tap)".into(),
+                "(?i)(link)".into(),
+                "(?i)(pay)".into()
+            ])
+        );
+        assert!(matches!(pieces("a(b.{0,3}c)d"), Pieces::Solo));
+        assert!(matches!(pieces("a.{0,3}b|c"), Pieces::Solo));
+        assert!(matches!(pieces(r"a\.{0,3}b"), Pieces::Whole));
+        assert!(matches!(pieces("[.]{2}x"), Pieces::Whole));
+        assert!(matches!(pieces("逾期"), Pieces::Whole));
+    }
+
+    #[test]
+    fn split_set_finds_exactly_what_each_pattern_finds_alone() {
+        let pats: Vec<String> = [
+            "(逾期|欠款).{0,4}(征信|起诉)",
+            "征信",
+            "a(b.{0,3}c)d",
+            "x.{0,2}y|z",
+            "m|(?:n.{0,3}o)|p.{0,2}q",
+            "(?i)pay.{0,5}now",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let set = PatternSet::new(&pats).unwrap();
+        for text in [
+            "已逾期，将上报征信",
+            "逾期很久很久很久了，征信",
+            "abxxcd",
+            "xqy",
+            "z",
+            "nxxo",
+            "pxq",
+            "m",
+            "PAY it NOW",
+            "pay later, now",
+            "",
+        ] {
+            let want: Vec<usize> = pats
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| Regex::new(p).unwrap().is_match(text))
+                .map(|(i, _)| i)
+                .collect();
+            assert_eq!(set.matches(text), want, "{text}");
+        }
+    }
+}
