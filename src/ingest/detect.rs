@@ -73,6 +73,15 @@ pub fn detect(path: &Path) -> Result<Option<Format>, ParseError> {
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut head)
         .map_err(|e| ParseError::io(path, &e))?;
+    if head.starts_with(b"PK\x03\x04") {
+        // Only an archive with messages.ndjson is an export; a complete ZIP without it (photos,
+        // documents) is not. One that cannot be opened yet may still be arriving: the reader
+        // says so.
+        return Ok(match zip::ZipArchive::new(std::io::BufReader::new(file)) {
+            Ok(zip) if zip.index_for_name("messages.ndjson").is_none() => None,
+            _ => Some(Format::SmsIeZip),
+        });
+    }
     if head.starts_with(SQLITE_MAGIC) {
         // Which phone database (if any) needs a look at its tables. A locked one is an
         // error to retry later; a damaged one goes to the reader, which says what is wrong.

@@ -256,10 +256,16 @@ pub fn message_from_value(
         Some(None) => return Ok(None),
         None => Direction::In,
     };
-    let ts_ms = TIME
-        .iter()
-        .filter_map(|k| o.get(*k))
-        .find_map(|v| time_ms(v, &opts.phone_tz));
+    // SmsForwarder's `timestamp` is when it relayed the message, seconds after it arrived;
+    // its `receive_time` (UTC) is the arrival, which other exports of the same SMS carry.
+    let receive_time = o
+        .get("receive_time")
+        .and_then(|v| time_ms(v, &jiff::tz::TimeZone::UTC));
+    let ts_ms = receive_time.or_else(|| {
+        TIME.iter()
+            .filter_map(|k| o.get(*k))
+            .find_map(|v| time_ms(v, &opts.phone_tz))
+    });
     Ok(Some(Message {
         sender,
         body,
