@@ -119,26 +119,14 @@ pub fn read_document(
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> Result<ReadOutcome, SinkError> {
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => return Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
+    let bytes = match super::read_bounded(
+        path,
+        opts.limits.max_document_bytes,
+        "export JSON Lines (one message per line) instead",
+    ) {
+        Ok(b) => b,
+        Err(e) => return Ok(ReadOutcome::Failed(e)),
     };
-    let limit = opts.limits.max_document_bytes;
-    let mut bytes = Vec::new();
-    if let Err(e) = file.take(limit + 1).read_to_end(&mut bytes) {
-        return Ok(ReadOutcome::Failed(ParseError::io(path, &e)));
-    }
-    if bytes.len() as u64 > limit {
-        return Ok(ReadOutcome::Failed(ParseError::new(
-            path,
-            Place::default(),
-            ErrorKind::Limit,
-            format!(
-                "a JSON document larger than {} MB; export JSON Lines (one message per line) instead",
-                limit >> 20
-            ),
-        )));
-    }
     let value: Value = match serde_json::from_slice(trim(&bytes)) {
         Ok(v) => v,
         Err(e) => {

@@ -136,6 +136,33 @@ impl ParseError {
     }
 }
 
+/// Reads a whole file that a reader needs in memory, refusing one larger than `limit` with
+/// a Limit error whose detail is `too_big` (what to do instead).
+pub fn read_bounded(path: &Path, limit: u64, too_big: &str) -> Result<Vec<u8>, ParseError> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| ParseError::io(path, &e))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ParseError::io(path, &e))?;
+    if bytes.len() as u64 > limit {
+        return Err(ParseError::new(
+            path,
+            Place::default(),
+            ErrorKind::Limit,
+            format!("larger than {} MB: {too_big}", limit >> 20),
+        ));
+    }
+    Ok(bytes)
+}
+
+impl ReadOutcome {
+    /// A read that failed at the start of the file.
+    pub fn failed_at_start(path: &Path, kind: ErrorKind, detail: impl Into<String>) -> Self {
+        ReadOutcome::Failed(ParseError::new(path, Place::default(), kind, detail))
+    }
+}
+
 /// Settings that change how files are read.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {

@@ -9,7 +9,7 @@
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-use super::{ErrorKind, ParseError, Place, ReadOptions, ReadOutcome, Sink, SinkError, json};
+use super::{ErrorKind, ParseError, ReadOptions, ReadOutcome, Sink, SinkError, json};
 
 const ENTRY: &str = "messages.ndjson";
 
@@ -18,14 +18,7 @@ pub fn read_zip(
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> Result<ReadOutcome, SinkError> {
-    let fail = |kind, detail: String| {
-        Ok(ReadOutcome::Failed(ParseError::new(
-            path,
-            Place::default(),
-            kind,
-            detail,
-        )))
-    };
+    let fail = |kind, detail: String| Ok(ReadOutcome::failed_at_start(path, kind, detail));
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => return Ok(ReadOutcome::Failed(ParseError::io(path, &e))),

@@ -13,7 +13,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 use super::detect::Format;
-use super::{ErrorKind, ParseError, Place, ReadOptions, ReadOutcome, Sink, SinkError, json};
+use super::{ErrorKind, ReadOptions, ReadOutcome, Sink, SinkError, json};
 use crate::model::{Direction, Message, Position};
 
 /// Seconds from the Unix epoch to Apple's (2001-01-01T00:00:00Z).
@@ -111,14 +111,7 @@ pub fn read(
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> Result<ReadOutcome, SinkError> {
-    let fail = |kind, detail: String| {
-        Ok(ReadOutcome::Failed(ParseError::new(
-            path,
-            Place::default(),
-            kind,
-            detail,
-        )))
-    };
+    let fail = |kind, detail: String| Ok(ReadOutcome::failed_at_start(path, kind, detail));
     let opened = match Opened::open(path) {
         Ok(o) => o,
         Err(e) if e.contains("locked") => return fail(ErrorKind::Io, e),

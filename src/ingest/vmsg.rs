@@ -7,7 +7,6 @@
 //! or come as `X-NOK-DT`/`X-SS-DT` UTC stamps. Files are UTF-8, GBK/GB18030 where the charset
 //! says so (or the bytes are not UTF-8), or UTF-16LE (Nokia).
 
-use std::io::Read;
 use std::path::Path;
 
 use super::json::local_time_ms;
@@ -19,23 +18,14 @@ pub fn read(
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> Result<ReadOutcome, SinkError> {
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => return Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
+    let bytes = match super::read_bounded(
+        path,
+        opts.limits.max_document_bytes,
+        "not a phone's vMessage export",
+    ) {
+        Ok(b) => b,
+        Err(e) => return Ok(ReadOutcome::Failed(e)),
     };
-    let limit = opts.limits.max_document_bytes;
-    let mut bytes = Vec::new();
-    if let Err(e) = file.take(limit + 1).read_to_end(&mut bytes) {
-        return Ok(ReadOutcome::Failed(ParseError::io(path, &e)));
-    }
-    if bytes.len() as u64 > limit {
-        return Ok(ReadOutcome::Failed(ParseError::new(
-            path,
-            Place::default(),
-            ErrorKind::Limit,
-            format!("a vMessage file larger than {} MB", limit >> 20),
-        )));
-    }
     let text = decode_file(&bytes);
     read_text(path, &text, opts, sink)
 }
