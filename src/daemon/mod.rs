@@ -438,6 +438,22 @@ impl Daemon {
         if result.pending > 0 || self.alert_wake.is_none() {
             self.deliver().await;
         }
+        self.release_memory();
+    }
+
+    /// After an import the daemon goes back to waiting: return SQLite's page caches and the
+    /// allocator's free memory to the system.
+    fn release_memory(&self) {
+        for store in [&self.import_store, &self.alert_store] {
+            if let Ok(s) = store.try_lock() {
+                s.release_memory();
+            }
+        }
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: malloc_trim only returns free heap pages to the kernel; it takes no pointers.
+        unsafe {
+            libc::malloc_trim(0);
+        }
     }
 
     fn on_report(&mut self, r: FileReport) {

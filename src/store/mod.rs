@@ -140,6 +140,12 @@ impl Store {
     }
 
     /// The underlying connection, for the query modules (history, reports, alerts).
+    /// Gives the page cache back after an import, so a daemon that waits for days holds only
+    /// what it needs while it waits.
+    pub fn release_memory(&self) {
+        let _ = self.conn.execute_batch("PRAGMA shrink_memory");
+    }
+
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
