@@ -148,13 +148,28 @@ impl Default for ReadOptions {
     }
 }
 
-/// Bounds a hostile file cannot pass.
+/// Bounds a hostile file cannot pass. Each refusal is a [`ErrorKind::Limit`] error naming the
+/// file and the place; readers skip the record and go on where the rest of the file can
+/// still be read safely.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Longest message body kept, in bytes; longer bodies are an error for that record.
     pub max_body_bytes: usize,
-    /// Largest single XML element (tag with its attributes, MMS media excluded).
+    /// Largest single XML element (tag with its attributes, MMS media excluded). Past it the
+    /// parser cannot find the element's end safely, so the file stops there.
     pub max_element_bytes: usize,
+    /// Largest single attribute value or field (address, contact name, part text) after
+    /// decoding; a larger one costs its record.
+    pub max_attribute_bytes: usize,
+    /// Most messages (records) read from one file; the rest of the file is refused.
+    pub max_records: usize,
+    /// Deepest element nesting (XML) or object/array nesting (JSON); deeper input stops the
+    /// file, since its structure can no longer be followed.
+    pub max_depth: usize,
+    /// Largest uncompressed entry inside an archive (ZIP).
+    pub max_entry_bytes: u64,
+    /// Largest uncompressed/compressed ratio of an archive entry (zip bombs).
+    pub max_compression_ratio: u64,
 }
 
 impl Default for Limits {
@@ -162,7 +177,21 @@ impl Default for Limits {
         Limits {
             max_body_bytes: 1 << 20,
             max_element_bytes: 8 << 20,
+            // MMS text parts can be long; SMS attributes are small.
+            max_attribute_bytes: 2 << 20,
+            // Ten times the largest real backup we have heard of (a 10-year phone, ~500 000).
+            max_records: 5_000_000,
+            max_depth: 64,
+            max_entry_bytes: 4 << 30,
+            max_compression_ratio: 200,
         }
+    }
+}
+
+impl Limits {
+    /// The error for a refused record or file, naming the limit and the setting it comes from.
+    pub fn error(path: &Path, place: Place, detail: impl Into<String>) -> ParseError {
+        ParseError::new(path, place, ErrorKind::Limit, detail)
     }
 }
 
