@@ -183,6 +183,8 @@ struct Daemon {
     incomplete: HashMap<PathBuf, Incomplete>,
     /// Errors already reported per file, so each is reported once.
     reported: HashMap<PathBuf, String>,
+    /// Problems not tied to one file (database, watcher, alerts) already reported, by topic.
+    problems: HashMap<&'static str, String>,
     config_print: Option<blake3::Hash>,
     rules_print: Option<blake3::Hash>,
 }
@@ -237,6 +239,7 @@ impl Daemon {
             alert_wake: None,
             incomplete: HashMap::new(),
             reported: HashMap::new(),
+            problems: HashMap::new(),
             config_print,
             rules_print,
             paths: p.paths,
@@ -480,6 +483,21 @@ impl Daemon {
         }
     }
 
+    /// Warns about a problem once, until it goes away ([`Daemon::resolved`]) or changes.
+    fn warn_once(&mut self, topic: &'static str, text: String) {
+        if self.problems.get(topic) != Some(&text) {
+            warn!("{text}");
+            self.problems.insert(topic, text);
+        }
+    }
+
+    /// A problem reported by [`Daemon::warn_once`] is gone: say so once.
+    fn resolved(&mut self, topic: &'static str, text: &str) {
+        if self.problems.remove(topic).is_some() {
+            info!("{text}");
+        }
+    }
+
     fn report_once(&mut self, path: &Path, text: String) {
         if self.reported.get(path) != Some(&text) {
             warn!("{text}");
@@ -524,9 +542,14 @@ impl Daemon {
         })
         .await
         {
-            Ok(Ok(items)) => items,
+            Ok(Ok(items)) => {
+                self.resolved("alert-read", "pending alerts can be read again");
+                items
+            }
             Ok(Err(e)) => {
-                warn!("cannot read pending alerts: {e:#}");
+                self.warn_once("alert-read", format!("cannot read pending alerts: {e:#}"));
+                // Try again later rather than only at the next import.
+                self.alert_wake = Some(Instant::now() + self.opts.retry_after);
                 return;
             }
             Err(e) => {
@@ -555,6 +578,12 @@ impl Daemon {
             Plan::Send(notices) => {
                 for notice in notices {
                     let rendered = desktop::render(&notice, self.policy.language);
+                    // Marked sent before showing: a kill in between loses this alert instead
+                    // of showing it twice. An alert that cannot be recorded is not shown.
+                    if !self.set_state(notice.ids(), State::Sent).await {
+                        self.alert_wake = Some(Instant::now() + self.opts.retry_after);
+                        return;
+                    }
                     match self.desktop.show(&rendered).await {
                         Ok(()) => {
                             info!(
@@ -562,10 +591,11 @@ impl Daemon {
                                 rendered.summary,
                                 notice.items().len()
                             );
-                            self.set_state(notice.ids(), State::Sent).await;
                         }
                         Err(_) => {
-                            // Logged once by Desktop; the rows stay pending for the retry.
+                            // Logged once by Desktop; the rows go back to pending (or held)
+                            // for the retry.
+                            self.unclaim(notice.ids()).await;
                             self.alert_wake = Some(Instant::now() + self.opts.retry_after);
                             return;
                         }
@@ -583,16 +613,32 @@ impl Daemon {
         }
     }
 
-    async fn set_state(&self, ids: Vec<i64>, state: State) -> bool {
+    async fn unclaim(&mut self, ids: Vec<i64>) {
+        let store = self.alert_store.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            alert::unclaim(store.lock().expect("alert store").conn_mut(), &ids)
+        })
+        .await;
+        match done {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => self.warn_once("alert-state", format!("cannot record alert state: {e:#}")),
+            Err(e) => warn!("cannot record alert state: {e}"),
+        }
+    }
+
+    async fn set_state(&mut self, ids: Vec<i64>, state: State) -> bool {
         let store = self.alert_store.clone();
         let done = tokio::task::spawn_blocking(move || {
             alert::set_state(store.lock().expect("alert store").conn_mut(), &ids, state)
         })
         .await;
         match done {
-            Ok(Ok(())) => true,
+            Ok(Ok(())) => {
+                self.resolved("alert-state", "alert state is recorded again");
+                true
+            }
             Ok(Err(e)) => {
-                warn!("cannot record alert state: {e:#}");
+                self.warn_once("alert-state", format!("cannot record alert state: {e:#}"));
                 false
             }
             Err(e) => {
