@@ -7,6 +7,7 @@
 #   env: SAMPLES=dir of extra seed files (default ../shared/samples beside the project)
 #        FUZZ_SANITIZER=none|address (default none: the code is safe Rust; use address once
 #        the SQLite readers, i.e. C code, are merged)
+#        FUZZ_NO_BUILD=1 to run the binaries already built
 #
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked`).
 # Seeds are copied into fuzz/corpus/TARGET at run time (not committed). Crashes land in
@@ -61,8 +62,7 @@ run() {
   # -timeout: one input taking longer is a hang. -rss_limit_mb/-malloc_limit_mb: a memory
   # blow-up is a crash. -max_len: real backups are large, but structure bugs show in 64 KiB.
   set +e
-  cargo +nightly fuzz run --sanitizer "$sanitizer" --debug-assertions "$t" \
-    "$fuzz/corpus/$t" -- \
+  "$bin_dir/$t" "$fuzz/corpus/$t" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1536 -malloc_limit_mb=1024 \
     -max_len=65536 -print_final_stats=1 \
     -artifact_prefix="$fuzz/artifacts/$t/" >"$log" 2>&1
@@ -73,6 +73,12 @@ run() {
   echo "$t: exit $rc, executions ${execs:-?}, artifacts: $(ls "$fuzz/artifacts/$t" | wc -l)"
   return $rc
 }
+
+# Built once, then the binaries run: editing the sources while a run goes on changes nothing.
+if [[ ${FUZZ_NO_BUILD:-} != 1 ]]; then
+  cargo +nightly fuzz build --sanitizer "$sanitizer" --debug-assertions
+fi
+bin_dir=$fuzz/target/$(rustc +nightly -vV | sed -n 's/^host: //p')/release
 
 if [[ $target == all ]]; then
   status=0

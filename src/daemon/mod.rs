@@ -45,6 +45,14 @@ pub struct Options {
     pub stale_after: Duration,
     /// How long to wait before trying the notification server again.
     pub retry_after: Duration,
+    /// How long to wait before importing again after the database refused a write (disk
+    /// full, read-only, locked by another program for longer than the busy timeout).
+    pub store_retry: Duration,
+    /// How often folders are looked at when they are polled instead of watched.
+    pub poll_every: Duration,
+    /// Poll from the start (folders on network filesystems, where the kernel sends no
+    /// events); otherwise polling is only the fallback when the kernel's limit is reached.
+    pub force_poll: bool,
 }
 
 impl Default for Options {
@@ -53,6 +61,9 @@ impl Default for Options {
             debounce: Duration::from_millis(350),
             stale_after: Duration::from_secs(120),
             retry_after: Duration::from_secs(60),
+            store_retry: Duration::from_secs(30),
+            poll_every: Duration::from_secs(5),
+            force_poll: false,
         }
     }
 }
@@ -153,7 +164,7 @@ pub fn serve(prepared: Prepared, opts: Options) -> Result<()> {
         .context("cannot start the async runtime")?;
     rt.block_on(async move {
         let (tx, rx) = mpsc::unbounded_channel();
-        let watcher = Watcher::new(opts.debounce, tx)?;
+        let watcher = Watcher::new(opts.debounce, opts.poll_every, opts.force_poll, tx)?;
         let mut daemon = Daemon::new(prepared, opts, watcher);
         daemon.start_watching();
         daemon.run(rx).await
@@ -179,6 +190,9 @@ struct Daemon {
     desktop: Desktop,
     /// When to look at due alerts again (quiet hours end, retry after a failed show).
     alert_wake: Option<Instant>,
+    /// Files not imported because the database refused a write: retried at `retry_at`.
+    postponed: BTreeSet<PathBuf>,
+    retry_at: Option<Instant>,
     /// Files that broke off, probably still being written: retried when they change.
     incomplete: HashMap<PathBuf, Incomplete>,
     /// Errors already reported per file, so each is reported once.
@@ -205,6 +219,9 @@ struct Queue {
 struct JobResult {
     reports: Vec<FileReport>,
     errors: Vec<String>,
+    /// The database refused a write: this error, and the files not imported because of it
+    /// (the one that failed and those not tried after it).
+    store_failure: Option<(String, Vec<PathBuf>)>,
     pending: u64,
     suppressed: u64,
 }
@@ -238,6 +255,8 @@ impl Daemon {
             desktop: Desktop::new(),
             alert_wake: None,
             incomplete: HashMap::new(),
+            postponed: BTreeSet::new(),
+            retry_at: None,
             reported: HashMap::new(),
             problems: HashMap::new(),
             config_print,
@@ -315,7 +334,10 @@ impl Daemon {
                     break;
                 }
                 Wake::Change(Some(Change::Paths(paths))) => self.on_paths(paths),
-                Wake::Change(Some(Change::Error(e))) => warn!("file watcher: {e}"),
+                Wake::Change(Some(Change::Error(e))) => {
+                    self.warn_once("watcher", format!("file watcher: {e}"))
+                }
+                Wake::Change(Some(Change::WatchLimit(text))) => self.on_watch_limit(text),
                 Wake::Change(None) => {
                     warn!("the file watcher stopped; stopping");
                     break;
@@ -340,7 +362,10 @@ impl Daemon {
             .values()
             .map(|i| i.since + self.opts.stale_after)
             .min();
-        [self.alert_wake, stale].into_iter().flatten().min()
+        [self.alert_wake, stale, self.retry_at]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Sorts changed paths into reloads and imports.
@@ -416,7 +441,27 @@ impl Daemon {
 
     async fn on_job_done(&mut self, result: JobResult) {
         for e in &result.errors {
-            warn!("{e}");
+            // Folder listing errors repeat at every catch-up; say each once.
+            if self.problems.values().all(|t| t != e) {
+                warn!("{e}");
+                self.problems.insert("listing", e.clone());
+            }
+        }
+        if let Some((error, files)) = result.store_failure {
+            let text = format!(
+                "cannot write to the database {}: {error}; the files are read again every {} s \
+                 until it works (nothing is lost: what was read is stored once)",
+                self.db_path.display(),
+                self.opts.store_retry.as_secs_f32()
+            );
+            self.warn_once("store", text);
+            self.postponed.extend(files);
+            self.retry_at = Some(Instant::now() + self.opts.store_retry);
+        } else if !result.reports.is_empty() {
+            self.resolved(
+                "store",
+                "the database accepts writes again; postponed files were imported",
+            );
         }
         for report in result.reports {
             self.on_report(report);
@@ -498,6 +543,28 @@ impl Daemon {
         }
     }
 
+    /// The kernel refused to watch a folder created while running: poll everything from now
+    /// on, and catch up on what changed meanwhile.
+    fn on_watch_limit(&mut self, text: String) {
+        if self.watcher.polling() {
+            return;
+        }
+        self.warn_once(
+            "watch-limit",
+            format!(
+                "{text}; watching the folders by looking every {} s instead",
+                self.opts.poll_every.as_secs_f32()
+            ),
+        );
+        match self.watcher.fall_back_to_polling() {
+            Ok(()) => {
+                let dirs: Vec<PathBuf> = self.watch_dirs.clone();
+                self.queue.dirs.extend(dirs);
+            }
+            Err(e) => self.warn_once("watcher", format!("{e:#}")),
+        }
+    }
+
     fn report_once(&mut self, path: &Path, text: String) {
         if self.reported.get(path) != Some(&text) {
             warn!("{text}");
@@ -507,6 +574,10 @@ impl Daemon {
 
     async fn on_timer(&mut self) {
         let now = Instant::now();
+        if self.retry_at.is_some_and(|t| t <= now) {
+            self.retry_at = None;
+            self.queue.files.append(&mut self.postponed);
+        }
         if self.alert_wake.is_some_and(|t| t <= now) {
             self.alert_wake = None;
             self.deliver().await;
@@ -747,6 +818,7 @@ fn import_job(
     let mut result = JobResult {
         reports: Vec::new(),
         errors: Vec::new(),
+        store_failure: None,
         pending: 0,
         suppressed: 0,
     };
@@ -769,16 +841,23 @@ fn import_job(
         opts: read_opts,
     };
     let mut recorder = Recorder::new(policy);
-    for file in files {
+    let mut files = files.into_iter();
+    while let Some(file) = files.next() {
         if cancel.load(Ordering::Acquire) {
             break;
         }
         recorder.now_ms = crate::store::now_ms();
         match importer.import_file(&file, &mut recorder) {
             Ok(report) => result.reports.push(report),
-            Err(e) => result
-                .errors
-                .push(format!("{}: import failed: {e:#}", file.display())),
+            Err(e) => {
+                // Only the database fails an import this way (a bad file is a report). The
+                // next files would fail alike, each after the busy timeout: postpone them
+                // all. Whole batches already stored stay; the retry stores the rest once.
+                let mut postponed = vec![file];
+                postponed.extend(files);
+                result.store_failure = Some((format!("{e:#}"), postponed));
+                break;
+            }
         }
     }
     result.pending = recorder.pending;
