@@ -97,8 +97,16 @@ pub fn prepare(paths: Paths) -> Result<Prepared> {
     let loaded = reload::load_config(&paths)?;
     let engine = reload::load_engine(&paths)?;
     let db_path = loaded.config.database_path(&paths);
-    let import_store = Store::open(&db_path)?;
-    let alert_store = Store::open(&db_path)?;
+    let writable = || {
+        format!(
+            "cannot open the database {} for writing; make its folder and files writable by \
+             this user, or set `database` in {} to another file",
+            db_path.display(),
+            paths.config_file.display()
+        )
+    };
+    let import_store = Store::open(&db_path).with_context(writable)?;
+    let alert_store = Store::open(&db_path).with_context(writable)?;
     Ok(Prepared {
         watch_dirs: loaded.watch_dirs.clone(),
         paths,
@@ -428,6 +436,7 @@ impl Daemon {
             dirs: queue.dirs.into_iter().collect(),
             db_path: self.db_path.clone(),
             lock_path: self._lock.path().to_path_buf(),
+            reopen: self.problems.contains_key("store"),
         };
         let store = self.import_store.clone();
         let engine = self.engine.clone();
@@ -454,6 +463,7 @@ impl Daemon {
                 self.db_path.display(),
                 self.opts.store_retry.as_secs_f32()
             );
+            debug!("{text}");
             self.warn_once("store", text);
             self.postponed.extend(files);
             self.retry_at = Some(Instant::now() + self.opts.store_retry);
@@ -576,6 +586,7 @@ impl Daemon {
         let now = Instant::now();
         if self.retry_at.is_some_and(|t| t <= now) {
             self.retry_at = None;
+            debug!("trying {} postponed file(s) again", self.postponed.len());
             self.queue.files.append(&mut self.postponed);
         }
         if self.alert_wake.is_some_and(|t| t <= now) {
@@ -692,7 +703,9 @@ impl Daemon {
         .await;
         match done {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => self.warn_once("alert-state", format!("cannot record alert state: {e:#}")),
+            Ok(Err(e)) => {
+                self.warn_once("alert-state", format!("cannot record alert state: {e:#}"))
+            }
             Err(e) => warn!("cannot record alert state: {e}"),
         }
     }
@@ -803,6 +816,9 @@ struct Work {
     dirs: Vec<PathBuf>,
     db_path: PathBuf,
     lock_path: PathBuf,
+    /// The last job failed to write: open the database afresh (a connection that SQLite
+    /// opened read-only stays read-only after the file becomes writable again).
+    reopen: bool,
 }
 
 /// One import job on a blocking thread: the folders (catch-up, new folders) and files, each
@@ -835,6 +851,15 @@ fn import_job(
         Ok(s) => s,
         Err(poisoned) => poisoned.into_inner(),
     };
+    if work.reopen {
+        match Store::open(&work.db_path) {
+            Ok(fresh) => *store = fresh,
+            Err(e) => {
+                result.store_failure = Some((format!("{e:#}"), files.into_iter().collect()));
+                return result;
+            }
+        }
+    }
     let mut importer = Importer {
         store: &mut store,
         engine,
