@@ -855,7 +855,8 @@ fn import_job(
         match Store::open(&work.db_path) {
             Ok(fresh) => *store = fresh,
             Err(e) => {
-                result.store_failure = Some((format!("{e:#}"), files.into_iter().collect()));
+                let e = anyhow::Error::from(e);
+                result.store_failure = Some((root_cause(&e), files.into_iter().collect()));
                 return result;
             }
         }
@@ -880,7 +881,7 @@ fn import_job(
                 // all. Whole batches already stored stay; the retry stores the rest once.
                 let mut postponed = vec![file];
                 postponed.extend(files);
-                result.store_failure = Some((format!("{e:#}"), postponed));
+                result.store_failure = Some((root_cause(&e), postponed));
                 break;
             }
         }
@@ -888,6 +889,16 @@ fn import_job(
     result.pending = recorder.pending;
     result.suppressed = recorder.suppressed;
     result
+}
+
+/// What finally went wrong ("database or disk is full"), without the layers around it, so
+/// that the same problem reads the same however far the import got.
+fn root_cause(e: &anyhow::Error) -> String {
+    let text = e.root_cause().to_string();
+    match text.strip_prefix("Error code ") {
+        Some(rest) => rest.split_once(": ").map_or(text.clone(), |(_, m)| m.to_string()),
+        None => text,
+    }
 }
 
 async fn sleep_until(deadline: Option<Instant>) {
