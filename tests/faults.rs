@@ -514,6 +514,7 @@ fn sigkill_at_random_moments_during_imports_loses_and_repeats_nothing() {
         );
     }
     let mut kills = 0;
+    let mut counts = Vec::new();
     for round in 0..6 {
         let (mut cmd, log) = home.command(&format!("log{round}"));
         no_bus(&mut cmd);
@@ -527,6 +528,7 @@ fn sigkill_at_random_moments_during_imports_loses_and_repeats_nothing() {
             d.child.kill().unwrap(); // SIGKILL
             d.child.wait().unwrap();
             kills += 1;
+            counts.push(messages(&home));
         }
         // A new backup lands while it is down, sometimes.
         if rng.next(2) == 0 {
@@ -552,6 +554,14 @@ fn sigkill_at_random_moments_during_imports_loses_and_repeats_nothing() {
     let (status, log) = d.stop();
     assert!(status.success(), "{log}");
     assert!(kills >= 3, "only {kills} kills landed");
+    // Some kills must have landed in the middle of an import, not between files.
+    eprintln!("messages stored at each kill: {counts:?} of {expected}");
+    assert!(
+        // Every file holds a multiple of 200 messages; a count that is not one is a file
+        // cut off by the kill.
+        counts.iter().any(|&c| c % 200 != 0),
+        "no kill landed mid-import: {counts:?}"
+    );
     assert_eq!(messages(&home), expected);
     assert_eq!(duplicates(&home), 0);
     assert_eq!(integrity(&home), "ok");

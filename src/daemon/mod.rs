@@ -896,7 +896,9 @@ fn import_job(
 fn root_cause(e: &anyhow::Error) -> String {
     let text = e.root_cause().to_string();
     match text.strip_prefix("Error code ") {
-        Some(rest) => rest.split_once(": ").map_or(text.clone(), |(_, m)| m.to_string()),
+        Some(rest) => rest
+            .split_once(": ")
+            .map_or(text.clone(), |(_, m)| m.to_string()),
         None => text,
     }
 }
