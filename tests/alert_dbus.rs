@@ -69,7 +69,7 @@ impl FakeServer {
 const LONG: Duration = Duration::from_secs(20);
 
 /// Tests that own org.freedesktop.Notifications take turns (one name per bus).
-static BUS: Mutex<()> = Mutex::new(());
+static BUS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// A notification server that, while `stall` is set, records a call and then holds its
 /// answer for a few seconds: the moment between "shown" and "recorded as shown".
@@ -123,7 +123,7 @@ async fn daemon_killed_while_showing_an_alert_never_shows_it_again() {
         eprintln!("skipped: no session bus (run under dbus-run-session -- cargo test)");
         return;
     }
-    let _turn = BUS.lock().unwrap_or_else(|p| p.into_inner());
+    let _turn = BUS.lock().await;
     let server = StallingServer::default();
     server
         .stall
@@ -186,7 +186,7 @@ async fn scam_alert_reaches_the_desktop_escaped_once_across_restarts_and_many_ar
         eprintln!("skipped: no session bus (run under dbus-run-session -- cargo test)");
         return;
     }
-    let _turn = BUS.lock().unwrap_or_else(|p| p.into_inner());
+    let _turn = BUS.lock().await;
     // The daemon starts before any notification server exists: the scam is stored, the
     // alert waits, and arrives once a server owns the name (retried every 300 ms here).
     let (home, d, now) = tokio::task::spawn_blocking(|| {

@@ -308,3 +308,22 @@ mod tests {
         assert!(is_ignored_under(root, &root.join("~$sms.xml")));
     }
 }
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    #[test]
+    fn watch_and_instance_limits_are_recognised_and_other_errors_are_not() {
+        let io = |code| notify::Error::io(std::io::Error::from_raw_os_error(code));
+        assert!(is_limit(&notify::Error::new(
+            notify::ErrorKind::MaxFilesWatch
+        )));
+        assert!(is_limit(&io(28))); // ENOSPC from inotify_add_watch
+        assert!(is_limit(&io(24))); // EMFILE from inotify_init
+        assert!(!is_limit(&io(2))); // ENOENT
+        assert!(!is_limit(&notify::Error::path_not_found()));
+        assert!(limit_text(&io(24)).contains("max_user_instances"));
+        assert!(limit_text(&io(28)).contains("max_user_watches"));
+    }
+}
