@@ -23,6 +23,14 @@ use common::*;
 const LONG: Duration = Duration::from_secs(30);
 const NOBODY: u32 = 65534;
 
+/// Tests that run the daemon as `nobody` take turns: the watch-limit test uses up every
+/// inotify instance `nobody` may have, which would turn the others to polling.
+static NOBODY_TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn nobody_turn() -> std::sync::MutexGuard<'static, ()> {
+    NOBODY_TURN.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn is_root() -> bool {
     unsafe { libc::geteuid() == 0 }
 }
@@ -301,6 +309,7 @@ fn database_locked_by_another_program_postpones_the_import_until_it_is_free() {
 
 #[test]
 fn read_only_data_folder_is_a_clear_error_naming_it() {
+    let _turn = nobody_turn();
     let home = Home::new();
     home.write_config("");
     fs::create_dir_all(home.data_dir()).unwrap();
@@ -322,6 +331,7 @@ fn read_only_data_folder_is_a_clear_error_naming_it() {
 
 #[test]
 fn read_only_database_file_at_start_is_a_clear_error() {
+    let _turn = nobody_turn();
     let home = Home::new();
     home.write_config("");
     big_backup(&home.watch().join("a.xml"), 5, "a", 0);
@@ -360,6 +370,7 @@ fn read_only_database_file_at_start_is_a_clear_error() {
 
 #[test]
 fn unreadable_backup_is_reported_once_and_the_others_are_read() {
+    let _turn = nobody_turn();
     let home = Home::new();
     home.write_config("");
     big_backup(&home.watch().join("secret.xml"), 3, "secret", 0);
@@ -435,6 +446,7 @@ fn symlink_loops_and_100_000_other_files_do_not_stop_the_daemon() {
 
 #[test]
 fn watch_limit_reached_falls_back_to_polling_and_says_so_once() {
+    let _turn = nobody_turn();
     if !is_root() {
         eprintln!("skipped: needs root to use up another user's inotify instances");
         return;
