@@ -29,7 +29,7 @@ pub struct RunArgs {
     pub poll_ms: Option<u64>,
     /// Look at the folders every few seconds instead of waiting for change events from the
     /// system (for folders on network filesystems, which send none).
-    #[arg(long, env = "DUNWATCH_POLL")]
+    #[arg(long, env = "DUNWATCH_POLL", value_parser = clap::builder::BoolishValueParser::new())]
     pub poll: bool,
 }
 

@@ -286,6 +286,12 @@ impl Daemon {
             warn!("config changes will not be noticed: {e:#}");
         }
         self.watch_rules_dir();
+        if self.watcher.polling() {
+            info!(
+                "looking at the folders for changes every {} s (polling)",
+                self.opts.poll_every.as_secs_f32()
+            );
+        }
         info!(
             "dunwatch {} watching {} folder(s); database {}",
             env!("CARGO_PKG_VERSION"),
