@@ -433,6 +433,12 @@ fn symlink_loops_and_100_000_other_files_do_not_stop_the_daemon() {
         || messages(&home) == 20,
     );
     let catch_up = started.elapsed();
+    // A burst of 20 000 new files while running (a photo sync), then a backup.
+    let burst = w.join("burst");
+    fs::create_dir(&burst).unwrap();
+    for i in 0..20_000 {
+        fs::write(burst.join(format!("IMG_{i:06}.jpg")), b"\xff\xd8\xff\xe0").unwrap();
+    }
     big_backup(&w.join("sms2.xml"), 5, "after", 0);
     wait_on(&d, "a backup written afterwards", LONG, || {
         messages(&home) == 25
