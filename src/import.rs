@@ -19,8 +19,12 @@ use crate::ingest::{self, Format, ParseError, ReadOptions, ReadOutcome, Sink};
 use crate::model::{Category, Message, Verdict};
 use crate::store::{NewMessage, SourceResult, Store, message_key_normalized, normalize_sender};
 
-/// How many messages go into one transaction.
+/// How many messages go into one transaction at most.
 const BATCH: usize = 10_000;
+/// How long one transaction may stay open by default: a slow import (a debug build, a busy
+/// machine) killed at any moment loses at most this much work, and a daemon killed again and
+/// again still gets through a big file.
+pub const COMMIT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// Messages handed from the reader thread at a time.
 const CHUNK: usize = 512;
 
@@ -86,6 +90,8 @@ pub struct Importer<'a> {
     pub store: &'a mut Store,
     pub engine: &'a Engine,
     pub opts: ReadOptions,
+    /// Longest a transaction stays open ([`COMMIT_EVERY`] unless a test shortens it).
+    pub commit_every: std::time::Duration,
 }
 
 /// Keep only the first few record errors of a file; the count says how many there were.
@@ -266,6 +272,7 @@ impl Importer<'_> {
         let sender_lists = self.store.sender_lists()?;
         let mut batch = self.store.batch()?;
         let mut in_batch = 0usize;
+        let mut batch_started = std::time::Instant::now();
         for item in rx {
             let chunk = match item {
                 Item::RecordError(e) => {
@@ -315,10 +322,11 @@ impl Importer<'_> {
             if let Some(offset) = chunk.last().and_then(|m| m.position.offset) {
                 events.progress(offset);
             }
-            if in_batch >= BATCH {
+            if in_batch >= BATCH || (in_batch > 0 && batch_started.elapsed() >= self.commit_every) {
                 batch.commit()?;
                 batch = self.store.batch()?;
                 in_batch = 0;
+                batch_started = std::time::Instant::now();
             }
         }
         batch.commit()?;

@@ -80,6 +80,111 @@ async fn own_notifications(server: FakeServer) -> zbus::Connection {
         .expect("own org.freedesktop.Notifications on the test bus")
 }
 
+/// A notification server that, while `stall` is set, records a call and then holds its
+/// answer for a few seconds: the moment between "shown" and "recorded as shown".
+#[derive(Clone, Default)]
+struct StallingServer {
+    seen: Arc<Mutex<Vec<String>>>,
+    stall: Arc<std::sync::atomic::AtomicBool>,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl StallingServer {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        _app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        _summary: String,
+        body: String,
+        _actions: Vec<String>,
+        _hints: HashMap<String, OwnedVariant>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let n = {
+            let mut seen = self.seen.lock().unwrap();
+            seen.push(body);
+            seen.len() as u32
+        };
+        if self.stall.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_secs(3));
+        }
+        n
+    }
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["body".into()]
+    }
+    fn get_server_information(&self) -> (String, String, String, String) {
+        (
+            "stall".into(),
+            "dunwatch-test".into(),
+            "0.1".into(),
+            "1.2".into(),
+        )
+    }
+    fn close_notification(&self, _id: u32) {}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daemon_killed_while_showing_an_alert_never_shows_it_again() {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        eprintln!("skipped: no session bus (run under dbus-run-session -- cargo test)");
+        return;
+    }
+    let _turn = BUS.lock().await;
+    let server = StallingServer::default();
+    server
+        .stall
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let (seen, stall) = (server.seen.clone(), server.stall.clone());
+    let _conn = zbus::connection::Builder::session()
+        .name("org.freedesktop.Notifications")
+        .serve_at("/org/freedesktop/Notifications", server)
+        .build()
+        .await
+        .expect("own org.freedesktop.Notifications on the test bus");
+    tokio::task::spawn_blocking(move || {
+        let shown = || seen.lock().unwrap().clone();
+        let home = Home::new();
+        home.write_config("");
+        let env = [("DUNWATCH_RETRY_MS", "300")];
+        let mut d = home.start_with("log1", true, &env);
+        fs::write(
+            home.watch().join("a.xml"),
+            backup(&[sms("17088886666", now_ms(), "征信修复，转入安全账户 甲")]),
+        )
+        .unwrap();
+        wait_for("the first alert on the desktop", LONG, || {
+            shown().len() == 1
+        });
+        // SIGKILL while the desktop shows it and before the daemon hears back.
+        d.child.kill().unwrap();
+        d.child.wait().unwrap();
+        stall.store(false, std::sync::atomic::Ordering::SeqCst);
+
+        let d = home.start_with("log2", true, &env);
+        fs::write(
+            home.watch().join("b.xml"),
+            backup(&[sms("17088886667", now_ms(), "征信修复，联系专员 乙")]),
+        )
+        .unwrap();
+        wait_for("the second alert", LONG, || shown().len() >= 2);
+        std::thread::sleep(Duration::from_millis(1500));
+        let (status, log) = d.stop();
+        assert!(status.success(), "{log}");
+        let all = shown();
+        assert_eq!(
+            all.iter().filter(|b| b.contains('甲')).count(),
+            1,
+            "shown twice: {all:?}\n{log}"
+        );
+        assert_eq!(all.len(), 2, "{all:?}\n{log}");
+    })
+    .await
+    .unwrap();
+}
+
 fn seen(s: &Arc<Mutex<Vec<Seen>>>) -> Vec<Seen> {
     s.lock().unwrap().clone()
 }

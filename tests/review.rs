@@ -346,6 +346,7 @@ fn import(store: &mut Store, path: &std::path::Path) {
         store,
         engine: &engine,
         opts: ReadOptions::default(),
+        commit_every: dunwatch::import::COMMIT_EVERY,
     };
     let report = importer.import_file(path, &mut Quiet).unwrap();
     assert!(!report.has_errors(), "{report:?}");

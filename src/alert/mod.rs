@@ -267,6 +267,28 @@ pub fn set_state(conn: &mut Connection, ids: &[i64], state: State) -> Result<()>
     Ok(())
 }
 
+/// Gives claimed alerts back after a notification could not be shown: each returns to the
+/// state it had (held for the quiet-hours digest, otherwise pending).
+///
+/// The daemon marks alerts sent *before* it shows them ([`set_state`] with [`State::Sent`])
+/// and calls this when showing fails. Killed between the two, an alert is lost rather than
+/// shown twice: every alert is shown at most once.
+pub fn unclaim(conn: &mut Connection, ids: &[i64]) -> Result<()> {
+    let tx = conn.transaction()?;
+    {
+        let mut stmt = tx.prepare_cached(
+            "UPDATE alert SET state = CASE WHEN held_at IS NULL THEN 'pending' ELSE 'held' END,
+                sent_at = NULL
+             WHERE message_id = ?1 AND state = 'sent'",
+        )?;
+        for id in ids {
+            stmt.execute([id])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 /// What one desktop notification is about.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Notice {

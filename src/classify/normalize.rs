@@ -324,7 +324,8 @@ const TRAD_SIMP: &[(char, char)] = &[
 /// Characters that exist only in Simplified writing (a sample large enough to vote).
 const SIMPLIFIED_ONLY: &str = "还银贷账户诈骗证冻结拨电话讯点击网连处钱额销学务债检执转汇验码员诉传开关联络亲属单领导门报护险费缴罚滞纳给将会议远协载软体间无过时请个资产权级设号订购买卖货运税签约续们这为与应当后发现机构团东亿万币损审库锁启动记录该负责决书师辑奖励礼兑换补贴园际区县岁儿孙妇妈爷邻赖强划测试据凭认识视频页线声贵计优归龙华国农营业长问题异钟卫红错误让说谈调";
 
-fn to_simplified(c: char) -> Option<char> {
+/// The Simplified form of a Traditional character of the vocabulary that matters.
+pub fn to_simplified(c: char) -> Option<char> {
     TRAD_SIMP
         .iter()
         .find(|(t, s)| *t == c && t != s)

@@ -110,6 +110,9 @@ pub fn parse_pack(name: &str, text: &str) -> Result<PackFile, RuleError> {
 
 /// Checks and compiles the rules of one pack. Every bad pattern is reported, not only the
 /// first.
+/// The largest weight a rule may add (the thresholds are a few points).
+pub const MAX_WEIGHT: f64 = 100.0;
+
 pub fn compile_rules(
     name: &str,
     text: &str,
@@ -138,6 +141,16 @@ pub fn compile_rules(
         let mut weights = Vec::new();
         for (cat, w) in &def.weights {
             match cat.parse::<Category>() {
+                // TOML allows nan and inf; either would make every score NaN (stored as
+                // NULL, which the database refuses) or decide every message.
+                Ok(_) if !w.is_finite() || w.abs() > MAX_WEIGHT => err(
+                    line,
+                    format!(
+                        "rule {}: weight {w} for {cat} must be a number between -{MAX_WEIGHT} \
+                         and {MAX_WEIGHT}",
+                        def.id
+                    ),
+                ),
                 Ok(c) => weights.push((c, *w)),
                 Err(e) => err(line, format!("rule {}: {e}", def.id)),
             }
@@ -317,6 +330,22 @@ mod tests {
         let pack = parse_pack("u.toml", text).unwrap();
         let errs = compile_rules("u.toml", text, &pack.rules).unwrap_err();
         assert!(errs[0].message.contains("spam"), "{}", errs[0]);
+    }
+
+    #[test]
+    fn nan_and_infinite_weights_are_refused_with_their_line() {
+        for w in ["nan", "inf", "-inf", "1e300"] {
+            let text =
+                format!("[[rule]]\nid = \"a\"\npatterns = [\"x\"]\nweights = {{ scam = {w} }}\n");
+            let pack = parse_pack("u.toml", &text).unwrap();
+            let errs = compile_rules("u.toml", &text, &pack.rules).unwrap_err();
+            assert_eq!(errs.len(), 1, "{w}");
+            assert!(
+                errs[0].to_string().starts_with("u.toml:2: rule a: weight"),
+                "{}",
+                errs[0]
+            );
+        }
     }
 
     #[test]

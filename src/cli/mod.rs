@@ -153,7 +153,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("dunwatch: {err:#}");
+            eprintln!("dunwatch: {}", error_text(&err));
             ExitCode::FAILURE
         }
     }
@@ -213,4 +213,43 @@ pub fn write_json_line(out: &mut impl Write, value: &impl serde::Serialize) -> R
     serde_json::to_writer(&mut *out, value)?;
     out.write_all(b"\n")?;
     Ok(())
+}
+
+/// The error and its causes on one line, each cause once: library errors often repeat their
+/// source in their own message ("database error: X: X: Error code 8: X").
+pub fn error_text(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        // A cause that is a longer form of what was said ("Error code 8: X" after "X").
+        let last = out.rsplit(": ").next().unwrap_or("").to_string();
+        if !last.is_empty() && text.ends_with(&last) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+#[cfg(test)]
+mod error_text_tests {
+    use super::*;
+
+    #[test]
+    fn repeated_causes_are_said_once() {
+        let inner = std::io::Error::other("attempt to write a readonly database");
+        let err = anyhow::Error::new(inner)
+            .context("database error: attempt to write a readonly database")
+            .context("/d/dunwatch.db");
+        assert_eq!(
+            error_text(&err),
+            "/d/dunwatch.db: database error: attempt to write a readonly database"
+        );
+    }
 }

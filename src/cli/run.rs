@@ -21,6 +21,19 @@ pub struct RunArgs {
     /// How long to wait before asking the notification server again, in ms.
     #[arg(long, hide = true, env = "DUNWATCH_RETRY_MS", value_name = "MS")]
     pub retry_ms: Option<u64>,
+    /// How long to wait before importing again after the database refused a write, in ms.
+    #[arg(long, hide = true, env = "DUNWATCH_STORE_RETRY_MS", value_name = "MS")]
+    pub store_retry_ms: Option<u64>,
+    /// How often folders are looked at when polled, in ms.
+    #[arg(long, hide = true, env = "DUNWATCH_POLL_MS", value_name = "MS")]
+    pub poll_ms: Option<u64>,
+    /// Longest an import keeps a transaction open, in ms.
+    #[arg(long, hide = true, env = "DUNWATCH_COMMIT_MS", value_name = "MS")]
+    pub commit_ms: Option<u64>,
+    /// Look at the folders every few seconds instead of waiting for change events from the
+    /// system (for folders on network filesystems, which send none).
+    #[arg(long, env = "DUNWATCH_POLL", value_parser = clap::builder::BoolishValueParser::new())]
+    pub poll: bool,
 }
 
 pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
@@ -35,6 +48,16 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
     if let Some(ms) = args.retry_ms {
         opts.retry_after = Duration::from_millis(ms);
     }
+    if let Some(ms) = args.store_retry_ms {
+        opts.store_retry = Duration::from_millis(ms);
+    }
+    if let Some(ms) = args.poll_ms {
+        opts.poll_every = Duration::from_millis(ms.max(10));
+    }
+    if let Some(ms) = args.commit_ms {
+        opts.commit_every = Duration::from_millis(ms);
+    }
+    opts.force_poll = args.poll;
     let prepared = daemon::prepare(ctx.paths.clone())?;
     if let Some(first) = &prepared.first_run {
         welcome(first)?;

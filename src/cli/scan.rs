@@ -46,6 +46,7 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
         store: &mut store,
         engine: &engine,
         opts,
+        commit_every: crate::import::COMMIT_EVERY,
     };
     let tty = std::io::stderr().is_terminal() && !args.quiet;
     let mut out = super::stdout();

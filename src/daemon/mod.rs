@@ -47,6 +47,16 @@ pub struct Options {
     pub stale_after: Duration,
     /// How long to wait before trying the notification server again.
     pub retry_after: Duration,
+    /// How long to wait before importing again after the database refused a write (disk
+    /// full, read-only, locked by another program for longer than the busy timeout).
+    pub store_retry: Duration,
+    /// How often folders are looked at when they are polled instead of watched.
+    pub poll_every: Duration,
+    /// Poll from the start (folders on network filesystems, where the kernel sends no
+    /// events); otherwise polling is only the fallback when the kernel's limit is reached.
+    pub force_poll: bool,
+    /// Longest an import keeps its transaction open before committing what it has.
+    pub commit_every: Duration,
 }
 
 impl Default for Options {
@@ -55,6 +65,10 @@ impl Default for Options {
             debounce: Duration::from_millis(350),
             stale_after: Duration::from_secs(120),
             retry_after: Duration::from_secs(60),
+            store_retry: Duration::from_secs(30),
+            poll_every: Duration::from_secs(5),
+            force_poll: false,
+            commit_every: crate::import::COMMIT_EVERY,
         }
     }
 }
@@ -88,8 +102,16 @@ pub fn prepare(paths: Paths) -> Result<Prepared> {
     let loaded = reload::load_config(&paths)?;
     let engine = reload::load_engine(&paths)?;
     let db_path = loaded.config.database_path(&paths);
-    let import_store = Store::open(&db_path)?;
-    let alert_store = Store::open(&db_path)?;
+    let writable = || {
+        format!(
+            "cannot open the database {} for writing; make its folder and files writable by \
+             this user, or set `database` in {} to another file",
+            db_path.display(),
+            paths.config_file.display()
+        )
+    };
+    let import_store = Store::open(&db_path).with_context(writable)?;
+    let alert_store = Store::open(&db_path).with_context(writable)?;
     Ok(Prepared {
         watch_dirs: loaded.watch_dirs.clone(),
         paths,
@@ -155,7 +177,7 @@ pub fn serve(prepared: Prepared, opts: Options) -> Result<()> {
         .context("cannot start the async runtime")?;
     rt.block_on(async move {
         let (tx, rx) = mpsc::unbounded_channel();
-        let watcher = Watcher::new(opts.debounce, tx)?;
+        let watcher = Watcher::new(opts.debounce, opts.poll_every, opts.force_poll, tx)?;
         let mut daemon = Daemon::new(prepared, opts, watcher);
         daemon.start_watching();
         daemon.run(rx).await
@@ -181,10 +203,15 @@ struct Daemon {
     desktop: Desktop,
     /// When to look at due alerts again (quiet hours end, retry after a failed show).
     alert_wake: Option<Instant>,
+    /// Files not imported because the database refused a write: retried at `retry_at`.
+    postponed: BTreeSet<PathBuf>,
+    retry_at: Option<Instant>,
     /// Files that broke off, probably still being written: retried when they change.
     incomplete: HashMap<PathBuf, Incomplete>,
     /// Errors already reported per file, so each is reported once.
     reported: HashMap<PathBuf, String>,
+    /// Problems not tied to one file (database, watcher, alerts) already reported, by topic.
+    problems: HashMap<&'static str, String>,
     config_print: Option<blake3::Hash>,
     rules_print: Option<blake3::Hash>,
     /// When the weekly summary is written (`reports.weekly`), and when to look again.
@@ -208,6 +235,9 @@ struct Queue {
 struct JobResult {
     reports: Vec<FileReport>,
     errors: Vec<String>,
+    /// The database refused a write: this error, and the files not imported because of it
+    /// (the one that failed and those not tried after it).
+    store_failure: Option<(String, Vec<PathBuf>)>,
     pending: u64,
     suppressed: u64,
 }
@@ -244,7 +274,10 @@ impl Daemon {
             desktop: Desktop::new(),
             alert_wake: None,
             incomplete: HashMap::new(),
+            postponed: BTreeSet::new(),
+            retry_at: None,
             reported: HashMap::new(),
+            problems: HashMap::new(),
             config_print,
             rules_print,
             paths: p.paths,
@@ -264,6 +297,12 @@ impl Daemon {
             warn!("config changes will not be noticed: {e:#}");
         }
         self.watch_rules_dir();
+        if self.watcher.polling() {
+            info!(
+                "looking at the folders for changes every {} s (polling)",
+                self.opts.poll_every.as_secs_f32()
+            );
+        }
         info!(
             "dunwatch {} watching {} folder(s); database {}",
             env!("CARGO_PKG_VERSION"),
@@ -320,7 +359,10 @@ impl Daemon {
                     break;
                 }
                 Wake::Change(Some(Change::Paths(paths))) => self.on_paths(paths),
-                Wake::Change(Some(Change::Error(e))) => warn!("file watcher: {e}"),
+                Wake::Change(Some(Change::Error(e))) => {
+                    self.warn_once("watcher", format!("file watcher: {e}"))
+                }
+                Wake::Change(Some(Change::WatchLimit(text))) => self.on_watch_limit(text),
                 Wake::Change(None) => {
                     warn!("the file watcher stopped; stopping");
                     break;
@@ -345,7 +387,7 @@ impl Daemon {
             .values()
             .map(|i| i.since + self.opts.stale_after)
             .min();
-        [self.alert_wake, stale, self.report_wake]
+        [self.alert_wake, stale, self.retry_at, self.report_wake]
             .into_iter()
             .flatten()
             .min()
@@ -411,6 +453,8 @@ impl Daemon {
             dirs: queue.dirs.into_iter().collect(),
             db_path: self.db_path.clone(),
             lock_path: self._lock.path().to_path_buf(),
+            reopen: self.problems.contains_key("store"),
+            commit_every: self.opts.commit_every,
         };
         let store = self.import_store.clone();
         let engine = self.engine.clone();
@@ -424,7 +468,28 @@ impl Daemon {
 
     async fn on_job_done(&mut self, result: JobResult) {
         for e in &result.errors {
-            warn!("{e}");
+            // Folder listing errors repeat at every catch-up; say each once.
+            if self.problems.values().all(|t| t != e) {
+                warn!("{e}");
+                self.problems.insert("listing", e.clone());
+            }
+        }
+        if let Some((error, files)) = result.store_failure {
+            let text = format!(
+                "cannot write to the database {}: {error}; the files are read again every {} s \
+                 until it works (nothing is lost: what was read is stored once)",
+                self.db_path.display(),
+                self.opts.store_retry.as_secs_f32()
+            );
+            debug!("{text}");
+            self.warn_once("store", text);
+            self.postponed.extend(files);
+            self.retry_at = Some(Instant::now() + self.opts.store_retry);
+        } else if !result.reports.is_empty() {
+            self.resolved(
+                "store",
+                "the database accepts writes again; postponed files were imported",
+            );
         }
         for report in result.reports {
             self.on_report(report);
@@ -507,6 +572,63 @@ impl Daemon {
         }
     }
 
+    /// Warns about a problem once, until it goes away ([`Daemon::resolved`]) or changes.
+    fn warn_once(&mut self, topic: &'static str, text: String) {
+        if self.problems.get(topic) != Some(&text) {
+            warn!("{text}");
+            self.problems.insert(topic, text);
+        }
+    }
+
+    /// The outcome of [`off_runtime`] work on `topic`: a failure is reported once (however
+    /// often it recurs), and the recovery once when it ends.
+    fn settle<T>(
+        &mut self,
+        topic: &'static str,
+        recovered: &str,
+        done: Result<T, String>,
+    ) -> Option<T> {
+        match done {
+            Ok(value) => {
+                self.resolved(topic, recovered);
+                Some(value)
+            }
+            Err(text) => {
+                self.warn_once(topic, text);
+                None
+            }
+        }
+    }
+
+    /// A problem reported by [`Daemon::warn_once`] is gone: say so once.
+    fn resolved(&mut self, topic: &'static str, text: &str) {
+        if self.problems.remove(topic).is_some() {
+            info!("{text}");
+        }
+    }
+
+    /// The kernel refused to watch a folder created while running: poll everything from now
+    /// on, and catch up on what changed meanwhile.
+    fn on_watch_limit(&mut self, text: String) {
+        if self.watcher.polling() {
+            return;
+        }
+        self.warn_once(
+            "watch-limit",
+            format!(
+                "{text}; watching the folders by looking every {} s instead",
+                self.opts.poll_every.as_secs_f32()
+            ),
+        );
+        match self.watcher.fall_back_to_polling() {
+            Ok(()) => {
+                let dirs: Vec<PathBuf> = self.watch_dirs.clone();
+                self.queue.dirs.extend(dirs);
+            }
+            Err(e) => self.warn_once("watcher", format!("{e:#}")),
+        }
+    }
+
     fn report_once(&mut self, path: &Path, text: String) {
         if self.reported.get(path) != Some(&text) {
             warn!("{text}");
@@ -516,6 +638,11 @@ impl Daemon {
 
     async fn on_timer(&mut self) {
         let now = Instant::now();
+        if self.retry_at.is_some_and(|t| t <= now) {
+            self.retry_at = None;
+            debug!("trying {} postponed file(s) again", self.postponed.len());
+            self.queue.files.append(&mut self.postponed);
+        }
         if self.alert_wake.is_some_and(|t| t <= now) {
             self.alert_wake = None;
             self.deliver().await;
@@ -550,11 +677,13 @@ impl Daemon {
     /// Shows (or holds) the alerts that are due.
     async fn deliver(&mut self) {
         let store = self.alert_store.clone();
-        let Some(items) = off_runtime("read pending alerts", move || {
+        let due = off_runtime("read pending alerts", move || {
             alert::due(store.lock().expect("alert store").conn())
         })
-        .await
-        else {
+        .await;
+        let Some(items) = self.settle("alert-read", "pending alerts can be read again", due) else {
+            // Try again later rather than only at the next import.
+            self.alert_wake = Some(Instant::now() + self.opts.retry_after);
             return;
         };
         let now = jiff::Zoned::now();
@@ -578,6 +707,12 @@ impl Daemon {
             Plan::Send(notices) => {
                 for notice in notices {
                     let rendered = desktop::render(&notice, self.policy.language);
+                    // Marked sent before showing: a kill in between loses this alert instead
+                    // of showing it twice. An alert that cannot be recorded is not shown.
+                    if !self.set_state(notice.ids(), State::Sent).await {
+                        self.alert_wake = Some(Instant::now() + self.opts.retry_after);
+                        return;
+                    }
                     match self.desktop.show(&rendered).await {
                         Ok(()) => {
                             info!(
@@ -585,10 +720,11 @@ impl Daemon {
                                 rendered.summary,
                                 notice.items().len()
                             );
-                            self.set_state(notice.ids(), State::Sent).await;
                         }
                         Err(_) => {
-                            // Logged once by Desktop; the rows stay pending for the retry.
+                            // Logged once by Desktop; the rows go back to pending (or held)
+                            // for the retry.
+                            self.unclaim(notice.ids()).await;
                             self.alert_wake = Some(Instant::now() + self.opts.retry_after);
                             return;
                         }
@@ -606,13 +742,23 @@ impl Daemon {
         }
     }
 
-    async fn set_state(&self, ids: Vec<i64>, state: State) -> bool {
+    async fn unclaim(&mut self, ids: Vec<i64>) {
         let store = self.alert_store.clone();
-        off_runtime("record alert state", move || {
+        let done = off_runtime("record alert state", move || {
+            alert::unclaim(store.lock().expect("alert store").conn_mut(), &ids)
+        })
+        .await;
+        self.settle("alert-state", "alert state is recorded again", done);
+    }
+
+    async fn set_state(&mut self, ids: Vec<i64>, state: State) -> bool {
+        let store = self.alert_store.clone();
+        let done = off_runtime("record alert state", move || {
             alert::set_state(store.lock().expect("alert store").conn_mut(), &ids, state)
         })
-        .await
-        .is_some()
+        .await;
+        self.settle("alert-state", "alert state is recorded again", done)
+            .is_some()
     }
 
     fn reload_config(&mut self) {
@@ -703,6 +849,10 @@ struct Work {
     dirs: Vec<PathBuf>,
     db_path: PathBuf,
     lock_path: PathBuf,
+    /// The last job failed to write: open the database afresh (a connection that SQLite
+    /// opened read-only stays read-only after the file becomes writable again).
+    reopen: bool,
+    commit_every: Duration,
 }
 
 /// One import job on a blocking thread: the folders (catch-up, new folders) and files, each
@@ -718,6 +868,7 @@ fn import_job(
     let mut result = JobResult {
         reports: Vec::new(),
         errors: Vec::new(),
+        store_failure: None,
         pending: 0,
         suppressed: 0,
     };
@@ -734,22 +885,40 @@ fn import_job(
         Ok(s) => s,
         Err(poisoned) => poisoned.into_inner(),
     };
+    if work.reopen {
+        match Store::open(&work.db_path) {
+            Ok(fresh) => *store = fresh,
+            Err(e) => {
+                let e = anyhow::Error::from(e);
+                result.store_failure = Some((root_cause(&e), files.into_iter().collect()));
+                return result;
+            }
+        }
+    }
     let mut importer = Importer {
         store: &mut store,
         engine,
         opts: read_opts,
+        commit_every: work.commit_every,
     };
     let mut recorder = Recorder::new(policy);
-    for file in files {
+    let mut files = files.into_iter();
+    while let Some(file) = files.next() {
         if cancel.load(Ordering::Acquire) {
             break;
         }
         recorder.now_ms = crate::store::now_ms();
         match importer.import_file(&file, &mut recorder) {
             Ok(report) => result.reports.push(report),
-            Err(e) => result
-                .errors
-                .push(format!("{}: import failed: {e:#}", file.display())),
+            Err(e) => {
+                // Only the database fails an import this way (a bad file is a report). The
+                // next files would fail alike, each after the busy timeout: postpone them
+                // all. Whole batches already stored stay; the retry stores the rest once.
+                let mut postponed = vec![file];
+                postponed.extend(files);
+                result.store_failure = Some((root_cause(&e), postponed));
+                break;
+            }
         }
     }
     result.pending = recorder.pending;
@@ -757,22 +926,28 @@ fn import_job(
     result
 }
 
-/// Runs database work on a blocking thread; a failure is logged as "cannot {what}" and
-/// returned as `None`, so the daemon carries on.
+/// Runs database work on a blocking thread; a failure comes back as "cannot {what}: …" for
+/// the caller to report (once: see [`Daemon::settle`]), so the daemon carries on.
 async fn off_runtime<T: Send + 'static>(
     what: &str,
     work: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Option<T> {
+) -> Result<T, String> {
     match tokio::task::spawn_blocking(work).await {
-        Ok(Ok(value)) => Some(value),
-        Ok(Err(e)) => {
-            warn!("cannot {what}: {e:#}");
-            None
-        }
-        Err(e) => {
-            warn!("cannot {what}: {e}");
-            None
-        }
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(format!("cannot {what}: {e:#}")),
+        Err(e) => Err(format!("cannot {what}: {e}")),
+    }
+}
+
+/// What finally went wrong ("database or disk is full"), without the layers around it, so
+/// that the same problem reads the same however far the import got.
+fn root_cause(e: &anyhow::Error) -> String {
+    let text = e.root_cause().to_string();
+    match text.strip_prefix("Error code ") {
+        Some(rest) => rest
+            .split_once(": ")
+            .map_or(text.clone(), |(_, m)| m.to_string()),
+        None => text,
     }
 }
 

@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use notify::RecursiveMode;
 use notify::event::{AccessKind, AccessMode, EventKind};
-use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use notify::{PollWatcher, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer_opt};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::import::is_ignored_name;
@@ -21,58 +21,67 @@ use crate::import::is_ignored_name;
 pub enum Change {
     /// These paths were created, written or renamed into place.
     Paths(Vec<PathBuf>),
-    /// The watcher itself failed (e.g. the inotify watch limit).
+    /// The kernel refused more watches (inotify limit) for a folder created while running:
+    /// switch to polling.
+    WatchLimit(String),
+    /// The watcher itself failed.
     Error(String),
 }
 
+/// The two ways of noticing changes: kernel events (inotify, FSEvents, ReadDirectoryChanges)
+/// or, when the kernel's watch limit is reached, looking at the folders every few seconds.
+enum Inner {
+    Native(Debouncer<RecommendedWatcher, RecommendedCache>),
+    Poll(Debouncer<PollWatcher, RecommendedCache>),
+}
+
 pub struct Watcher {
-    debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+    inner: Inner,
     watched: Vec<(PathBuf, RecursiveMode)>,
+    debounce: Duration,
+    poll_every: Duration,
+    tx: UnboundedSender<Change>,
 }
 
 impl Watcher {
     /// A watcher whose debounced changes go to `tx`. `debounce` is how long a path must be
-    /// quiet before it is reported.
-    pub fn new(debounce: Duration, tx: UnboundedSender<Change>) -> Result<Watcher> {
-        // The debouncer thread wakes every tick even when idle (the only idle wake-ups of
-        // the daemon). A tick equal to the debounce keeps them few while the delay after the
-        // last write stays between one and two debounce times.
-        let tick = debounce;
-        let debouncer = new_debouncer(debounce, Some(tick), move |res: DebounceEventResult| {
-            let change = match res {
-                Ok(events) => {
-                    let mut paths: Vec<PathBuf> = Vec::new();
-                    for ev in events {
-                        if !is_content_change(&ev.event.kind) {
-                            continue;
-                        }
-                        for p in &ev.event.paths {
-                            if !paths.contains(p) {
-                                paths.push(p.clone());
-                            }
-                        }
-                    }
-                    if paths.is_empty() {
-                        return;
-                    }
-                    Change::Paths(paths)
+    /// quiet before it is reported; `poll_every` how often folders are looked at when the
+    /// kernel cannot watch them (see [`Watcher::polling`]). With `force_poll`, polling is
+    /// used from the start (network folders, where the kernel reports no changes).
+    pub fn new(
+        debounce: Duration,
+        poll_every: Duration,
+        force_poll: bool,
+        tx: UnboundedSender<Change>,
+    ) -> Result<Watcher> {
+        let inner = if force_poll {
+            Inner::Poll(poll_debouncer(debounce, poll_every, &tx)?)
+        } else {
+            match native_debouncer(debounce, &tx) {
+                Ok(d) => Inner::Native(d),
+                Err(e) if is_limit(&e) => {
+                    tracing::warn!(
+                        "{}; watching the folders by looking every {} s instead",
+                        limit_text(&e),
+                        poll_every.as_secs_f32()
+                    );
+                    Inner::Poll(poll_debouncer(debounce, poll_every, &tx)?)
                 }
-                Err(errors) => Change::Error(
-                    errors
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-            };
-            // The receiver is gone only while the daemon shuts down.
-            let _ = tx.send(change);
-        })
-        .context("cannot start the file watcher")?;
+                Err(e) => return Err(e).context("cannot start the file watcher"),
+            }
+        };
         Ok(Watcher {
-            debouncer,
+            inner,
             watched: Vec::new(),
+            debounce,
+            poll_every,
+            tx,
         })
+    }
+
+    /// True when folders are polled instead of watched by the kernel.
+    pub fn polling(&self) -> bool {
+        matches!(self.inner, Inner::Poll(_))
     }
 
     pub fn watch(&mut self, path: &Path, recursive: bool) -> Result<()> {
@@ -84,20 +93,62 @@ impl Watcher {
         if self.watched.iter().any(|(p, m)| p == path && *m == mode) {
             return Ok(());
         }
-        self.debouncer.watch(path, mode).with_context(|| {
-            format!(
-                "cannot watch {} (on Linux, raising fs.inotify.max_user_watches may help)",
-                path.display()
-            )
-        })?;
+        match self.add(path, mode) {
+            Ok(()) => {}
+            Err(e) if is_limit(&e) && !self.polling() => {
+                tracing::warn!(
+                    "{}; watching the folders by looking every {} s instead",
+                    limit_text(&e),
+                    self.poll_every.as_secs_f32()
+                );
+                self.fall_back_to_polling()?;
+                self.add(path, mode)
+                    .with_context(|| format!("cannot watch {}", path.display()))?;
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot watch {}", path.display()));
+            }
+        }
         self.watched.push((path.to_path_buf(), mode));
+        Ok(())
+    }
+
+    fn add(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()> {
+        match &mut self.inner {
+            Inner::Native(d) => d.watch(path, mode),
+            Inner::Poll(d) => d.watch(path, mode),
+        }
+    }
+
+    /// Replaces kernel watches by polling, for every folder watched so far. Called when the
+    /// kernel refuses another watch; what was already watched is polled from now on too, so
+    /// no folder is left half-watched. A change made during the switch is seen by the
+    /// poller's first look (it compares with what it found when the watch was added, which
+    /// is now) or by the daemon's catch-up of the folders it queues after this.
+    pub fn fall_back_to_polling(&mut self) -> Result<()> {
+        if self.polling() {
+            return Ok(());
+        }
+        let poll = poll_debouncer(self.debounce, self.poll_every, &self.tx)?;
+        let old = std::mem::replace(&mut self.inner, Inner::Poll(poll));
+        if let Inner::Native(d) = old {
+            d.stop_nonblocking();
+        }
+        for (path, mode) in self.watched.clone() {
+            if let Err(e) = self.add(&path, mode) {
+                tracing::warn!("cannot watch {}: {e}", path.display());
+            }
+        }
         Ok(())
     }
 
     pub fn unwatch(&mut self, path: &Path) {
         if let Some(i) = self.watched.iter().position(|(p, _)| p == path) {
             self.watched.remove(i);
-            let _ = self.debouncer.unwatch(path);
+            let _ = match &mut self.inner {
+                Inner::Native(d) => d.unwatch(path),
+                Inner::Poll(d) => d.unwatch(path),
+            };
         }
     }
 
@@ -105,10 +156,120 @@ impl Watcher {
         self.watched.iter().any(|(p, _)| p == path)
     }
 
+    /// The folders watched so far (for the catch-up after switching to polling).
+    pub fn watched(&self) -> impl Iterator<Item = &Path> {
+        self.watched.iter().map(|(p, _)| p.as_path())
+    }
+
     /// Stops the watch threads (also done on drop).
     pub fn stop(self) {
-        self.debouncer.stop();
+        match self.inner {
+            Inner::Native(d) => d.stop(),
+            Inner::Poll(d) => d.stop(),
+        }
     }
+}
+
+/// Symbolic links are not followed, as in [`crate::import::collect_files`]: a link to `/` or
+/// to a parent folder must not make the daemon watch the whole disk or loop.
+fn config() -> notify::Config {
+    notify::Config::default().with_follow_symlinks(false)
+}
+
+fn native_debouncer(
+    debounce: Duration,
+    tx: &UnboundedSender<Change>,
+) -> notify::Result<Debouncer<RecommendedWatcher, RecommendedCache>> {
+    // The debouncer thread wakes every tick even when idle (the only idle wake-ups of
+    // the daemon). A tick equal to the debounce keeps them few while the delay after the
+    // last write stays between one and two debounce times.
+    new_debouncer_opt(
+        debounce,
+        Some(debounce),
+        handler(tx.clone()),
+        RecommendedCache::new(),
+        config(),
+    )
+}
+
+fn poll_debouncer(
+    debounce: Duration,
+    every: Duration,
+    tx: &UnboundedSender<Change>,
+) -> Result<Debouncer<PollWatcher, RecommendedCache>> {
+    new_debouncer_opt(
+        debounce,
+        Some(debounce),
+        handler(tx.clone()),
+        RecommendedCache::new(),
+        config().with_poll_interval(every),
+    )
+    .context("cannot start the polling file watcher")
+}
+
+fn handler(tx: UnboundedSender<Change>) -> impl FnMut(DebounceEventResult) + Send + 'static {
+    move |res: DebounceEventResult| {
+        let change = match res {
+            Ok(events) => {
+                // A set, not `Vec::contains`: a burst of 20 000 new files (a photo sync) made
+                // that quadratic search take the debouncer thread tens of seconds.
+                let mut seen = std::collections::HashSet::new();
+                let mut paths: Vec<PathBuf> = Vec::new();
+                for ev in events {
+                    if !is_content_change(&ev.event.kind) {
+                        continue;
+                    }
+                    for p in &ev.event.paths {
+                        if seen.insert(p.clone()) {
+                            paths.push(p.clone());
+                        }
+                    }
+                }
+                if paths.is_empty() {
+                    return;
+                }
+                Change::Paths(paths)
+            }
+            Err(errors) => match errors.iter().find(|e| is_limit(e)) {
+                Some(e) => Change::WatchLimit(limit_text(e)),
+                None => Change::Error(
+                    errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+            },
+        };
+        // The receiver is gone only while the daemon shuts down.
+        let _ = tx.send(change);
+    }
+}
+
+/// True when the kernel refused a watch or a watcher for lack of watches or instances.
+pub fn is_limit(e: &notify::Error) -> bool {
+    match &e.kind {
+        notify::ErrorKind::MaxFilesWatch => true,
+        notify::ErrorKind::Io(io) => matches!(
+            io.raw_os_error(),
+            // ENOSPC: max_user_watches; EMFILE: max_user_instances or open files; ENFILE.
+            Some(28 | 24 | 23)
+        ),
+        _ => false,
+    }
+}
+
+fn limit_text(e: &notify::Error) -> String {
+    let which = match &e.kind {
+        notify::ErrorKind::Io(io) if matches!(io.raw_os_error(), Some(24 | 23)) => {
+            "fs.inotify.max_user_instances"
+        }
+        _ => "fs.inotify.max_user_watches",
+    };
+    format!(
+        "the system limit on watched folders is reached ({e}; on Linux raise {which} with \
+         sysctl)"
+    )
 }
 
 /// Events after which a file's content may be new. Opening or reading a file is not;
@@ -148,5 +309,24 @@ mod tests {
         assert!(is_ignored_under(root, &root.join(".syncthing.sms.xml.tmp")));
         assert!(is_ignored_under(root, &root.join("sms.xml.part")));
         assert!(is_ignored_under(root, &root.join("~$sms.xml")));
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    #[test]
+    fn watch_and_instance_limits_are_recognised_and_other_errors_are_not() {
+        let io = |code| notify::Error::io(std::io::Error::from_raw_os_error(code));
+        assert!(is_limit(&notify::Error::new(
+            notify::ErrorKind::MaxFilesWatch
+        )));
+        assert!(is_limit(&io(28))); // ENOSPC from inotify_add_watch
+        assert!(is_limit(&io(24))); // EMFILE from inotify_init
+        assert!(!is_limit(&io(2))); // ENOENT
+        assert!(!is_limit(&notify::Error::path_not_found()));
+        assert!(limit_text(&io(24)).contains("max_user_instances"));
+        assert!(limit_text(&io(28)).contains("max_user_watches"));
     }
 }

@@ -45,10 +45,12 @@ impl Daemon {
     async fn write_weekly(&mut self, anchor: jiff::Timestamp) {
         let store = self.alert_store.clone();
         let (config, paths) = (self.config.clone(), self.paths.clone());
-        let Some((path, report)) = off_runtime("write the weekly summary", move || {
+        let done = off_runtime("write the weekly summary", move || {
             report::weekly(&store.lock().expect("alert store"), &config, &paths, anchor)
         })
-        .await
+        .await;
+        let Some((path, report)) =
+            self.settle("weekly", "the weekly summary can be written again", done)
         else {
             return;
         };

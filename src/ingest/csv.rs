@@ -110,6 +110,12 @@ pub fn looks_like_header(head: &[u8]) -> bool {
 
 fn header_of_line(line: &str) -> bool {
     let delimiter = delimiter_of(line);
+    // A header has at least two columns. Without a delimiter there is nothing to split, and
+    // building a CSV reader for every photo in a synced folder costs more than the rest of
+    // the look at it.
+    if !line.as_bytes().contains(&delimiter) {
+        return false;
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .delimiter(delimiter)

@@ -180,12 +180,15 @@ impl Default for ReadOptions {
     }
 }
 
-/// Bounds a hostile file cannot pass.
+/// Bounds a hostile file cannot pass. Each refusal is a [`ErrorKind::Limit`] error naming the
+/// file and the place; readers skip the record and go on where the rest of the file can
+/// still be read safely.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Longest message body kept, in bytes; longer bodies are an error for that record.
     pub max_body_bytes: usize,
-    /// Largest single XML element (tag with its attributes, MMS media excluded).
+    /// Largest single XML element (tag with its attributes, MMS media excluded). Past it the
+    /// parser cannot find the element's end safely, so the file stops there.
     pub max_element_bytes: usize,
     /// Largest whole-document JSON file (JSON Lines are streamed and have no such bound).
     pub max_document_bytes: u64,
@@ -194,6 +197,14 @@ pub struct Limits {
     /// Largest inflated/compressed ratio of a ZIP entry over 1 MB (a zip bomb's is in the
     /// thousands; text compresses about 5–20 times).
     pub max_zip_ratio: u64,
+    /// Largest single attribute value or field (address, contact name, part text) after
+    /// decoding; a larger one costs its record.
+    pub max_attribute_bytes: usize,
+    /// Most messages (records) read from one file; the rest of the file is refused.
+    pub max_records: usize,
+    /// Deepest element nesting (XML) or object/array nesting (JSON); deeper input stops the
+    /// file, since its structure can no longer be followed.
+    pub max_depth: usize,
 }
 
 impl Default for Limits {
@@ -204,7 +215,19 @@ impl Default for Limits {
             max_document_bytes: 256 << 20,
             max_zip_entry_bytes: 4 << 30,
             max_zip_ratio: 200,
+            // MMS text parts can be long; SMS attributes are small.
+            max_attribute_bytes: 2 << 20,
+            // Ten times the largest real backup we have heard of (a 10-year phone, ~500 000).
+            max_records: 5_000_000,
+            max_depth: 64,
         }
+    }
+}
+
+impl Limits {
+    /// The error for a refused record or file, naming the limit and the setting it comes from.
+    pub fn error(path: &Path, place: Place, detail: impl Into<String>) -> ParseError {
+        ParseError::new(path, place, ErrorKind::Limit, detail)
     }
 }
 
@@ -232,7 +255,86 @@ pub enum ReadOutcome {
 pub struct SinkError(#[from] pub anyhow::Error);
 
 /// Reads every message of `path` in `format` into `sink`.
+///
+/// Whatever the reader, the body and record limits hold: a message over
+/// [`Limits::max_body_bytes`] becomes a record error, and the file stops with a limit error
+/// after [`Limits::max_records`] messages (readers check these themselves, with better
+/// places; this is the net under every reader, including ones added later).
 pub fn read_file(
+    path: &Path,
+    format: Format,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> Result<ReadOutcome, SinkError> {
+    let mut guard = LimitSink {
+        inner: sink,
+        path,
+        limits: &opts.limits,
+        delivered: 0,
+        over: false,
+    };
+    match read_unguarded(path, format, opts, &mut guard) {
+        Err(_) if guard.over => Ok(ReadOutcome::Failed(Limits::error(
+            path,
+            Place::record(guard.delivered as u64 + 1),
+            format!(
+                "more than {0} messages in one file; the first {0} were read, the rest of the \
+                 file was not",
+                opts.limits.max_records
+            ),
+        ))),
+        other => other,
+    }
+}
+
+/// Enforces the limits every reader must respect, on the messages it delivers.
+struct LimitSink<'a> {
+    inner: &'a mut dyn Sink,
+    path: &'a Path,
+    limits: &'a Limits,
+    delivered: usize,
+    over: bool,
+}
+
+/// The read was stopped by the record limit (turned into a limit error by [`read_file`]).
+#[derive(Debug, thiserror::Error)]
+#[error("record limit reached")]
+struct RecordLimit;
+
+impl Sink for LimitSink<'_> {
+    fn message(&mut self, msg: Message) -> anyhow::Result<()> {
+        if self.delivered >= self.limits.max_records {
+            self.over = true;
+            return Err(RecordLimit.into());
+        }
+        if msg.body.len() > self.limits.max_body_bytes {
+            let place = Place {
+                offset: msg.position.offset,
+                line: msg.position.line,
+                record: Some(msg.position.record),
+                entry: None,
+            };
+            self.inner.record_error(Limits::error(
+                self.path,
+                place,
+                format!(
+                    "message text of {} bytes is over the limit of {}; skipped",
+                    msg.body.len(),
+                    self.limits.max_body_bytes
+                ),
+            ));
+            return Ok(());
+        }
+        self.delivered += 1;
+        self.inner.message(msg)
+    }
+
+    fn record_error(&mut self, err: ParseError) {
+        self.inner.record_error(err);
+    }
+}
+
+fn read_unguarded(
     path: &Path,
     format: Format,
     opts: &ReadOptions,
@@ -253,5 +355,70 @@ pub fn read_file(
             Ok(file) => sbr::read_root(path, file, sbr::Root::Allsms, opts, sink),
             Err(e) => Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
         },
+    }
+}
+
+#[cfg(test)]
+mod limit_sink_tests {
+    use super::*;
+    use crate::model::{Direction, Position};
+
+    #[derive(Default)]
+    struct Collect {
+        bodies: Vec<String>,
+        errors: Vec<ParseError>,
+    }
+    impl Sink for Collect {
+        fn message(&mut self, msg: Message) -> anyhow::Result<()> {
+            self.bodies.push(msg.body);
+            Ok(())
+        }
+        fn record_error(&mut self, err: ParseError) {
+            self.errors.push(err);
+        }
+    }
+
+    fn msg(i: u64, body: &str) -> Message {
+        Message {
+            sender: "1".into(),
+            body: body.into(),
+            ts_ms: Some(i as i64),
+            direction: Direction::In,
+            contact: None,
+            position: Position {
+                record: i,
+                offset: None,
+                line: Some(i),
+            },
+        }
+    }
+
+    #[test]
+    fn the_net_under_every_reader_refuses_long_bodies_and_stops_after_the_record_limit() {
+        let limits = Limits {
+            max_body_bytes: 5,
+            max_records: 2,
+            ..Limits::default()
+        };
+        let mut c = Collect::default();
+        let mut guard = LimitSink {
+            inner: &mut c,
+            path: Path::new("x.csv"),
+            limits: &limits,
+            delivered: 0,
+            over: false,
+        };
+        guard.message(msg(1, "short")).unwrap();
+        guard.message(msg(2, "far too long")).unwrap();
+        guard.message(msg(3, "ok")).unwrap();
+        assert!(guard.message(msg(4, "no")).is_err());
+        assert!(guard.over);
+        assert_eq!(c.bodies, ["short", "ok"]);
+        assert_eq!(c.errors.len(), 1);
+        assert_eq!(c.errors[0].kind, ErrorKind::Limit);
+        assert_eq!(
+            c.errors[0].to_string(),
+            "x.csv: line 2, message 2: limit exceeded: message text of 12 bytes is over the limit of 5; skipped"
+        );
     }
 }

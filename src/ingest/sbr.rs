@@ -14,7 +14,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::entities;
 use super::sanitize::{Sanitizer, TagTooLarge};
-use super::{ErrorKind, ParseError, Place, ReadOptions, ReadOutcome, Sink, SinkError};
+use super::{ErrorKind, Limits, ParseError, Place, ReadOptions, ReadOutcome, Sink, SinkError};
 use crate::model::{Direction, Message, Position};
 
 pub fn read(
@@ -79,6 +79,8 @@ pub fn read_root(
         root,
         root_seen: false,
         root_closed: false,
+        depth: 0,
+        stop: None,
     };
     let mut buf = Vec::with_capacity(4096);
     loop {
@@ -86,13 +88,31 @@ pub fn read_root(
         let event = reader.read_event_into(&mut buf);
         let end = reader.buffer_position();
         match event {
-            Ok(Event::Start(e)) => parser.start(&e, false, start, end, &mut reader, sink)?,
+            Ok(Event::Start(e)) => {
+                parser.depth += 1;
+                if parser.depth > opts.limits.max_depth {
+                    let offset = reader.get_mut().original_offset(start);
+                    return Ok(ReadOutcome::Failed(Limits::error(
+                        path,
+                        Place::offset(offset),
+                        format!(
+                            "elements nested more than {} deep; a backup is never this deep, \
+                             so the rest of the file was not read",
+                            opts.limits.max_depth
+                        ),
+                    )));
+                }
+                parser.start(&e, false, start, end, &mut reader, sink)?
+            }
             Ok(Event::Empty(e)) => parser.start(&e, true, start, end, &mut reader, sink)?,
-            Ok(Event::End(e)) => match e.name().as_ref() {
-                "mms" => parser.finish_mms(sink)?,
-                name if name == root.name() => parser.root_closed = true,
-                _ => {}
-            },
+            Ok(Event::End(e)) => {
+                parser.depth = parser.depth.saturating_sub(1);
+                match e.name().as_ref() {
+                    "mms" => parser.finish_mms(sink)?,
+                    name if name == root.name() => parser.root_closed = true,
+                    _ => {}
+                }
+            }
             Ok(Event::Eof) => break,
             Ok(_) => {}
             Err(e) => {
@@ -100,6 +120,9 @@ pub fn read_root(
                 let offset = reader.get_mut().original_offset(at);
                 return Ok(ReadOutcome::Failed(parser.xml_error(e, offset)));
             }
+        }
+        if let Some(err) = parser.stop.take() {
+            return Ok(ReadOutcome::Failed(err));
         }
         if buf.capacity() > 1 << 20 {
             // One huge element must not keep its buffer for the rest of the file.
@@ -144,6 +167,17 @@ struct Parser<'a> {
     root: Root,
     root_seen: bool,
     root_closed: bool,
+    /// Open elements, for the nesting limit.
+    depth: usize,
+    /// Set when the rest of the file must not be read (too many records).
+    stop: Option<ParseError>,
+}
+
+/// Why one record was refused: the kind (syntax or limit) and what to tell the user.
+type Refusal = (ErrorKind, String);
+
+fn syntax(detail: impl Into<String>) -> Refusal {
+    (ErrorKind::Syntax, detail.into())
 }
 
 /// An `<mms>` being assembled from its parts.
@@ -155,6 +189,8 @@ struct Mms {
     from: Option<String>,
     contact: Option<String>,
     texts: Vec<(i64, String)>,
+    /// Bytes of text in `texts`, bounded by the body limit while the parts arrive.
+    text_bytes: usize,
     error: Option<ParseError>,
 }
 
@@ -180,6 +216,9 @@ impl Parser<'_> {
             "sms" => {
                 self.record += 1;
                 let offset = reader.get_mut().original_offset(start);
+                if self.too_many(offset) {
+                    return Ok(());
+                }
                 let place = Place {
                     offset: Some(offset),
                     record: Some(self.record),
@@ -193,17 +232,17 @@ impl Parser<'_> {
                 match self.sms(e, offset) {
                     Ok(Some(msg)) => sink.message(msg)?,
                     Ok(None) => {}
-                    Err(detail) => sink.record_error(ParseError::new(
-                        self.path,
-                        place,
-                        ErrorKind::Syntax,
-                        detail,
-                    )),
+                    Err((kind, detail)) => {
+                        sink.record_error(ParseError::new(self.path, place, kind, detail))
+                    }
                 }
             }
             "mms" => {
                 self.record += 1;
                 let offset = reader.get_mut().original_offset(start);
+                if self.too_many(offset) {
+                    return Ok(());
+                }
                 let mut mms = self.mms_start(e, offset);
                 if let Some(bad) = reader.get_mut().take_repairs(start, end) {
                     let at = reader.get_mut().original_offset(bad);
@@ -224,11 +263,11 @@ impl Parser<'_> {
                     if mms.error.is_none() {
                         mms.error = Some(self.encoding_error(self.place_of(&mms), at));
                     }
-                } else if let Err(detail) = self.mms_child(e, &mut mms)
+                } else if let Err((kind, detail)) = self.mms_child(e, &mut mms)
                     && mms.error.is_none()
                 {
                     let place = self.place_of(&mms);
-                    mms.error = Some(ParseError::new(self.path, place, ErrorKind::Syntax, detail));
+                    mms.error = Some(ParseError::new(self.path, place, kind, detail));
                 }
                 self.mms = Some(mms);
             }
@@ -237,6 +276,28 @@ impl Parser<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Past the record limit: stop the file here, naming the limit.
+    fn too_many(&mut self, offset: u64) -> bool {
+        let limit = self.opts.limits.max_records;
+        if self.record as usize <= limit {
+            return false;
+        }
+        self.mms = None;
+        self.stop = Some(Limits::error(
+            self.path,
+            Place {
+                offset: Some(offset),
+                record: Some(self.record),
+                ..Place::default()
+            },
+            format!(
+                "more than {limit} messages in one file; the first {limit} were read, the rest \
+                 of the file was not"
+            ),
+        ));
+        true
     }
 
     fn place_of(&self, mms: &Mms) -> Place {
@@ -256,14 +317,14 @@ impl Parser<'_> {
         )
     }
 
-    fn sms(&self, e: &BytesStart<'_>, offset: u64) -> Result<Option<Message>, String> {
+    fn sms(&self, e: &BytesStart<'_>, offset: u64) -> Result<Option<Message>, Refusal> {
         let mut sender = String::new();
         let mut body = String::new();
         let mut ts_ms = None;
         let mut kind = None;
         let mut contact = None;
         for attr in e.attributes().with_checks(false) {
-            let attr = attr.map_err(|err| format!("bad attribute: {err}"))?;
+            let attr = attr.map_err(|err| syntax(format!("bad attribute: {err}")))?;
             match attr.key.as_ref() {
                 "address" => sender = self.value(&attr.value, "address")?.unwrap_or_default(),
                 "body" => body = self.value(&attr.value, "body")?.unwrap_or_default(),
@@ -315,11 +376,12 @@ impl Parser<'_> {
             from: None,
             contact: None,
             texts: Vec::new(),
+            text_bytes: 0,
             error: None,
         };
-        let result: Result<(), String> = (|| {
+        let result: Result<(), Refusal> = (|| {
             for attr in e.attributes().with_checks(false) {
-                let attr = attr.map_err(|err| format!("bad attribute: {err}"))?;
+                let attr = attr.map_err(|err| syntax(format!("bad attribute: {err}")))?;
                 match attr.key.as_ref() {
                     "date" => mms.ts_ms = parse_int(&attr.value),
                     "msg_box" => {
@@ -343,21 +405,21 @@ impl Parser<'_> {
             }
             Ok(())
         })();
-        if let Err(detail) = result {
+        if let Err((kind, detail)) = result {
             let place = self.place_of(&mms);
-            mms.error = Some(ParseError::new(self.path, place, ErrorKind::Syntax, detail));
+            mms.error = Some(ParseError::new(self.path, place, kind, detail));
         }
         mms
     }
 
-    fn mms_child(&self, e: &BytesStart<'_>, mms: &mut Mms) -> Result<(), String> {
+    fn mms_child(&self, e: &BytesStart<'_>, mms: &mut Mms) -> Result<(), Refusal> {
         let mut ct = String::new();
         let mut text = None;
         let mut seq = 0;
         let mut addr = None;
         let mut addr_type = None;
         for attr in e.attributes().with_checks(false) {
-            let attr = attr.map_err(|err| format!("bad attribute: {err}"))?;
+            let attr = attr.map_err(|err| syntax(format!("bad attribute: {err}")))?;
             match attr.key.as_ref() {
                 "ct" => ct = attr.value.to_ascii_lowercase(),
                 "text" => text = self.value(&attr.value, "text")?,
@@ -371,6 +433,10 @@ impl Parser<'_> {
             if ct == "text/plain"
                 && let Some(text) = text
             {
+                // Checked as the parts arrive: a message of a million parts must not be
+                // gathered before it is refused.
+                mms.text_bytes += text.len() + 1;
+                self.check_body_len(mms.text_bytes.saturating_sub(1))?;
                 mms.texts.push((seq, text));
             }
         } else if addr_type == Some(137)
@@ -402,7 +468,7 @@ impl Parser<'_> {
             .map(|t| t.1)
             .collect::<Vec<_>>()
             .join("\n");
-        if let Err(detail) = self.check_body(&body) {
+        if let Err((kind, detail)) = self.check_body(&body) {
             sink.record_error(ParseError::new(
                 self.path,
                 Place {
@@ -410,7 +476,7 @@ impl Parser<'_> {
                     record: Some(mms.position.record),
                     ..Place::default()
                 },
-                ErrorKind::Limit,
+                kind,
                 detail,
             ));
             return Ok(());
@@ -430,25 +496,46 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn check_body(&self, body: &str) -> Result<(), String> {
+    fn check_body(&self, body: &str) -> Result<(), Refusal> {
+        self.check_body_len(body.len())
+    }
+
+    fn check_body_len(&self, len: usize) -> Result<(), Refusal> {
         let limit = self.opts.limits.max_body_bytes;
-        if body.len() > limit {
-            return Err(format!(
-                "message text of {} bytes is over the limit of {limit}; skipped",
-                body.len()
+        if len > limit {
+            return Err((
+                ErrorKind::Limit,
+                format!("message text of {len} bytes is over the limit of {limit}; skipped"),
             ));
         }
         Ok(())
     }
 
-    /// Decodes an attribute value; `null` means absent.
-    fn value(&self, raw: &str, name: &str) -> Result<Option<String>, String> {
+    /// Decodes an attribute value; `null` means absent. A value over the attribute limit
+    /// costs its record (decoding never makes a value longer, so the raw length decides).
+    fn value(&self, raw: &str, name: &str) -> Result<Option<String>, Refusal> {
         if raw == "null" {
             return Ok(None);
         }
+        let limit = self.opts.limits.max_attribute_bytes;
+        if raw.len() > limit {
+            return Err((
+                ErrorKind::Limit,
+                format!(
+                    "attribute {name} of {} bytes is over the limit of {limit}; this message was \
+                     skipped",
+                    raw.len()
+                ),
+            ));
+        }
         entities::unescape(raw)
             .map(|v| Some(v.into_owned()))
-            .map_err(|e| format!("attribute {name}, character {}: {}", e.offset, e.detail))
+            .map_err(|e| {
+                syntax(format!(
+                    "attribute {name}, character {}: {}",
+                    e.offset, e.detail
+                ))
+            })
     }
 
     fn xml_error(&self, err: quick_xml::Error, offset: u64) -> ParseError {
@@ -524,9 +611,27 @@ mod tests {
     }
 
     fn parse(xml: &[u8]) -> (Collect, ReadOutcome) {
+        parse_with(xml, crate::ingest::Limits::default())
+    }
+
+    fn parse_with(xml: &[u8], limits: crate::ingest::Limits) -> (Collect, ReadOutcome) {
         let mut c = Collect::default();
-        let outcome = read_from(Path::new("t.xml"), xml, &ReadOptions::default(), &mut c).unwrap();
+        let opts = ReadOptions {
+            limits,
+            ..ReadOptions::default()
+        };
+        let outcome = read_from(Path::new("t.xml"), xml, &opts, &mut c).unwrap();
         (c, outcome)
+    }
+
+    fn small(f: impl FnOnce(&mut crate::ingest::Limits)) -> crate::ingest::Limits {
+        let mut l = crate::ingest::Limits::default();
+        f(&mut l);
+        l
+    }
+
+    fn sms_line(i: usize, body: &str) -> String {
+        format!("<sms address=\"95384\" date=\"{i}000\" type=\"1\" body=\"{body}\" />\n")
     }
 
     const HEAD: &str =
@@ -644,5 +749,96 @@ mod tests {
         };
         assert_eq!(err.kind, ErrorKind::Syntax, "{err}");
         assert!(err.place.offset.is_some());
+    }
+
+    #[test]
+    fn an_oversized_body_is_a_limit_error_for_that_message_and_the_rest_is_read() {
+        let big = "欠".repeat(400);
+        let xml = format!(
+            "{HEAD}{}{}{}</smses>",
+            sms_line(1, "a"),
+            sms_line(2, &big),
+            sms_line(3, "c")
+        );
+        let (c, outcome) = parse_with(xml.as_bytes(), small(|l| l.max_body_bytes = 1000));
+        assert!(matches!(outcome, ReadOutcome::Complete), "{outcome:?}");
+        assert_eq!(
+            c.msgs.iter().map(|m| &m.body[..]).collect::<Vec<_>>(),
+            ["a", "c"]
+        );
+        assert_eq!(c.errors.len(), 1);
+        let e = &c.errors[0];
+        assert_eq!(e.kind, ErrorKind::Limit, "{e}");
+        assert_eq!(e.place.record, Some(2));
+        assert!(e.to_string().starts_with("t.xml: message 2, byte "), "{e}");
+        assert!(e.detail.contains("over the limit of 1000"), "{e}");
+    }
+
+    #[test]
+    fn an_oversized_attribute_costs_its_message_and_the_rest_is_read() {
+        let name = "x".repeat(600);
+        let xml = format!(
+            "{HEAD}<sms address=\"1\" date=\"1\" type=\"1\" body=\"a\" contact_name=\"{name}\" />\n{}</smses>",
+            sms_line(2, "b")
+        );
+        let (c, outcome) = parse_with(xml.as_bytes(), small(|l| l.max_attribute_bytes = 500));
+        assert!(matches!(outcome, ReadOutcome::Complete), "{outcome:?}");
+        assert_eq!(c.msgs.len(), 1);
+        assert_eq!(c.msgs[0].body, "b");
+        assert_eq!(c.errors[0].kind, ErrorKind::Limit);
+        assert!(
+            c.errors[0]
+                .detail
+                .contains("attribute contact_name of 600 bytes"),
+            "{}",
+            c.errors[0]
+        );
+    }
+
+    #[test]
+    fn more_records_than_the_limit_stop_the_file_after_the_first_ones() {
+        let lines: String = (0..10).map(|i| sms_line(i, &format!("m{i}"))).collect();
+        let xml = format!("{HEAD}{lines}</smses>");
+        let (c, outcome) = parse_with(xml.as_bytes(), small(|l| l.max_records = 4));
+        assert_eq!(c.msgs.len(), 4);
+        let ReadOutcome::Failed(err) = outcome else {
+            panic!("should stop at the limit")
+        };
+        assert_eq!(err.kind, ErrorKind::Limit);
+        assert_eq!(err.place.record, Some(5));
+        assert!(err.detail.contains("more than 4 messages"), "{err}");
+        assert!(!err.is_incomplete(), "a limit is not a half-written file");
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_limit_stops_the_file_at_its_place() {
+        let deep = "<a>".repeat(100);
+        let xml = format!("{HEAD}{}{deep}", sms_line(1, "a"));
+        let (c, outcome) = parse_with(xml.as_bytes(), small(|l| l.max_depth = 10));
+        assert_eq!(c.msgs.len(), 1);
+        let ReadOutcome::Failed(err) = outcome else {
+            panic!("should stop at the limit")
+        };
+        assert_eq!(err.kind, ErrorKind::Limit, "{err}");
+        // <smses> is level 1, so the 10th <a> is the 11th level.
+        let tenth_a = HEAD.len() + sms_line(1, "a").len() + 9 * 3;
+        assert_eq!(err.place.offset, Some(tenth_a as u64), "{err}");
+    }
+
+    #[test]
+    fn an_mms_of_many_small_text_parts_is_refused_as_they_arrive() {
+        let part = "<part seq=\"0\" ct=\"text/plain\" text=\"0123456789\" />";
+        let xml = format!(
+            "{HEAD}<mms date=\"1\" msg_box=\"1\" address=\"1\"><parts>{}</parts></mms>{}</smses>",
+            part.repeat(1000),
+            sms_line(2, "after")
+        );
+        let (c, outcome) = parse_with(xml.as_bytes(), small(|l| l.max_body_bytes = 500));
+        assert!(matches!(outcome, ReadOutcome::Complete), "{outcome:?}");
+        assert_eq!(c.msgs.len(), 1);
+        assert_eq!(c.msgs[0].body, "after");
+        assert_eq!(c.errors.len(), 1);
+        assert_eq!(c.errors[0].kind, ErrorKind::Limit);
+        assert_eq!(c.errors[0].place.record, Some(1));
     }
 }

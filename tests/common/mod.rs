@@ -73,6 +73,9 @@ pub fn sbr_escape(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             '\n' => out.push_str("&#10;"),
+            // XML parsers turn a literal CR or tab in an attribute into a space.
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
             c if (c as u32) > 0xFFFF => {
                 let mut units = [0u16; 2];
                 for u in c.encode_utf16(&mut units) {
@@ -83,6 +86,42 @@ pub fn sbr_escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// One message as the fixture writers write it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixtureMessage {
+    pub sender: String,
+    pub body: String,
+    pub ts_ms: i64,
+    /// True for a received message (`type="1"`), false for sent (`type="2"`).
+    pub incoming: bool,
+    pub contact: Option<String>,
+}
+
+/// A whole SBR backup of `msgs`, every field escaped as the app does.
+pub fn sbr_document(msgs: &[FixtureMessage]) -> String {
+    let mut xml = String::from(
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n\
+         <!--File Created By SMS Backup & Restore v10.22.001 on 22/11/2026 10:15:00-->\n",
+    );
+    writeln!(xml, "<smses count=\"{}\">", msgs.len()).unwrap();
+    for m in msgs {
+        writeln!(
+            xml,
+            "  <sms protocol=\"0\" address=\"{}\" date=\"{}\" type=\"{}\" subject=\"null\" body=\"{}\" \
+             toa=\"null\" sc_toa=\"null\" service_center=\"null\" read=\"1\" status=\"-1\" locked=\"0\" \
+             date_sent=\"0\" readable_date=\"x\" contact_name=\"{}\" />",
+            sbr_escape(&m.sender),
+            m.ts_ms,
+            if m.incoming { 1 } else { 2 },
+            sbr_escape(&m.body),
+            sbr_escape(m.contact.as_deref().unwrap_or("(Unknown)")),
+        )
+        .unwrap();
+    }
+    xml.push_str("</smses>\n");
+    xml
 }
 
 /// The body of generated message `i`: unique, mixed languages, some emoji and newlines.

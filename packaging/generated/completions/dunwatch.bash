@@ -1459,7 +1459,7 @@ _dunwatch() {
             return 0
             ;;
         dunwatch__subcmd__run)
-            opts="-h --debounce-ms --stale-ms --retry-ms --db --config --help"
+            opts="-h --debounce-ms --stale-ms --retry-ms --store-retry-ms --poll-ms --commit-ms --poll --db --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1474,6 +1474,18 @@ _dunwatch() {
                     return 0
                     ;;
                 --retry-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-retry-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poll-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --commit-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -180,8 +180,12 @@ complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand run" -l debounce-ms -d 'How long a file must stay unchanged before it is read, in milliseconds' -r
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand run" -l stale-ms -d 'How long a half-written file may stay unchanged before it is reported, in ms' -r
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand run" -l retry-ms -d 'How long to wait before asking the notification server again, in ms' -r
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand run" -l store-retry-ms -d 'How long to wait before importing again after the database refused a write, in ms' -r
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand run" -l poll-ms -d 'How often folders are looked at when polled, in ms' -r
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand run" -l commit-ms -d 'Longest an import keeps a transaction open, in ms' -r
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand run" -l db -d 'The SQLite database with the history' -r -F
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand run" -l config -d 'The configuration file (TOML)' -r -F
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand run" -l poll -d 'Look at the folders every few seconds instead of waiting for change events from the system (for folders on network filesystems, which send none)'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand run" -s h -l help -d 'Print help'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand service; and not __fish_seen_subcommand_from install uninstall status help" -l db -d 'The SQLite database with the history' -r -F
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand service; and not __fish_seen_subcommand_from install uninstall status help" -l config -d 'The configuration file (TOML)' -r -F

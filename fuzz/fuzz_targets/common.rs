@@ -1,0 +1,56 @@
+//! Shared by the fuzz targets: a sink that checks what every reader promises.
+#![allow(dead_code)]
+
+use dunwatch::ingest::{Limits, ParseError, ReadOptions, Sink};
+use dunwatch::model::Message;
+
+/// Small limits, so that fuzz inputs of a few kilobytes reach every refusal path.
+pub fn options() -> ReadOptions {
+    ReadOptions {
+        phone_tz: jiff::tz::TimeZone::UTC,
+        limits: Limits {
+            max_body_bytes: 2048,
+            max_element_bytes: 8192,
+            max_attribute_bytes: 4096,
+            max_records: 500,
+            max_depth: 16,
+            ..Limits::default()
+        },
+    }
+}
+
+/// Checks every message and error against the limits and the input size.
+pub struct CheckingSink<'a> {
+    pub opts: &'a ReadOptions,
+    pub input_len: u64,
+    pub messages: usize,
+    pub errors: usize,
+}
+
+impl Sink for CheckingSink<'_> {
+    fn message(&mut self, msg: Message) -> anyhow::Result<()> {
+        assert!(
+            msg.body.len() <= self.opts.limits.max_body_bytes,
+            "a body of {} bytes passed the limit",
+            msg.body.len()
+        );
+        if let Some(offset) = msg.position.offset {
+            assert!(offset <= self.input_len, "offset {offset} past the end");
+        }
+        self.messages += 1;
+        assert!(
+            self.messages <= self.opts.limits.max_records,
+            "more messages than max_records"
+        );
+        Ok(())
+    }
+
+    fn record_error(&mut self, err: ParseError) {
+        if let Some(offset) = err.place.offset {
+            assert!(offset <= self.input_len, "error offset {offset} past the end: {err}");
+        }
+        // Errors are shown to the user: they must render.
+        let _ = err.to_string();
+        self.errors += 1;
+    }
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Runs the cargo-fuzz targets for a given time each, seeded from the test fixtures and the
+# real sample files.
+#
+# usage: fuzz/run.sh TARGET|all SECONDS [JOBS]
+#   targets: sbr_xml any_file rule_pack classify_text
+#   env: SAMPLES=dir of extra seed files (default ../shared/samples beside the project)
+#        FUZZ_SANITIZER=none|address (default none: the code is safe Rust; use address once
+#        the SQLite readers, i.e. C code, are merged)
+#        FUZZ_NO_BUILD=1 to run the binaries already built
+#
+# Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked`).
+# Seeds are copied into fuzz/corpus/TARGET at run time (not committed). Crashes land in
+# fuzz/artifacts/TARGET; the execution count of each run is printed at the end and kept in
+# fuzz/logs/TARGET.log. Reproduce a crash: cargo +nightly fuzz run TARGET fuzz/artifacts/TARGET/crash-…
+set -euo pipefail
+cd "$(dirname "$0")"
+fuzz=$PWD
+root=$(cd .. && pwd)
+samples=${SAMPLES:-$root/../../shared/samples}
+[[ -d $samples ]] || samples=/work/shared/samples
+sanitizer=${FUZZ_SANITIZER:-none}
+all=(sbr_xml any_file rule_pack classify_text)
+
+target=${1:?usage: fuzz/run.sh TARGET|all SECONDS}
+seconds=${2:?usage: fuzz/run.sh TARGET|all SECONDS}
+
+seed() {
+  local t=$1 dir=$fuzz/corpus/$1
+  mkdir -p "$dir"
+  case $t in
+    sbr_xml)
+      cp -n "$root"/tests/fixtures/sbr/*.xml "$dir"/ 2>/dev/null || true
+      [[ -d $samples ]] && find "$samples" -name '*.xml' -size -1M -exec cp -n {} "$dir"/ \; ;;
+    any_file)
+      cp -n "$root"/tests/fixtures/sbr/*.xml "$dir"/ 2>/dev/null || true
+      [[ -d $samples ]] && find "$samples" -type f ! -name 'SOURCES.txt' ! -name '*.md' -size -2M \
+        -exec sh -c 'cp -n "$1" "$2/$(echo "$1" | tr / _)"' _ {} "$dir" \; ;;
+    rule_pack)
+      cp -n "$root"/rules/*.toml "$dir"/ ;;
+    classify_text)
+      # One message per seed: "sender\nbody" from the labelled research examples.
+      python3 - "$root/tests/fixtures/labelled/research_examples.jsonl" "$dir" <<'PY'
+import json, sys, os
+src, out = sys.argv[1], sys.argv[2]
+for line in open(src, encoding="utf-8"):
+    m = json.loads(line)
+    with open(os.path.join(out, m["id"]), "w", encoding="utf-8") as f:
+        f.write(m.get("sender", "") + "\n" + m["body"])
+PY
+      ;;
+    *) echo "unknown target $t (known: ${all[*]})" >&2; exit 2 ;;
+  esac
+}
+
+run() {
+  local t=$1
+  seed "$t"
+  mkdir -p "$fuzz/artifacts/$t" "$fuzz/logs"
+  local log=$fuzz/logs/$t.log
+  echo "== $t for ${seconds}s (sanitizer $sanitizer)"
+  # -timeout: one input taking longer is a hang. -rss_limit_mb/-malloc_limit_mb: a memory
+  # blow-up is a crash. -max_len: real backups are large, but structure bugs show in 64 KiB.
+  set +e
+  "$bin_dir/$t" "$fuzz/corpus/$t" \
+    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1536 -malloc_limit_mb=1024 \
+    -max_len=65536 -print_final_stats=1 \
+    -artifact_prefix="$fuzz/artifacts/$t/" >"$log" 2>&1
+  local rc=$?
+  set -e
+  local execs
+  execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}' | tail -1)
+  echo "$t: exit $rc, executions ${execs:-?}, artifacts: $(ls "$fuzz/artifacts/$t" | wc -l)"
+  return $rc
+}
+
+# Built once, then the binaries run: editing the sources while a run goes on changes nothing.
+if [[ ${FUZZ_NO_BUILD:-} != 1 ]]; then
+  cargo +nightly fuzz build --sanitizer "$sanitizer" --debug-assertions
+fi
+bin_dir=$fuzz/target/$(rustc +nightly -vV | sed -n 's/^host: //p')/release
+
+if [[ $target == all ]]; then
+  status=0
+  for t in "${all[@]}"; do run "$t" || status=1; done
+  exit $status
+fi
+run "$target"
