@@ -3,10 +3,11 @@
 # real sample files.
 #
 # usage: fuzz/run.sh TARGET|all SECONDS [JOBS]
-#   targets: sbr_xml any_file rule_pack classify_text
+#   targets: sbr_xml superbackup_xml vmsg ndjson json csv sms_ie_zip ios_sms_db
+#            android_mmssms_db any_file rule_pack classify_text
 #   env: SAMPLES=dir of extra seed files (default ../shared/samples beside the project)
-#        FUZZ_SANITIZER=none|address (default none: the code is safe Rust; use address once
-#        the SQLite readers, i.e. C code, are merged)
+#        FUZZ_SANITIZER=none|address (default none; address also checks the C code of
+#        SQLite and is about 3 times slower)
 #        FUZZ_NO_BUILD=1 to run the binaries already built
 #
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked`).
@@ -20,7 +21,8 @@ root=$(cd .. && pwd)
 samples=${SAMPLES:-$root/../../shared/samples}
 [[ -d $samples ]] || samples=/work/shared/samples
 sanitizer=${FUZZ_SANITIZER:-none}
-all=(sbr_xml any_file rule_pack classify_text)
+all=(sbr_xml superbackup_xml vmsg ndjson json csv sms_ie_zip ios_sms_db android_mmssms_db
+     any_file rule_pack classify_text)
 
 target=${1:?usage: fuzz/run.sh TARGET|all SECONDS}
 seconds=${2:?usage: fuzz/run.sh TARGET|all SECONDS}
@@ -36,6 +38,39 @@ seed() {
       cp -n "$root"/tests/fixtures/sbr/*.xml "$dir"/ 2>/dev/null || true
       [[ -d $samples ]] && find "$samples" -type f ! -name 'SOURCES.txt' ! -name '*.md' -size -2M \
         -exec sh -c 'cp -n "$1" "$2/$(echo "$1" | tr / _)"' _ {} "$dir" \; ;;
+    superbackup_xml)
+      cp -n "$root"/tests/fixtures/formats/supersbackup_allsms.xml "$dir"/ ;;
+    vmsg)
+      cp -n "$root"/tests/fixtures/formats/*.vmsg "$dir"/
+      [[ -d $samples ]] && find "$samples" -name '*.vm*g' -exec cp -n {} "$dir"/ \; ;;
+    ndjson)
+      cp -n "$root"/tests/fixtures/formats/*.ndjson "$root"/tests/fixtures/formats/*.jsonl "$dir"/
+      unzip -p "$root"/tests/fixtures/formats/messages-2024-03-06.zip messages.ndjson >"$dir/sms-ie.ndjson" ;;
+    json)
+      # JSON documents: the JSON Lines fixtures as arrays, and one message alone.
+      for f in "$root"/tests/fixtures/formats/*.jsonl "$root"/tests/fixtures/formats/*.ndjson; do
+        python3 -c 'import json,sys; rows=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]; print(json.dumps(rows, ensure_ascii=False)); open(sys.argv[2],"w").write(json.dumps(rows[0], ensure_ascii=False))' \
+          "$f" "$dir/one-$(basename "$f").json" >"$dir/$(basename "$f").json"
+      done ;;
+    csv)
+      cp -n "$root"/tests/fixtures/formats/*.csv "$dir"/ ;;
+    sms_ie_zip)
+      cp -n "$root"/tests/fixtures/formats/*.zip "$dir"/ ;;
+    ios_sms_db|android_mmssms_db)
+      # The databases rebuilt with 512-byte pages, so that they fit in -max_len.
+      local pattern=mmssms; [[ $t == ios_sms_db ]] && pattern=sms_ios
+      find "$root"/tests/fixtures/formats "$samples" -name '*.db' 2>/dev/null | grep -E "$pattern|$([[ $t == ios_sms_db ]] && echo ios13 || echo mmssms)" |
+        while read -r db; do
+          python3 - "$db" "$dir/$(basename "$db")" <<'PY'
+import shutil, sqlite3, sys
+shutil.copy(sys.argv[1], sys.argv[2])
+c = sqlite3.connect(sys.argv[2])
+c.execute("PRAGMA journal_mode=DELETE")
+c.execute("PRAGMA page_size=512")
+c.execute("VACUUM")
+c.close()
+PY
+        done ;;
     rule_pack)
       cp -n "$root"/rules/*.toml "$dir"/ ;;
     classify_text)
@@ -58,13 +93,16 @@ run() {
   seed "$t"
   mkdir -p "$fuzz/artifacts/$t" "$fuzz/logs"
   local log=$fuzz/logs/$t.log
+  local max_len=65536
+  [[ $t == *_db ]] && max_len=262144
   echo "== $t for ${seconds}s (sanitizer $sanitizer)"
   # -timeout: one input taking longer is a hang. -rss_limit_mb/-malloc_limit_mb: a memory
-  # blow-up is a crash. -max_len: real backups are large, but structure bugs show in 64 KiB.
+  # blow-up is a crash. -max_len: real backups are large, but structure bugs show in 64 KiB
+  # (databases, made of pages, get 256 KiB).
   set +e
   "$bin_dir/$t" "$fuzz/corpus/$t" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1536 -malloc_limit_mb=1024 \
-    -max_len=65536 -print_final_stats=1 \
+    -max_len="$max_len" -print_final_stats=1 \
     -artifact_prefix="$fuzz/artifacts/$t/" >"$log" 2>&1
   local rc=$?
   set -e

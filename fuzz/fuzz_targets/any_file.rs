@@ -25,10 +25,20 @@ static FILE: LazyLock<PathBuf> = LazyLock::new(|| {
 fuzz_target!(|data: &[u8]| {
     let path = &*FILE;
     std::fs::write(path, data).expect("write the fuzz input");
-    // Detection reads only the head, and must agree with sniffing the bytes directly.
-    let format = detect::detect(path).expect("the file was just written");
+    // Detection reads only the head, and agrees with sniffing the bytes directly except for
+    // ZIP archives and SQLite databases, which it opens to look inside. A database another
+    // program holds is an error; nothing else is.
     let head = &data[..data.len().min(detect::SNIFF_BYTES)];
-    assert_eq!(format, detect::sniff(head));
+    let format = match detect::detect(path) {
+        Ok(f) => f,
+        Err(e) => {
+            assert!(head.starts_with(b"SQLite format 3\0"), "{e}");
+            return;
+        }
+    };
+    if !head.starts_with(b"PK\x03\x04") && !head.starts_with(b"SQLite format 3\0") {
+        assert_eq!(format, detect::sniff(head));
+    }
     let Some(format) = format else { return };
     let opts = common::options();
     let mut sink = common::CheckingSink {
