@@ -3,28 +3,14 @@
 //! daemon. Readers added to `ingest::read_file` are covered without changing this target.
 #![no_main]
 
-use std::path::PathBuf;
-use std::sync::LazyLock;
-
-use dunwatch::ingest::{self, ReadOutcome, detect};
+use dunwatch::ingest::detect;
 use libfuzzer_sys::fuzz_target;
 
-#[path = "common.rs"]
-mod common;
-
-/// One file per fuzz process, in memory (/dev/shm) when there is one.
-static FILE: LazyLock<PathBuf> = LazyLock::new(|| {
-    let base = if std::path::Path::new("/dev/shm").is_dir() {
-        PathBuf::from("/dev/shm")
-    } else {
-        std::env::temp_dir()
-    };
-    base.join(format!("dunwatch-fuzz-{}.bin", std::process::id()))
-});
+#[path = "reader.rs"]
+mod reader;
 
 fuzz_target!(|data: &[u8]| {
-    let path = &*FILE;
-    std::fs::write(path, data).expect("write the fuzz input");
+    let path = reader::write_input(data);
     // Detection reads only the head, and agrees with sniffing the bytes directly except for
     // ZIP archives and SQLite databases, which it opens to look inside. A database another
     // program holds is an error; nothing else is.
@@ -40,15 +26,5 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(format, detect::sniff(head));
     }
     let Some(format) = format else { return };
-    let opts = common::options();
-    let mut sink = common::CheckingSink {
-        opts: &opts,
-        input_len: data.len() as u64,
-        messages: 0,
-        errors: 0,
-    };
-    let outcome = ingest::read_file(path, format, &opts, &mut sink).expect("the sink never refuses");
-    if let ReadOutcome::Failed(e) = outcome {
-        let _ = e.to_string();
-    }
+    reader::read_written(path, format, data.len());
 });

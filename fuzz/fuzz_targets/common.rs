@@ -1,7 +1,7 @@
 //! Shared by the fuzz targets: a sink that checks what every reader promises.
 #![allow(dead_code)]
 
-use dunwatch::ingest::{Limits, ParseError, ReadOptions, Sink};
+use dunwatch::ingest::{Format, Limits, ParseError, ReadOptions, Sink};
 use dunwatch::model::Message;
 
 /// Small limits, so that fuzz inputs of a few kilobytes reach every refusal path.
@@ -22,9 +22,21 @@ pub fn options() -> ReadOptions {
 /// Checks every message and error against the limits and the input size.
 pub struct CheckingSink<'a> {
     pub opts: &'a ReadOptions,
-    pub input_len: u64,
+    /// The largest byte offset a position may name: the input's length, or for a ZIP (whose
+    /// positions are inside the inflated entry) the entry limit.
+    pub max_offset: u64,
     pub messages: usize,
     pub errors: usize,
+}
+
+impl<'a> CheckingSink<'a> {
+    pub fn new(opts: &'a ReadOptions, format: Format, input_len: usize) -> Self {
+        let max_offset = match format {
+            Format::SmsIeZip => opts.limits.max_zip_entry_bytes,
+            _ => input_len as u64,
+        };
+        CheckingSink { opts, max_offset, messages: 0, errors: 0 }
+    }
 }
 
 impl Sink for CheckingSink<'_> {
@@ -35,7 +47,7 @@ impl Sink for CheckingSink<'_> {
             msg.body.len()
         );
         if let Some(offset) = msg.position.offset {
-            assert!(offset <= self.input_len, "offset {offset} past the end");
+            assert!(offset <= self.max_offset, "offset {offset} past the end");
         }
         self.messages += 1;
         assert!(
@@ -47,7 +59,7 @@ impl Sink for CheckingSink<'_> {
 
     fn record_error(&mut self, err: ParseError) {
         if let Some(offset) = err.place.offset {
-            assert!(offset <= self.input_len, "error offset {offset} past the end: {err}");
+            assert!(offset <= self.max_offset, "error offset {offset} past the end: {err}");
         }
         // Errors are shown to the user: they must render.
         let _ = err.to_string();

@@ -3,7 +3,7 @@
 //! the reader's own checks.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use dunwatch::ingest::{self, Format, ReadOutcome};
@@ -21,24 +21,29 @@ static FILE: LazyLock<PathBuf> = LazyLock::new(|| {
     base.join(format!("dunwatch-fuzz-{}.bin", std::process::id()))
 });
 
-/// Writes `data` as a file and reads it as `format`: no panic, every message and error
-/// within the limits and the input (see `common::CheckingSink`), every failure renders.
-pub fn read_as(format: Format, data: &[u8]) {
+/// Writes `data` as the fuzz process's file, clearing what a previous input left beside it
+/// (a SQLite journal or WAL), and returns its path.
+pub fn write_input(data: &[u8]) -> &'static Path {
     let path = &*FILE;
-    // A previous input may have left a SQLite journal or WAL beside the file.
     for suffix in ["-wal", "-shm", "-journal"] {
         let mut side = path.as_os_str().to_owned();
         side.push(suffix);
         let _ = std::fs::remove_file(PathBuf::from(side));
     }
     std::fs::write(path, data).expect("write the fuzz input");
+    path
+}
+
+/// Writes `data` as a file and reads it as `format`.
+pub fn read_as(format: Format, data: &[u8]) {
+    read_written(write_input(data), format, data.len());
+}
+
+/// Reads the written input as `format`: no panic, every message and error within the limits
+/// and the input (see `common::CheckingSink`), every failure renders.
+pub fn read_written(path: &Path, format: Format, input_len: usize) {
     let opts = common::options();
-    let mut sink = common::CheckingSink {
-        opts: &opts,
-        input_len: data.len() as u64,
-        messages: 0,
-        errors: 0,
-    };
+    let mut sink = common::CheckingSink::new(&opts, format, input_len);
     let outcome = ingest::read_file(path, format, &opts, &mut sink).expect("the sink never refuses");
     if let ReadOutcome::Failed(e) = outcome {
         let _ = e.to_string();

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use dunwatch::ingest::{ReadOutcome, sbr};
+use dunwatch::ingest::{Format, ReadOutcome, sbr};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]
@@ -11,12 +11,7 @@ mod common;
 
 fuzz_target!(|data: &[u8]| {
     let opts = common::options();
-    let mut sink = common::CheckingSink {
-        opts: &opts,
-        input_len: data.len() as u64,
-        messages: 0,
-        errors: 0,
-    };
+    let mut sink = common::CheckingSink::new(&opts, Format::SbrXml, data.len());
     let outcome = sbr::read_from(Path::new("fuzz.xml"), data, &opts, &mut sink)
         .expect("the sink never refuses");
     if let ReadOutcome::Failed(e) = outcome
