@@ -141,18 +141,11 @@ impl<R: Read> Sanitizer<R> {
                     self.scan(&rest[..valid])?;
                     match e.error_len() {
                         Some(bad) => {
-                            let at = self.filtered_pos();
-                            self.repairs.push_back(at);
-                            self.scan("\u{FFFD}".as_bytes())?;
-                            self.set_delta(at + 3, bad as i64 - 3);
+                            self.replace_invalid(bad)?;
                             rest = &rest[valid + bad..];
                         }
                         None if self.eof => {
-                            let at = self.filtered_pos();
-                            self.repairs.push_back(at);
-                            let bad = rest.len() - valid;
-                            self.scan("\u{FFFD}".as_bytes())?;
-                            self.set_delta(at + 3, bad as i64 - 3);
+                            self.replace_invalid(rest.len() - valid)?;
                             return Ok(());
                         }
                         None => {
@@ -163,6 +156,22 @@ impl<R: Read> Sanitizer<R> {
                 }
             }
         }
+    }
+
+    /// Stands U+FFFD in for `bad` invalid bytes of the original. Inside a dropped `data`
+    /// value the bytes are simply dropped: nothing is written, so no message is blamed
+    /// for them, and the offset map must count `bad` original bytes, not the three of
+    /// the replacement character.
+    fn replace_invalid(&mut self, bad: usize) -> io::Result<()> {
+        let at = self.filtered_pos();
+        if let State::Skipping(_) = self.state {
+            self.set_delta(at, bad as i64);
+            return Ok(());
+        }
+        self.repairs.push_back(at);
+        self.scan("\u{FFFD}".as_bytes())?;
+        self.set_delta(self.filtered_pos(), bad as i64 - 3);
+        Ok(())
     }
 
     fn filtered_pos(&self) -> u64 {
@@ -357,6 +366,20 @@ mod tests {
         let y = out.find("<y").unwrap() as u64;
         assert_eq!(s.take_repairs(0, y), None);
         assert!(s.take_repairs(y, out.len() as u64).is_some());
+        assert_eq!(s.original_offset(out.len() as u64), input.len() as u64);
+    }
+
+    #[test]
+    fn invalid_utf8_inside_dropped_data_is_dropped_and_not_counted_twice() {
+        // Found by the sbr_xml fuzz target: the replacement character was counted as three
+        // dropped original bytes, so the end of this input mapped 2 bytes past the end.
+        let input = b"<p data=\"AB\x85\"><q data=\"\xff\xfeC\"/>";
+        let (out, mut s) = run(input);
+        assert_eq!(out, "<p data=\"\"><q data=\"\"/>");
+        assert_eq!(s.take_repairs(0, out.len() as u64), None);
+        let q = out.find("<q").unwrap() as u64;
+        let original_q = input.windows(2).position(|w| w == b"<q").unwrap() as u64;
+        assert_eq!(s.original_offset(q), original_q);
         assert_eq!(s.original_offset(out.len() as u64), input.len() as u64);
     }
 

@@ -710,6 +710,23 @@ mod tests {
     }
 
     #[test]
+    fn truncated_file_with_invalid_bytes_in_mms_data_names_a_place_inside_the_file() {
+        // Regression for fuzz/artifacts/sbr_xml/crash-e8e60dd2…: the error said byte 711 of
+        // a 709-byte file.
+        let mut xml = format!(
+            "{HEAD}<mms date=\"1\" msg_box=\"1\" address=\"2\"><parts><part ct=\"image/png\" data=\"iVBO"
+        )
+        .into_bytes();
+        xml.extend_from_slice(b"Rw\x85\">");
+        let (_, outcome) = parse(&xml);
+        let ReadOutcome::Failed(err) = outcome else {
+            panic!("should fail")
+        };
+        assert_eq!(err.kind, ErrorKind::Truncated, "{err}");
+        assert_eq!(err.place.offset, Some(xml.len() as u64), "{err}");
+    }
+
+    #[test]
     fn broken_entity_and_invalid_utf8_skip_only_their_message() {
         let mut xml =
             format!("{HEAD}<sms address=\"1\" date=\"1\" type=\"1\" body=\"bad &foo; ref\" />\n")
