@@ -1,7 +1,7 @@
 //! The pipeline for one file: detect → read → classify → store.
 //!
-//! `scan` and the daemon both call [`Importer::import_file`]. A reader thread parses the
-//! file while this thread classifies and writes batches, each batch one transaction, so a
+//! `scan` and the daemon both call [`Importer::import_file`]. A reader thread parses and
+//! classifies while this thread writes batches, each batch one transaction, so a
 //! kill at any moment leaves whole batches stored and the next run stores the rest once.
 //! A file whose size, modification time (and, when those changed, content hash) match the
 //! last successful read is skipped without parsing.
@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 
 use anyhow::{Context, Result};
@@ -17,7 +18,11 @@ use anyhow::{Context, Result};
 use crate::classify::{Engine, Input};
 use crate::ingest::{self, Format, ParseError, ReadOptions, ReadOutcome, Sink};
 use crate::model::{Category, Message, Verdict};
-use crate::store::{NewMessage, SourceResult, Store, message_key_normalized, normalize_sender};
+use crate::store::senders::SenderLists;
+use crate::store::{
+    KeyLookup, MessageKey, NewMessage, SourceResult, Store, message_key_normalized,
+    normalize_sender,
+};
 
 /// How many messages go into one transaction at most.
 const BATCH: usize = 10_000;
@@ -98,23 +103,84 @@ pub struct Importer<'a> {
 const KEPT_RECORD_ERRORS: usize = 20;
 
 enum Item {
-    Messages(Vec<Message>),
+    Messages(Vec<Prepared>),
     RecordError(ParseError),
 }
 
-struct ChannelSink {
-    tx: mpsc::SyncSender<Item>,
-    pending: Vec<Message>,
+/// A parsed message with its key and, unless it is already stored, its verdict.
+struct Prepared {
+    msg: Message,
+    sender_norm: String,
+    key: MessageKey,
+    /// `None`: the key lookup found it stored, so it was not classified.
+    verdict: Option<Verdict>,
 }
 
-impl Sink for ChannelSink {
+/// How many messages of the file were new or known so far, kept by the writer and read by
+/// the reader thread to decide whether looking keys up first is worth it.
+#[derive(Default)]
+struct Tally {
+    new: AtomicU64,
+    known: AtomicU64,
+}
+
+/// The reader thread's sink: keys and classifies each message as it is parsed, so that
+/// classification runs on one core while the writer's SQLite work runs on the other.
+struct ClassifyingSink<'a> {
+    tx: mpsc::SyncSender<Item>,
+    pending: Vec<Prepared>,
+    engine: &'a Engine,
+    sender_lists: &'a SenderLists,
+    lookup: Option<KeyLookup>,
+    tally: &'a Tally,
+}
+
+impl ClassifyingSink<'_> {
+    fn send_pending(&mut self) -> Result<()> {
+        let chunk = std::mem::replace(&mut self.pending, Vec::with_capacity(CHUNK));
+        self.tx
+            .send(Item::Messages(chunk))
+            .map_err(|_| anyhow::anyhow!("the import stopped"))
+    }
+
+    /// A rewritten backup is mostly known messages: then a key lookup first saves
+    /// classifying them. A fresh backup is mostly new: then the insert's own conflict check
+    /// is enough and the lookup would only cost time.
+    fn known(&self, key: &MessageKey) -> bool {
+        let mostly_known =
+            self.tally.known.load(Ordering::Relaxed) > self.tally.new.load(Ordering::Relaxed);
+        // A failed lookup means "classify it": the insert decides in the end.
+        mostly_known
+            && self
+                .lookup
+                .as_ref()
+                .is_some_and(|l| l.contains(key).unwrap_or(false))
+    }
+}
+
+impl Sink for ClassifyingSink<'_> {
     fn message(&mut self, msg: Message) -> Result<()> {
-        self.pending.push(msg);
+        let sender_norm = normalize_sender(&msg.sender);
+        let key = message_key_normalized(&sender_norm, msg.direction, msg.ts_ms, &msg.body);
+        let verdict = (!self.known(&key)).then(|| {
+            let mut verdict = self.engine.classify(&Input {
+                sender: &msg.sender,
+                body: &msg.body,
+                ts_ms: msg.ts_ms,
+            });
+            // Trust/block hook: a sender the user trusted or blocked takes that side
+            // (`dunwatch trust|block SENDER`); adds a `user.*` reason when it applies.
+            self.sender_lists.apply(&msg.sender, &mut verdict);
+            verdict
+        });
+        self.pending.push(Prepared {
+            msg,
+            sender_norm,
+            key,
+            verdict,
+        });
         if self.pending.len() >= CHUNK {
-            let chunk = std::mem::replace(&mut self.pending, Vec::with_capacity(CHUNK));
-            self.tx
-                .send(Item::Messages(chunk))
-                .map_err(|_| anyhow::anyhow!("the import stopped"))?;
+            self.send_pending()?;
         }
         Ok(())
     }
@@ -238,20 +304,30 @@ impl Importer<'_> {
     ) -> Result<ReadOutcome> {
         let (tx, rx) = mpsc::sync_channel::<Item>(64);
         let opts = self.opts.clone();
+        let engine = self.engine;
+        // The user's trust/block lists (issue 6), read once per file.
+        let sender_lists = self.store.sender_lists()?;
+        // Without a second connection (a locked or odd database), every message is
+        // classified and the insert finds the known ones.
+        let lookup = self.store.key_lookup().ok();
+        let tally = Tally::default();
         std::thread::scope(|scope| -> Result<ReadOutcome> {
-            let reader = scope.spawn(move || {
-                let mut sink = ChannelSink {
+            let reader = scope.spawn(|| {
+                let mut sink = ClassifyingSink {
                     tx,
                     pending: Vec::with_capacity(CHUNK),
+                    engine,
+                    sender_lists: &sender_lists,
+                    lookup,
+                    tally: &tally,
                 };
                 let outcome = ingest::read_file(path, format, &opts, &mut sink);
                 if !sink.pending.is_empty() {
-                    let rest = std::mem::take(&mut sink.pending);
-                    let _ = sink.tx.send(Item::Messages(rest));
+                    let _ = sink.send_pending();
                 }
                 outcome
             });
-            let stored = self.store_items(&rx, source_id, report, events);
+            let stored = self.store_items(&rx, source_id, &tally, report, events);
             // If storing failed, dropping the receiver stops the reader at its next send.
             drop(rx);
             let outcome = reader.join().expect("reader thread panicked");
@@ -264,12 +340,10 @@ impl Importer<'_> {
         &mut self,
         rx: &mpsc::Receiver<Item>,
         source_id: i64,
+        tally: &Tally,
         report: &mut FileReport,
         events: &mut dyn ImportEvents,
     ) -> Result<()> {
-        let engine = self.engine;
-        // The user's trust/block lists (issue 6), read once per file.
-        let sender_lists = self.store.sender_lists()?;
         let mut batch = self.store.batch()?;
         let mut in_batch = 0usize;
         let mut batch_started = std::time::Instant::now();
@@ -284,42 +358,35 @@ impl Importer<'_> {
                 }
                 Item::Messages(chunk) => chunk,
             };
-            for msg in &chunk {
-                let sender_norm = normalize_sender(&msg.sender);
-                let key = message_key_normalized(&sender_norm, msg.direction, msg.ts_ms, &msg.body);
-                // A rewritten backup is mostly known messages: then a key lookup first saves
-                // classifying them. A fresh backup is mostly new: then the insert's own
-                // conflict check is enough and the lookup would only cost time.
-                let mostly_known = report.known > report.new;
-                if mostly_known && batch.contains(&key)? {
+            let (new_before, known_before) = (report.new, report.known);
+            for p in &chunk {
+                let Some(verdict) = &p.verdict else {
                     report.known += 1;
                     continue;
-                }
-                let mut verdict = engine.classify(&Input {
-                    sender: &msg.sender,
-                    body: &msg.body,
-                    ts_ms: msg.ts_ms,
-                });
-                // Trust/block hook: a sender the user trusted or blocked takes that side
-                // (`dunwatch trust|block SENDER`); adds a `user.*` reason when it applies.
-                sender_lists.apply(&msg.sender, &mut verdict);
+                };
                 let new = NewMessage {
-                    key,
-                    sender_norm: &sender_norm,
-                    message: msg,
-                    verdict: &verdict,
+                    key: p.key,
+                    sender_norm: &p.sender_norm,
+                    message: &p.msg,
+                    verdict,
                 };
                 match batch.insert(source_id, &new)? {
                     Some(id) => {
                         report.new += 1;
                         *report.by_category.entry(verdict.category).or_default() += 1;
-                        events.stored(batch.tx(), id, msg, &verdict)?;
+                        events.stored(batch.tx(), id, &p.msg, verdict)?;
                     }
                     None => report.known += 1,
                 }
             }
+            tally
+                .new
+                .fetch_add(report.new - new_before, Ordering::Relaxed);
+            tally
+                .known
+                .fetch_add(report.known - known_before, Ordering::Relaxed);
             in_batch += chunk.len();
-            if let Some(offset) = chunk.last().and_then(|m| m.position.offset) {
+            if let Some(offset) = chunk.last().and_then(|p| p.msg.position.offset) {
                 events.progress(offset);
             }
             if in_batch >= BATCH || (in_batch > 0 && batch_started.elapsed() >= self.commit_every) {

@@ -122,6 +122,9 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // 16 MB of page cache: the hot ends of the indexes stay in memory during big imports.
         conn.pragma_update(None, "cache_size", -16_000)?;
+        // The statement journal that guards each insert (its FTS trigger may fail half-way)
+        // stays in memory: as a temporary file it was a write() per insert.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         // WAL and SHM files carry message text too.
         for suffix in ["-wal", "-shm"] {
             let mut side = path.as_os_str().to_owned();
@@ -221,13 +224,27 @@ impl Store {
         Ok(())
     }
 
+    /// Opens a [`KeyLookup`] on this database, for a thread other than the writer's.
+    pub fn key_lookup(&self) -> Result<KeyLookup, StoreError> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        Ok(KeyLookup { conn })
+    }
+
     /// Starts a write transaction for one batch.
     pub fn batch(&mut self) -> Result<Batch<'_>, StoreError> {
-        Ok(Batch {
-            tx: self
-                .conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?,
-        })
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // The transaction is the only writer: every row above this id is one of ours.
+        let first_new_id =
+            tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM message", [], |r| {
+                r.get(0)
+            })?;
+        Ok(Batch { tx, first_new_id })
     }
 
     pub fn message_count(&self) -> Result<i64, StoreError> {
@@ -237,9 +254,27 @@ impl Store {
     }
 }
 
+/// A second, read-only connection that answers "is this key stored?" from another thread
+/// while the importer writes. It sees committed messages only; the insert's own conflict
+/// check stays the authority.
+pub struct KeyLookup {
+    conn: Connection,
+}
+
+impl KeyLookup {
+    pub fn contains(&self, key: &MessageKey) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM message WHERE key = ?1")?
+            .exists([&key[..]])?)
+    }
+}
+
 /// One write transaction: check keys, insert new messages, commit.
 pub struct Batch<'a> {
     tx: rusqlite::Transaction<'a>,
+    /// The id the first message inserted in this transaction gets.
+    first_new_id: i64,
 }
 
 impl Batch<'_> {
@@ -296,7 +331,14 @@ impl Batch<'_> {
         &self.tx
     }
 
+    /// Adds the transaction's debt-related messages to the search index (one statement, so
+    /// FTS5 writes one segment; see migration 5), then commits.
     pub fn commit(self) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO message_fts(rowid, body, sender)
+             SELECT id, body, sender FROM message WHERE id >= ?1 AND category != 'other'",
+            [self.first_new_id],
+        )?;
         self.tx.commit()?;
         Ok(())
     }
