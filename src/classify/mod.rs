@@ -168,8 +168,10 @@ impl Engine {
             names,
             name_lender,
             signature: Regex::new(r"【([^】]{1,24})】").expect("valid"),
+            // Words that make a text about debt. Not 报案 ("report a claim"): every insurance
+            // claim uses it.
             debt_vocabulary: Regex::new(&rules::ascii_word_boundaries(
-                r"欠|还款|还钱|借|贷|逾期|催收|债|额度|分期|利息|利率|征信|花呗|白条|金条|老赖|报案|案件|立案|诉讼|传票|失信|被执行|经济情况|偿还|结清|还清|\b(debt|debts|owe|owes|owed|owing|loan|loans|overdue|repay|repayment|collections?|arrears|balance due|past due|creditor|deadbeat|unpaid|bailiffs?|pay up|pay us|pay back|pay (today|now|immediately))\b",
+                r"欠|还款|应还|还钱|借|贷|逾期|催收|债|额度|分期|利息|利率|征信|花呗|白条|金条|老赖|案件|立案|诉讼|传票|失信|被执行|经济情况|偿还|结清|还清|\b(debt|debts|owe|owes|owed|owing|loan|loans|overdue|repay|repayment|collections?|arrears|balance due|past due|creditor|deadbeat|unpaid|bailiffs?|pay up|pay us|pay back|pay (today|now|immediately))\b",
             ))
             .expect("valid"),
             sources,
@@ -247,8 +249,12 @@ impl Engine {
         // Which lender the message is about: its 【signature】 first, then names in the body,
         // then the sender.
         let lender = self.lender_of(&n, &sender_norm);
-        let debt_words =
-            tally.get(Category::Overdue) > 0.0 || tally.get(Category::Harassment) > 0.0;
+        // Debt-related: a notice or threat rule fired and the text speaks of debt. A price
+        // alone (hotel booking, phone top-up) weighs a little towards a notice but must not
+        // make every link in a receipt suspicious.
+        let debt_words = (tally.get(Category::Overdue) > 0.0
+            || tally.get(Category::Harassment) > 0.0)
+            && self.debt_vocabulary.is_match(&n.text);
         let official_sender = lender.is_some_and(|l| l.is_official_sender(&sender_norm));
         if let Some(l) = lender {
             if official_sender {
