@@ -6,6 +6,7 @@
 //! A file whose size, modification time (and, when those changed, content hash) match the
 //! last successful read is skipped without parsing.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Read;
@@ -91,9 +92,39 @@ pub trait ImportEvents {
 pub struct Quiet;
 impl ImportEvents for Quiet {}
 
+/// The rule engine an import classifies with: one already built (the daemon keeps its own
+/// for hot reload), or one built the first time a file needs reading, so that a re-scan
+/// that finds every file unchanged never compiles the rules (most of its time otherwise).
+#[derive(Clone, Copy)]
+pub enum EngineRef<'a> {
+    Ready(&'a Engine),
+    OnFirstUse(&'a OnceCell<Engine>, &'a dyn Fn() -> Result<Engine>),
+}
+
+impl<'a> EngineRef<'a> {
+    fn get(self) -> Result<&'a Engine> {
+        match self {
+            EngineRef::Ready(engine) => Ok(engine),
+            EngineRef::OnFirstUse(cell, load) => {
+                if let Some(engine) = cell.get() {
+                    return Ok(engine);
+                }
+                let engine = load()?;
+                Ok(cell.get_or_init(|| engine))
+            }
+        }
+    }
+}
+
+impl<'a> From<&'a Engine> for EngineRef<'a> {
+    fn from(engine: &'a Engine) -> Self {
+        EngineRef::Ready(engine)
+    }
+}
+
 pub struct Importer<'a> {
     pub store: &'a mut Store,
-    pub engine: &'a Engine,
+    pub engine: EngineRef<'a>,
     pub opts: ReadOptions,
     /// Longest a transaction stays open ([`COMMIT_EVERY`] unless a test shortens it).
     pub commit_every: std::time::Duration,
@@ -304,7 +335,7 @@ impl Importer<'_> {
     ) -> Result<ReadOutcome> {
         let (tx, rx) = mpsc::sync_channel::<Item>(64);
         let opts = self.opts.clone();
-        let engine = self.engine;
+        let engine = self.engine.get()?;
         // The user's trust/block lists (issue 6), read once per file.
         let sender_lists = self.store.sender_lists()?;
         // Without a second connection (a locked or odd database), every message is

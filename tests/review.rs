@@ -344,7 +344,7 @@ fn import(store: &mut Store, path: &std::path::Path) {
     let engine = Engine::builtin().unwrap();
     let mut importer = Importer {
         store,
-        engine: &engine,
+        engine: (&engine).into(),
         opts: ReadOptions::default(),
         commit_every: dunwatch::import::COMMIT_EVERY,
     };

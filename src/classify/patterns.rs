@@ -7,17 +7,28 @@
 //! only when every piece occurs is the whole pattern run, on its own, to confirm. Patterns
 //! whose gaps cannot be split safely (a top-level `|`) run on their own every time.
 
+use std::sync::OnceLock;
+
 use regex::{Regex, RegexSet, RegexSetBuilder};
 
 pub struct PatternSet {
     set: RegexSet,
     /// What each member of `set` stands for.
     members: Vec<Member>,
-    /// Split patterns: the set members that must all match, and the whole pattern.
-    split: Vec<(usize, Vec<usize>, Regex)>,
+    /// Split patterns: the set members that must all match, and the whole pattern (compiled
+    /// the first time its pieces all occur: most never do, and compiling them all made
+    /// start-up, and so every re-scan, twice as slow).
+    split: Vec<SplitPattern>,
     /// Gapped patterns that could not be split.
     solo: Vec<(usize, Regex)>,
     patterns: usize,
+}
+
+struct SplitPattern {
+    index: usize,
+    pieces: Vec<usize>,
+    pattern: String,
+    compiled: OnceLock<Option<Regex>>,
 }
 
 #[derive(Clone, Copy)]
@@ -50,7 +61,16 @@ impl PatternSet {
                             set_patterns.push(part);
                             members.push(Member::Piece);
                         }
-                        split.push((i, ids, Regex::new(&p)?));
+                        // Checked here (cheaply, by parsing), compiled on first use.
+                        regex_syntax::Parser::new()
+                            .parse(&p)
+                            .map_err(|e| regex::Error::Syntax(e.to_string()))?;
+                        split.push(SplitPattern {
+                            index: i,
+                            pieces: ids,
+                            pattern: p,
+                            compiled: OnceLock::new(),
+                        });
                     }
                     Pieces::Solo => solo.push((i, Regex::new(&p)?)),
                 }
@@ -78,9 +98,14 @@ impl PatternSet {
                 Member::Piece => None,
             })
             .collect();
-        for (i, ids, re) in &self.split {
-            if ids.iter().all(|&id| hits.matched(id)) && re.is_match(text) {
-                out.push(*i);
+        for s in &self.split {
+            if s.pieces.iter().all(|&id| hits.matched(id))
+                && s.compiled
+                    .get_or_init(|| compile_late(&s.pattern))
+                    .as_ref()
+                    .is_some_and(|re| re.is_match(text))
+            {
+                out.push(s.index);
             }
         }
         for (i, re) in &self.solo {
@@ -92,6 +117,19 @@ impl PatternSet {
         out.dedup();
         debug_assert!(out.iter().all(|&i| i < self.patterns));
         out
+    }
+}
+
+/// Compiles a whole split pattern on first use. It parsed when the rules loaded; if it is
+/// still too large to compile, it is said once and the pattern never matches, rather than
+/// stopping the daemon over one user rule.
+fn compile_late(pattern: &str) -> Option<Regex> {
+    match Regex::new(pattern) {
+        Ok(re) => Some(re),
+        Err(e) => {
+            tracing::warn!("rule pattern {pattern:?} cannot be used: {e}");
+            None
+        }
     }
 }
 

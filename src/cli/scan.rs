@@ -36,7 +36,8 @@ impl ImportEvents for Progress {
 pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
     let mut store = ctx.open_store(&config)?;
-    let engine = ctx.engine()?;
+    let engine = std::cell::OnceCell::new();
+    let load_engine = || ctx.engine();
     let files = collect_files(&args.paths)?;
     let opts = ReadOptions {
         phone_tz: config.phone_tz()?,
@@ -44,7 +45,7 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
     };
     let mut importer = Importer {
         store: &mut store,
-        engine: &engine,
+        engine: crate::import::EngineRef::OnFirstUse(&engine, &load_engine),
         opts,
         commit_every: crate::import::COMMIT_EVERY,
     };

@@ -897,7 +897,7 @@ fn import_job(
     }
     let mut importer = Importer {
         store: &mut store,
-        engine,
+        engine: engine.into(),
         opts: read_opts,
         commit_every: work.commit_every,
     };
