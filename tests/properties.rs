@@ -9,8 +9,8 @@ use std::path::Path;
 
 use common::{FixtureMessage, sbr_document};
 use dunwatch::classify::normalize::{is_cjk, normalize, to_simplified};
-use dunwatch::ingest::{ParseError, ReadOptions, ReadOutcome, Sink, sbr};
-use dunwatch::model::{Direction, Message};
+use dunwatch::ingest::{Collect, ReadOptions, ReadOutcome, sbr};
+use dunwatch::model::Direction;
 use dunwatch::store::message_key;
 use proptest::prelude::*;
 
@@ -251,20 +251,4 @@ fn fixture_message() -> impl Strategy<Value = FixtureMessage> {
             incoming,
             contact,
         })
-}
-
-#[derive(Default)]
-struct Collect {
-    msgs: Vec<Message>,
-    errors: Vec<ParseError>,
-}
-
-impl Sink for Collect {
-    fn message(&mut self, msg: Message) -> anyhow::Result<()> {
-        self.msgs.push(msg);
-        Ok(())
-    }
-    fn record_error(&mut self, err: ParseError) {
-        self.errors.push(err);
-    }
 }

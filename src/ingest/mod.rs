@@ -240,6 +240,23 @@ pub trait Sink {
     fn record_error(&mut self, err: ParseError);
 }
 
+/// A sink that keeps everything in memory: for tests, tools and small files.
+#[derive(Debug, Default)]
+pub struct Collect {
+    pub msgs: Vec<Message>,
+    pub errors: Vec<ParseError>,
+}
+
+impl Sink for Collect {
+    fn message(&mut self, msg: Message) -> anyhow::Result<()> {
+        self.msgs.push(msg);
+        Ok(())
+    }
+    fn record_error(&mut self, err: ParseError) {
+        self.errors.push(err);
+    }
+}
+
 /// How a read ended.
 #[derive(Debug)]
 pub enum ReadOutcome {
@@ -363,21 +380,6 @@ mod limit_sink_tests {
     use super::*;
     use crate::model::{Direction, Position};
 
-    #[derive(Default)]
-    struct Collect {
-        bodies: Vec<String>,
-        errors: Vec<ParseError>,
-    }
-    impl Sink for Collect {
-        fn message(&mut self, msg: Message) -> anyhow::Result<()> {
-            self.bodies.push(msg.body);
-            Ok(())
-        }
-        fn record_error(&mut self, err: ParseError) {
-            self.errors.push(err);
-        }
-    }
-
     fn msg(i: u64, body: &str) -> Message {
         Message {
             sender: "1".into(),
@@ -413,7 +415,8 @@ mod limit_sink_tests {
         guard.message(msg(3, "ok")).unwrap();
         assert!(guard.message(msg(4, "no")).is_err());
         assert!(guard.over);
-        assert_eq!(c.bodies, ["short", "ok"]);
+        let bodies: Vec<&str> = c.msgs.iter().map(|m| m.body.as_str()).collect();
+        assert_eq!(bodies, ["short", "ok"]);
         assert_eq!(c.errors.len(), 1);
         assert_eq!(c.errors[0].kind, ErrorKind::Limit);
         assert_eq!(

@@ -594,21 +594,7 @@ fn contact_name(name: String) -> Option<String> {
 mod tests {
     use super::*;
 
-    #[derive(Default)]
-    struct Collect {
-        msgs: Vec<Message>,
-        errors: Vec<ParseError>,
-    }
-
-    impl Sink for Collect {
-        fn message(&mut self, msg: Message) -> anyhow::Result<()> {
-            self.msgs.push(msg);
-            Ok(())
-        }
-        fn record_error(&mut self, err: ParseError) {
-            self.errors.push(err);
-        }
-    }
+    use crate::ingest::Collect;
 
     fn parse(xml: &[u8]) -> (Collect, ReadOutcome) {
         parse_with(xml, crate::ingest::Limits::default())
