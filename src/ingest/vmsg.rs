@@ -58,6 +58,8 @@ struct Block {
     body: Option<Vec<u8>>,
     charset: Option<String>,
     qp: bool,
+    /// Samsung Tizen/Bada: `X-BODY-CONTENTS;ENCODING=BASE64:…`, folded over lines.
+    base64: bool,
     /// The body property's value continues on the next line (QP soft break).
     soft: bool,
     in_body: bool,
@@ -136,9 +138,11 @@ fn read_text(
             continue;
         }
         if b.in_body && b.body_started {
-            // Plain continuation lines of the text.
+            // Plain continuation lines of the text (of base64, a fold: no newline).
             let body = b.body.get_or_insert_with(Vec::new);
-            body.push(b'\n');
+            if !b.base64 {
+                body.push(b'\n');
+            }
             append_value(body, line, &mut b.soft, b.qp);
             continue;
         }
@@ -195,6 +199,9 @@ fn read_text(
             }
             "SUBJECT" | "X-BODY-CONTENTS" if b.in_body => {
                 b.qp = params.iter().any(|p| p.contains("QUOTED-PRINTABLE"));
+                b.base64 = params
+                    .iter()
+                    .any(|p| matches!(p.trim(), "ENCODING=BASE64" | "ENCODING=B" | "BASE64"));
                 b.charset = params
                     .iter()
                     .find_map(|p| p.strip_prefix("CHARSET="))
@@ -298,9 +305,12 @@ fn finish(b: Block, position: Position, opts: &ReadOptions) -> Result<Option<Mes
         (None, Some(None)) => return Ok(None),
         (None, None) => Direction::In,
     };
-    let Some(raw) = b.body else {
+    let Some(mut raw) = b.body else {
         return Err("a message without text (no Subject or body in VBODY)".into());
     };
+    if b.base64 {
+        raw = decode_base64(&raw)?;
+    }
     if raw.len() > opts.limits.max_body_bytes {
         return Err(format!(
             "a message longer than {} bytes",
@@ -325,6 +335,24 @@ fn finish(b: Block, position: Position, opts: &ReadOptions) -> Result<Option<Mes
         contact: b.name,
         position,
     }))
+}
+
+/// A BASE64 body (whitespace from folding ignored, padding optional).
+fn decode_base64(raw: &[u8]) -> Result<Vec<u8>, String> {
+    use base64::Engine as _;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    let compact: Vec<u8> = raw
+        .iter()
+        .copied()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    LENIENT
+        .decode(&compact)
+        .map_err(|e| format!("the BASE64 message text cannot be decoded ({e})"))
 }
 
 /// Bytes of a body in its charset: UTF-8 unless the charset names a Chinese one, or the bytes
@@ -353,6 +381,37 @@ fn ascii_upper_prefix(line: &[u8], n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn samsung_base64_bodies_are_decoded_even_when_folded() {
+        // The Tizen msg-service layout (research/formats.md §5D), text "你好，还款提醒 hello".
+        let vmsg = "BEGIN:VMSG\r\nVERSION:1.1\r\nX-IRMC-STATUS:READ\r\nX-IRMC-BOX:INBOX\r\n\
+            X-MESSAGE-TYPE:SMS\r\nX-SS-DT:20100709T155811Z\r\nBEGIN:VENV\r\nBEGIN:VBODY\r\n\
+            X-BODY-SUBJECT:\r\nX-BODY-CONTENTS;ENCODING=BASE64:5L2g5aW977yM6L+Y5qy+\r\n \
+            5o+Q6YaSIGhlbGxv\r\nEND:VBODY\r\nEND:VENV\r\nBEGIN:VCARD\r\nVERSION:2.1\r\n\
+            TEL:+8613800138000\r\nEND:VCARD\r\nEND:VMSG\r\n\
+            BEGIN:VMSG\r\nX-IRMC-BOX:INBOX\r\nBEGIN:VBODY\r\n\
+            X-BODY-CONTENTS;ENCODING=BASE64:***\r\nEND:VBODY\r\nEND:VMSG\r\n";
+        let mut sink = crate::ingest::Collect::default();
+        let outcome = read_text(
+            Path::new("s.vmsg"),
+            vmsg.as_bytes(),
+            &ReadOptions::default(),
+            &mut sink,
+        )
+        .unwrap();
+        assert!(matches!(outcome, ReadOutcome::Complete), "{outcome:?}");
+        assert_eq!(sink.msgs.len(), 1, "{:?}", sink.errors);
+        assert_eq!(sink.msgs[0].body, "你好，还款提醒 hello");
+        assert_eq!(sink.msgs[0].sender, "+8613800138000");
+        assert_eq!(sink.msgs[0].ts_ms, Some(1_278_691_091_000));
+        assert_eq!(sink.errors.len(), 1);
+        assert!(
+            sink.errors[0].detail.contains("BASE64"),
+            "{}",
+            sink.errors[0]
+        );
+    }
 
     #[test]
     fn qp_soft_breaks_that_split_a_character_join_into_one() {
