@@ -356,7 +356,8 @@ fn doctor_reports_paths_config_database_and_service() {
         "(MISSING",
         "database:",
         "not created yet",
-        "rules: loaded",
+        "rules: loaded, ",
+        " lenders from rules/lenders.toml",
         "notifications:",
         "daemon: not running",
     ] {

@@ -91,10 +91,12 @@ pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<ExitCode> {
     }
 
     match ctx.engine() {
-        Ok(_) => writeln!(
+        Ok(engine) => writeln!(
             out,
-            "\nrules: loaded (built-in packs + {})",
-            rules_dir.display()
+            "\nrules: loaded, {} rules and {} lenders from {}",
+            engine.rules().len(),
+            engine.registry().lenders.len(),
+            engine.sources.join(", ")
         )?,
         Err(e) => writeln!(out, "\nrules: FAILED to load: {e:#}")?,
     }
