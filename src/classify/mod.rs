@@ -149,8 +149,11 @@ impl Engine {
                 name_lender.push(i);
             }
         }
+        // A DFA: a few hundred names, searched in every message (the default NFA was a
+        // tenth of classification time on short texts).
         let names = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&name_list)
             .map_err(|e| {
                 LoadError(vec![RuleError {

@@ -39,6 +39,13 @@ fn is_filler(c: char) -> bool {
 }
 
 pub fn normalize(input: &str) -> Normalized {
+    if input.is_ascii() {
+        // Most English messages: no full-width forms, no CJK to join or map.
+        return Normalized {
+            text: input.to_ascii_lowercase(),
+            ..Normalized::default()
+        };
+    }
     let mut chars: Vec<char> = Vec::with_capacity(input.len());
     let (mut trad, mut simp, mut has_cjk) = (0usize, 0usize, false);
     for c in input.chars() {
@@ -393,7 +400,10 @@ mod tests {
     #[test]
     fn every_traditional_character_maps_and_the_vocabulary_choice_wins() {
         // OpenCC's table: words the zh-TW rules need that the vocabulary table lacks.
-        assert_eq!(normalize("交通罰鍰逾期，加賴領取飆股").text, "交通罚锾逾期,加赖领取飙股");
+        assert_eq!(
+            normalize("交通罰鍰逾期，加賴領取飆股").text,
+            "交通罚锾逾期,加赖领取飙股"
+        );
         // 帳 is 帐 to OpenCC but 账 in the rules (账户, 账单).
         assert_eq!(normalize("帳戶").text, "账户");
         // A character whose Simplified form is in Extension B stays CJK (regression: the

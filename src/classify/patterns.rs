@@ -34,6 +34,8 @@ struct SplitPattern {
 #[derive(Clone, Copy)]
 enum Member {
     Whole(usize),
+    /// The first piece of `split[k]`: when it matches, the other pieces are checked.
+    FirstPiece(usize),
     Piece,
 }
 
@@ -56,10 +58,14 @@ impl PatternSet {
                     }
                     Pieces::Split(parts) => {
                         let mut ids = Vec::new();
-                        for part in parts {
+                        for (n, part) in parts.into_iter().enumerate() {
                             ids.push(set_patterns.len());
                             set_patterns.push(part);
-                            members.push(Member::Piece);
+                            members.push(if n == 0 {
+                                Member::FirstPiece(split.len())
+                            } else {
+                                Member::Piece
+                            });
                         }
                         // Checked here (cheaply, by parsing), compiled on first use.
                         regex_syntax::Parser::new()
@@ -91,21 +97,26 @@ impl PatternSet {
     /// Indexes of every pattern that matches somewhere in `text`, ascending.
     pub fn matches(&self, text: &str) -> Vec<usize> {
         let hits = self.set.matches(text);
-        let mut out: Vec<usize> = hits
-            .iter()
-            .filter_map(|m| match self.members[m] {
-                Member::Whole(i) => Some(i),
-                Member::Piece => None,
-            })
-            .collect();
-        for s in &self.split {
-            if s.pieces.iter().all(|&id| hits.matched(id))
-                && s.compiled
-                    .get_or_init(|| compile_late(&s.pattern))
-                    .as_ref()
-                    .is_some_and(|re| re.is_match(text))
-            {
-                out.push(s.index);
+        let mut out = Vec::new();
+        // Only the members that matched are visited: most messages match few or none of
+        // the several hundred, and walking every split pattern was a fifth of the time.
+        if hits.matched_any() {
+            for m in hits.iter() {
+                match self.members[m] {
+                    Member::Whole(i) => out.push(i),
+                    Member::FirstPiece(k) => {
+                        let s = &self.split[k];
+                        if s.pieces[1..].iter().all(|&id| hits.matched(id))
+                            && s.compiled
+                                .get_or_init(|| compile_late(&s.pattern))
+                                .as_ref()
+                                .is_some_and(|re| re.is_match(text))
+                        {
+                            out.push(s.index);
+                        }
+                    }
+                    Member::Piece => {}
+                }
             }
         }
         for (i, re) in &self.solo {
