@@ -550,9 +550,10 @@ fn sigkill_at_random_moments_during_imports_loses_and_repeats_nothing() {
     let mut counts = Vec::new();
     for round in 0..6 {
         let (mut cmd, log) = home.command(&format!("log{round}"));
-        // Commits every 100 ms, so that a kill inside a file shows in the count however
-        // fast the machine gets through a file.
-        no_bus(&mut cmd).env("DUNWATCH_COMMIT_MS", "100");
+        // Commits after every chunk of 512 messages (not every 100 ms: a fast machine read
+        // a whole 6 000-message file between two commits, so no count ever showed a file
+        // cut off), so that a kill inside a file shows in the count.
+        no_bus(&mut cmd).env("DUNWATCH_COMMIT_MS", "0");
         let mut d = Daemon {
             child: cmd.spawn().unwrap(),
             log,
@@ -570,7 +571,7 @@ fn sigkill_at_random_moments_during_imports_loses_and_repeats_nothing() {
             while messages_so_far(&home) == before && started.elapsed() < Duration::from_secs(20) {
                 std::thread::sleep(Duration::from_millis(20));
             }
-            std::thread::sleep(Duration::from_millis(rng.next(200)));
+            std::thread::sleep(Duration::from_millis(rng.next(100)));
         }
         if alive(&mut d) {
             d.child.kill().unwrap(); // SIGKILL
