@@ -333,7 +333,10 @@ impl Importer<'_> {
         report: &mut FileReport,
         events: &mut dyn ImportEvents,
     ) -> Result<ReadOutcome> {
-        let (tx, rx) = mpsc::sync_channel::<Item>(64);
+        // A few chunks in flight keep both threads busy; more only hold classified messages
+        // (with their reasons and advice) in memory while the writer catches up: at 64 the
+        // peak RSS of a 1 M import reached 63 MB.
+        let (tx, rx) = mpsc::sync_channel::<Item>(8);
         let opts = self.opts.clone();
         let engine = self.engine.get()?;
         // The user's trust/block lists (issue 6), read once per file.
