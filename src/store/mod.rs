@@ -263,11 +263,15 @@ pub struct KeyLookup {
 
 impl KeyLookup {
     pub fn contains(&self, key: &MessageKey) -> Result<bool, StoreError> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT 1 FROM message WHERE key = ?1")?
-            .exists([&key[..]])?)
+        key_stored(&self.conn, key)
     }
+}
+
+/// The one query behind [`KeyLookup::contains`] and [`Batch::contains`].
+fn key_stored(conn: &Connection, key: &MessageKey) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM message WHERE key = ?1")?
+        .exists([&key[..]])?)
 }
 
 /// One write transaction: check keys, insert new messages, commit.
@@ -280,10 +284,7 @@ pub struct Batch<'a> {
 impl Batch<'_> {
     /// True when a message with this key is already stored (in this batch or before).
     pub fn contains(&self, key: &MessageKey) -> Result<bool, StoreError> {
-        Ok(self
-            .tx
-            .prepare_cached("SELECT 1 FROM message WHERE key = ?1")?
-            .exists([&key[..]])?)
+        key_stored(&self.tx, key)
     }
 
     /// Inserts a message; returns its new id, or `None` when its key was already stored.
