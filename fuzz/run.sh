@@ -9,11 +9,12 @@
 #        FUZZ_SANITIZER=none|address (default none; address also checks the C code of
 #        SQLite and is about 3 times slower)
 #        FUZZ_NO_BUILD=1 to run the binaries already built
+#        FUZZ_RUNS=N to stop after N executions if that comes before SECONDS
 #
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked`).
 # Seeds are copied into fuzz/corpus/TARGET at run time (not committed). Crashes land in
 # fuzz/artifacts/TARGET; the execution count of each run is printed at the end and kept in
-# fuzz/logs/TARGET.log. Reproduce a crash: cargo +nightly fuzz run TARGET fuzz/artifacts/TARGET/crash-…
+# fuzz/logs/TARGET-TIME.log. Reproduce a crash: cargo +nightly fuzz run TARGET fuzz/artifacts/TARGET/crash-…
 set -euo pipefail
 cd "$(dirname "$0")"
 fuzz=$PWD
@@ -92,7 +93,9 @@ run() {
   local t=$1
   seed "$t"
   mkdir -p "$fuzz/artifacts/$t" "$fuzz/logs"
-  local log=$fuzz/logs/$t.log
+  local log=$fuzz/logs/$t-$(date -u +%Y%m%dT%H%M%S).log
+  local runs=()
+  [[ -n ${FUZZ_RUNS:-} ]] && runs=(-runs="$FUZZ_RUNS")
   local max_len=65536
   [[ $t == *_db ]] && max_len=262144
   echo "== $t for ${seconds}s (sanitizer $sanitizer)"
@@ -102,7 +105,7 @@ run() {
   set +e
   "$bin_dir/$t" "$fuzz/corpus/$t" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1536 -malloc_limit_mb=1024 \
-    -max_len="$max_len" -print_final_stats=1 \
+    -max_len="$max_len" -print_final_stats=1 "${runs[@]}" \
     -artifact_prefix="$fuzz/artifacts/$t/" >"$log" 2>&1
   local rc=$?
   set -e

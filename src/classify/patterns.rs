@@ -275,12 +275,24 @@ fn pieces(pattern: &str) -> Pieces {
     if top_alternation || parts.iter().any(|p| p.trim().is_empty()) {
         return Pieces::Solo;
     }
-    let parts: Vec<String> = parts.into_iter().map(|p| format!("{flags}{p}")).collect();
-    // Every piece must stand alone as a pattern; otherwise do not split.
-    if parts.iter().any(|p| Regex::new(p).is_err()) {
+    let mut required = Vec::new();
+    for part in parts {
+        let p = format!("{flags}{part}");
+        // Every piece must stand alone as a pattern; otherwise do not split.
+        let Ok(hir) = regex_syntax::parse(&p) else {
+            return Pieces::Solo;
+        };
+        // A piece that can match nothing (`(即将|到期)?`) requires nothing, and in the set
+        // it would match at every position of every message (it made the whole set search
+        // twice as slow).
+        if hir.properties().minimum_len() != Some(0) {
+            required.push(p);
+        }
+    }
+    if required.is_empty() {
         return Pieces::Solo;
     }
-    Pieces::Split(parts)
+    Pieces::Split(required)
 }
 
 #[cfg(test)]
@@ -308,6 +320,12 @@ mod tests {
                 "(?i)(pay)".into()
             ])
         );
+        // A piece that may match nothing requires nothing: it is left out.
+        assert_eq!(
+            split("(积分|券).{0,10}(即将|到期)?.{0,6}(失效|清零)"),
+            Some(vec!["(积分|券)".to_string(), "(失效|清零)".to_string()])
+        );
+        assert!(matches!(pieces("a?.{0,3}b*"), Pieces::Solo));
         assert!(matches!(pieces("a(b.{0,3}c)d"), Pieces::Solo));
         assert!(matches!(pieces("a.{0,3}b|c"), Pieces::Solo));
         assert!(matches!(pieces(r"a\.{0,3}b"), Pieces::Whole));
@@ -324,6 +342,7 @@ mod tests {
             "x.{0,2}y|z",
             "m|(?:n.{0,3}o)|p.{0,2}q",
             "(?i)pay.{0,5}now",
+            "(积分|券).{0,3}(即将)?.{0,2}(失效|清零)",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -340,6 +359,9 @@ mod tests {
             "m",
             "PAY it NOW",
             "pay later, now",
+            "积分即将清零",
+            "积分明天失效",
+            "积分很久很久很久以后将会失效",
             "",
         ] {
             let want: Vec<usize> = pats
