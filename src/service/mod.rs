@@ -14,18 +14,26 @@
 //! at this binary; only one backend is ever installed. External tools run through a
 //! [`Runner`] with fixed argument arrays, never a shell, so the tests can see every command.
 
+mod files;
 pub mod launchd;
+mod runner;
+mod running;
 pub mod systemd;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod windows;
 pub mod xdg;
 
-use std::fs::{File, TryLockError};
-use std::io;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+
+pub(crate) use files::{fill, remove_file, write_file};
+pub(crate) use runner::run_checked;
+pub use runner::{Output, Runner, System};
+pub use running::{Daemon, daemon_program, daemon_state};
+pub(crate) use running::{pid_text, report_start, start_now, wait_for_daemon};
 
 /// The program name the service files run.
 pub const PROGRAM: &str = "dunwatch";
@@ -206,73 +214,6 @@ fn is_root() -> bool {
     false
 }
 
-/// What an external tool answered.
-#[derive(Debug, Clone, Default)]
-pub struct Output {
-    pub success: bool,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-/// Runs external tools. [`System`] runs them for real; tests record the calls.
-pub trait Runner {
-    fn run(&self, program: &str, args: &[&str]) -> io::Result<Output>;
-
-    /// Starts a program in the background and does not wait for it.
-    fn spawn_detached(&self, program: &Path, args: &[String]) -> io::Result<u32>;
-}
-
-/// Runs tools with `std::process::Command`: fixed argument arrays, no shell.
-pub struct System;
-
-impl Runner for System {
-    fn run(&self, program: &str, args: &[&str]) -> io::Result<Output> {
-        let out = std::process::Command::new(program)
-            .args(args)
-            .stdin(Stdio::null())
-            .output()?;
-        Ok(Output {
-            success: out.status.success(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        })
-    }
-
-    fn spawn_detached(&self, program: &Path, args: &[String]) -> io::Result<u32> {
-        let mut cmd = std::process::Command::new(program);
-        cmd.args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::CommandExt;
-            // Its own process group: closing the terminal does not take the daemon along.
-            cmd.process_group(0);
-        }
-        #[cfg(windows)]
-        {
-            use std::os::windows::process::CommandExt;
-            const CREATE_NO_WINDOW: u32 = 0x0800_0000;
-            const DETACHED_PROCESS: u32 = 0x0000_0008;
-            cmd.creation_flags(CREATE_NO_WINDOW | DETACHED_PROCESS);
-        }
-        Ok(cmd.spawn()?.id())
-    }
-}
-
-/// Runs a tool and fails, naming the command and its message, when it does.
-pub(crate) fn run_checked(runner: &dyn Runner, program: &str, args: &[&str]) -> Result<Output> {
-    let shown = format!("{program} {}", args.join(" "));
-    let out = runner
-        .run(program, args)
-        .with_context(|| format!("cannot run `{shown}`"))?;
-    if !out.success {
-        bail!("`{shown}` failed: {}", out.stderr.trim());
-    }
-    Ok(out)
-}
-
 /// Options of `service install` / `uninstall`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
@@ -423,110 +364,6 @@ pub fn status(host: &Host, backend: Backend, runner: &dyn Runner, opts: Options)
     }
 }
 
-/// Whether a dunwatch daemon holds the instance lock, and its pid when it wrote one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Daemon {
-    NotRunning,
-    Running(Option<u32>),
-}
-
-/// Probes the daemon's lock without creating or changing anything.
-pub fn daemon_state(lock_file: &Path) -> Daemon {
-    let Ok(file) = File::open(lock_file) else {
-        return Daemon::NotRunning;
-    };
-    match file.try_lock() {
-        Ok(()) => {
-            let _ = file.unlock();
-            Daemon::NotRunning
-        }
-        Err(TryLockError::WouldBlock) => {
-            let pid = std::fs::read_to_string(lock_file)
-                .ok()
-                .and_then(|s| s.trim().parse().ok());
-            Daemon::Running(pid)
-        }
-        Err(TryLockError::Error(_)) => Daemon::NotRunning,
-    }
-}
-
-/// The program a running daemon was started from, where the OS tells (Linux).
-pub fn daemon_program(pid: u32) -> Option<PathBuf> {
-    std::fs::read_link(format!("/proc/{pid}/exe")).ok()
-}
-
-/// Waits until the daemon holds its lock (`running`) or has let it go, or the time is up.
-pub(crate) fn wait_for_daemon(host: &Host, running: bool) -> Daemon {
-    let start = Instant::now();
-    loop {
-        let state = daemon_state(&host.lock_file);
-        if matches!(state, Daemon::Running(_)) == running || start.elapsed() >= host.start_timeout {
-            return state;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// Starts the daemon now for backends without a service manager (XDG autostart, the Run
-/// key), unless one already runs, and says whether it came up.
-pub(crate) fn start_now(host: &Host, runner: &dyn Runner, log: &mut Log) -> Result<()> {
-    if let Daemon::Running(pid) = daemon_state(&host.lock_file) {
-        log.say(format!(
-            "dunwatch is already running{}; left as it is",
-            pid_text(pid)
-        ));
-        return Ok(());
-    }
-    let cmd = &host.command;
-    runner
-        .spawn_detached(&cmd.program, &cmd.args)
-        .with_context(|| format!("cannot start {}", cmd.display()))?;
-    report_start(
-        host,
-        log,
-        "check with `dunwatch doctor`, or run `dunwatch run` to see why",
-    );
-    Ok(())
-}
-
-/// Waits for a just-started daemon and says whether it took its lock.
-pub(crate) fn report_start(host: &Host, log: &mut Log, hint: &str) {
-    match wait_for_daemon(host, true) {
-        Daemon::Running(pid) => log.say(format!("started: dunwatch is running{}", pid_text(pid))),
-        Daemon::NotRunning => log.say(format!(
-            "started, but dunwatch has not taken its lock {} within {} s; {hint}",
-            host.lock_file.display(),
-            host.start_timeout.as_secs()
-        )),
-    }
-}
-
-pub(crate) fn pid_text(pid: Option<u32>) -> String {
-    pid.map(|p| format!(" as process {p}")).unwrap_or_default()
-}
-
-/// Writes a file (and its folder), replacing what was there.
-pub(crate) fn write_file(path: &Path, text: &str, log: &mut Log) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    log.say(format!("wrote {}", path.display()));
-    Ok(())
-}
-
-/// Deletes a file if it is there.
-pub(crate) fn remove_file(path: &Path, log: &mut Log) -> Result<()> {
-    match std::fs::remove_file(path) {
-        Ok(()) => {
-            log.say(format!("deleted {}", path.display()));
-            Ok(())
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e).with_context(|| format!("cannot delete {}", path.display())),
-    }
-}
-
 /// A binary inside a cargo build folder or a temporary folder disappears or changes under
 /// the service; say so while it is easy to fix.
 fn warn_about_binary_location(program: &Path, log: &mut Log) {
@@ -540,107 +377,10 @@ fn warn_about_binary_location(program: &Path, log: &mut Log) {
     }
 }
 
-/// Replaces `@NAME@` placeholders; every placeholder in the template must be given.
-pub(crate) fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = template.to_string();
-    for (name, value) in values {
-        out = out.replace(&format!("@{name}@"), value);
-    }
-    debug_assert!(
-        !out.contains("@EXEC@") && !out.contains("@TARGET@") && !out.contains("@LABEL@"),
-        "unfilled placeholder in {out}"
-    );
-    out
-}
-
-#[cfg(test)]
-pub(crate) mod testing {
-    //! A recording [`Runner`] with canned answers.
-    use super::*;
-    use std::cell::RefCell;
-
-    #[derive(Default)]
-    pub struct FakeRunner {
-        pub calls: RefCell<Vec<String>>,
-        /// (command prefix, answer); the first matching prefix wins; others succeed empty.
-        pub answers: Vec<(String, Output)>,
-    }
-
-    impl FakeRunner {
-        pub fn answer(mut self, prefix: &str, success: bool, stdout: &str) -> FakeRunner {
-            self.answers.push((
-                prefix.to_string(),
-                Output {
-                    success,
-                    stdout: stdout.to_string(),
-                    stderr: String::new(),
-                },
-            ));
-            self
-        }
-
-        pub fn calls(&self) -> Vec<String> {
-            self.calls.borrow().clone()
-        }
-    }
-
-    impl Runner for FakeRunner {
-        fn run(&self, program: &str, args: &[&str]) -> io::Result<Output> {
-            let line = format!("{program} {}", args.join(" "));
-            self.calls.borrow_mut().push(line.clone());
-            for (prefix, out) in &self.answers {
-                if line.starts_with(prefix.as_str()) {
-                    return Ok(out.clone());
-                }
-            }
-            Ok(Output {
-                success: true,
-                ..Output::default()
-            })
-        }
-
-        fn spawn_detached(&self, program: &Path, args: &[String]) -> io::Result<u32> {
-            self.calls
-                .borrow_mut()
-                .push(format!("spawn {} {}", program.display(), args.join(" ")));
-            Ok(4242)
-        }
-    }
-
-    pub fn host(dir: &Path) -> Host {
-        Host {
-            home: dir.join("home"),
-            config_home: dir.join("home/.config"),
-            lock_file: dir.join("data/dunwatch.lock"),
-            command: ServiceCommand {
-                program: PathBuf::from("/opt/dunwatch dir/bin/dunwatch"),
-                args: vec!["run".to_string()],
-            },
-            is_root: false,
-            uid: Some(501),
-            start_timeout: Duration::ZERO,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::testing::*;
     use super::*;
-
-    #[test]
-    fn lock_probe_sees_a_held_lock_and_its_pid() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("dunwatch.lock");
-        assert_eq!(daemon_state(&path), Daemon::NotRunning);
-        let lock = crate::daemon::lock::InstanceLock::acquire(&path).unwrap();
-        assert_eq!(
-            daemon_state(&path),
-            Daemon::Running(Some(std::process::id()))
-        );
-        drop(lock);
-        assert_eq!(daemon_state(&path), Daemon::NotRunning);
-    }
 
     #[test]
     #[cfg(all(unix, not(target_os = "macos")))]

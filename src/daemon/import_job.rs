@@ -1,0 +1,254 @@
+//! The import job: the queued files and folders go to a blocking thread, which imports
+//! them one file at a time on its own database connection; the daemon then reports what
+//! came of each file and postpones what the database refused.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tracing::{debug, info, warn};
+
+use super::{Daemon, Incomplete};
+use crate::alert::{Policy, Recorder};
+use crate::classify::Engine;
+use crate::import::{FileReport, FileStatus, Importer, collect_files};
+use crate::ingest::ReadOptions;
+use crate::store::Store;
+
+struct Work {
+    files: Vec<PathBuf>,
+    dirs: Vec<PathBuf>,
+    db_path: PathBuf,
+    lock_path: PathBuf,
+    /// The last job failed to write: open the database afresh (a connection that SQLite
+    /// opened read-only stays read-only after the file becomes writable again).
+    reopen: bool,
+    commit_every: Duration,
+}
+
+pub(super) struct JobResult {
+    pub(super) reports: Vec<FileReport>,
+    errors: Vec<String>,
+    /// The database refused a write: this error, and the files not imported because of it
+    /// (the one that failed and those not tried after it).
+    store_failure: Option<(String, Vec<PathBuf>)>,
+    pending: u64,
+    suppressed: u64,
+}
+
+impl Daemon {
+    pub(super) fn start_job(&mut self) {
+        if self.job.is_some() || (self.queue.files.is_empty() && self.queue.dirs.is_empty()) {
+            return;
+        }
+        let queue = std::mem::take(&mut self.queue);
+        let work = Work {
+            files: queue.files.into_iter().collect(),
+            dirs: queue.dirs.into_iter().collect(),
+            db_path: self.db_path.clone(),
+            lock_path: self._lock.path().to_path_buf(),
+            reopen: self.problems.contains_key("store"),
+            commit_every: self.opts.commit_every,
+        };
+        let store = self.import_store.clone();
+        let engine = self.engine.clone();
+        let policy = self.policy.clone();
+        let read_opts = self.read_opts.clone();
+        let cancel = self.cancel.clone();
+        self.job = Some(tokio::task::spawn_blocking(move || {
+            import_job(&store, &engine, policy, read_opts, work, &cancel)
+        }));
+    }
+
+    pub(super) async fn on_job_done(&mut self, result: JobResult) {
+        for e in &result.errors {
+            // Folder listing errors repeat at every catch-up; say each once.
+            if self.problems.values().all(|t| t != e) {
+                warn!("{e}");
+                self.problems.insert("listing", e.clone());
+            }
+        }
+        if let Some((error, files)) = result.store_failure {
+            let text = format!(
+                "cannot write to the database {}: {error}; the files are read again every {} s \
+                 until it works (nothing is lost: what was read is stored once)",
+                self.db_path.display(),
+                self.opts.store_retry.as_secs_f32()
+            );
+            debug!("{text}");
+            self.warn_once("store", text);
+            self.postponed.extend(files);
+            self.retry_at = Some(Instant::now() + self.opts.store_retry);
+        } else if !result.reports.is_empty() {
+            self.resolved(
+                "store",
+                "the database accepts writes again; postponed files were imported",
+            );
+        }
+        for report in result.reports {
+            self.on_report(report);
+        }
+        if result.suppressed > 0 {
+            info!(
+                "{} older message(s) stored without alert (older than alerts.max_age_days)",
+                result.suppressed
+            );
+        }
+        if result.pending > 0 || self.alert_wake.is_none() {
+            self.deliver().await;
+        }
+        self.release_memory();
+    }
+
+    /// After an import the daemon goes back to waiting: return SQLite's page caches and the
+    /// allocator's free memory to the system.
+    fn release_memory(&self) {
+        for store in [&self.import_store, &self.alert_store] {
+            if let Ok(s) = store.try_lock() {
+                s.release_memory();
+            }
+        }
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: malloc_trim only returns free heap pages to the kernel; it takes no pointers.
+        unsafe {
+            libc::malloc_trim(0);
+        }
+    }
+
+    pub(super) fn on_report(&mut self, r: FileReport) {
+        let name = r.path.display().to_string();
+        match &r.status {
+            FileStatus::Imported => {
+                if r.new > 0 {
+                    info!(
+                        "{name}: {} new message(s), {} already known",
+                        r.new, r.known
+                    );
+                } else {
+                    debug!("{name}: nothing new ({} already known)", r.known);
+                }
+                self.incomplete.remove(&r.path);
+                if r.record_error_count > 0 {
+                    let first = r
+                        .record_errors
+                        .first()
+                        .map(ToString::to_string)
+                        .unwrap_or_default();
+                    let text = format!(
+                        "{} message(s) could not be read, the rest were imported; first: {first}",
+                        r.record_error_count
+                    );
+                    self.report_once(&r.path, text);
+                } else {
+                    self.reported.remove(&r.path);
+                }
+            }
+            FileStatus::Unchanged => debug!("{name}: unchanged"),
+            FileStatus::NotAnExport => debug!("{name}: not an SMS export, skipped"),
+            FileStatus::Failed(e) if e.is_incomplete() => {
+                // Probably still being written: say nothing now, read it again when it
+                // changes, and report it only if it stays like this.
+                debug!("{e} (will retry when the file changes)");
+                let mtime = std::fs::metadata(&r.path).and_then(|m| m.modified()).ok();
+                self.incomplete.insert(
+                    r.path.clone(),
+                    Incomplete {
+                        error: e.to_string(),
+                        since: Instant::now(),
+                        mtime,
+                    },
+                );
+            }
+            FileStatus::Failed(e) => {
+                self.incomplete.remove(&r.path);
+                self.report_once(&r.path, e.to_string());
+            }
+        }
+    }
+}
+
+/// One import job on a blocking thread: the folders (catch-up, new folders) and files, each
+/// file in its own transactions. Stops between files when the daemon shuts down.
+fn import_job(
+    store: &Mutex<Store>,
+    engine: &Engine,
+    policy: Arc<Policy>,
+    read_opts: ReadOptions,
+    work: Work,
+    cancel: &AtomicBool,
+) -> JobResult {
+    let mut result = JobResult {
+        reports: Vec::new(),
+        errors: Vec::new(),
+        store_failure: None,
+        pending: 0,
+        suppressed: 0,
+    };
+    let mut files: BTreeSet<PathBuf> = work.files.into_iter().collect();
+    for dir in &work.dirs {
+        match collect_files(std::slice::from_ref(dir)) {
+            Ok(found) => files.extend(found),
+            Err(e) => result.errors.push(format!("{e:#}")),
+        }
+    }
+    let db = work.db_path.as_os_str().to_string_lossy().into_owned();
+    files.retain(|f| !f.as_os_str().to_string_lossy().starts_with(&db) && *f != work.lock_path);
+    let mut store = match store.lock() {
+        Ok(s) => s,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if work.reopen {
+        match Store::open(&work.db_path) {
+            Ok(fresh) => *store = fresh,
+            Err(e) => {
+                let e = anyhow::Error::from(e);
+                result.store_failure = Some((root_cause(&e), files.into_iter().collect()));
+                return result;
+            }
+        }
+    }
+    let mut importer = Importer {
+        store: &mut store,
+        engine: engine.into(),
+        opts: read_opts,
+        commit_every: work.commit_every,
+    };
+    let mut recorder = Recorder::new(policy);
+    let mut files = files.into_iter();
+    while let Some(file) = files.next() {
+        if cancel.load(Ordering::Acquire) {
+            break;
+        }
+        recorder.now_ms = crate::store::now_ms();
+        match importer.import_file(&file, &mut recorder) {
+            Ok(report) => result.reports.push(report),
+            Err(e) => {
+                // Only the database fails an import this way (a bad file is a report). The
+                // next files would fail alike, each after the busy timeout: postpone them
+                // all. Whole batches already stored stay; the retry stores the rest once.
+                let mut postponed = vec![file];
+                postponed.extend(files);
+                result.store_failure = Some((root_cause(&e), postponed));
+                break;
+            }
+        }
+    }
+    result.pending = recorder.pending;
+    result.suppressed = recorder.suppressed;
+    result
+}
+
+/// What finally went wrong ("database or disk is full"), without the layers around it, so
+/// that the same problem reads the same however far the import got.
+fn root_cause(e: &anyhow::Error) -> String {
+    let text = e.root_cause().to_string();
+    match text.strip_prefix("Error code ") {
+        Some(rest) => rest
+            .split_once(": ")
+            .map_or(text.clone(), |(_, m)| m.to_string()),
+        None => text,
+    }
+}

@@ -1,0 +1,251 @@
+//! What a report says in its own words, in the report's language: the sentence it opens
+//! with, the next steps, the lenders' official contacts and the complaint channels.
+
+use std::collections::BTreeSet;
+
+use super::{Channel, Item, Lang, Period, lender_name};
+
+pub(super) struct Counts {
+    pub(super) debt_total: u64,
+    pub(super) genuine_overdue: u64,
+    pub(super) genuine_overdue_lenders: Vec<String>,
+    pub(super) doubtful: u64,
+    pub(super) scams: u64,
+    pub(super) breakers: u64,
+}
+
+fn join_names(names: &[String], lang: Lang) -> String {
+    match (names.len(), lang) {
+        (0, _) => String::new(),
+        (1, _) => names[0].clone(),
+        (_, Lang::Zh) => {
+            let (last, rest) = names.split_last().expect("non-empty");
+            format!("{}和{last}", rest.join("、"))
+        }
+        (_, Lang::En) => {
+            let (last, rest) = names.split_last().expect("non-empty");
+            format!("{} and {last}", rest.join(", "))
+        }
+    }
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// "This week: 2 genuine overdue notices from 美团 and 微众银行, 3 scams stopped, 1 collector
+/// broke the rules".
+pub(super) fn summary_sentence(lang: Lang, period: &Period, c: &Counts) -> String {
+    let names = join_names(&c.genuine_overdue_lenders, lang);
+    match lang {
+        Lang::Zh => {
+            // The weekly summary is read on the Monday after: name the week, not "this week".
+            let head = if period.kind == "week" {
+                format!("{} 至 {} 这一周", period.first_day, period.last_day)
+            } else {
+                format!("{} 至 {}", period.first_day, period.last_day)
+            };
+            if c.debt_total == 0 {
+                return format!("{head}：没有收到与借款、催收有关的短信。");
+            }
+            let mut parts = Vec::new();
+            if c.genuine_overdue > 0 {
+                if names.is_empty() {
+                    parts.push(format!("{} 条真实逾期通知", c.genuine_overdue));
+                } else {
+                    parts.push(format!("{names}发来 {} 条真实逾期通知", c.genuine_overdue));
+                }
+            }
+            if c.doubtful > 0 {
+                parts.push(format!("{} 条逾期通知存疑", c.doubtful));
+            }
+            parts.push(format!("拦下 {} 条诈骗短信", c.scams));
+            parts.push(format!("{} 个催收方违反催收规定", c.breakers));
+            format!("{head}：{}。", parts.join("，"))
+        }
+        Lang::En => {
+            let head = if period.kind == "week" {
+                format!("The week of {} to {}", period.first_day, period.last_day)
+            } else {
+                format!("From {} to {}", period.first_day, period.last_day)
+            };
+            if c.debt_total == 0 {
+                return format!("{head}: no messages about loans or debt collection.");
+            }
+            let mut parts = Vec::new();
+            if c.genuine_overdue > 0 {
+                let mut s = plural(
+                    c.genuine_overdue,
+                    "genuine overdue notice",
+                    "genuine overdue notices",
+                );
+                if !names.is_empty() {
+                    s.push_str(&format!(" from {names}"));
+                }
+                parts.push(s);
+            }
+            if c.doubtful > 0 {
+                parts.push(plural(
+                    c.doubtful,
+                    "doubtful overdue notice",
+                    "doubtful overdue notices",
+                ));
+            }
+            parts.push(format!("{} stopped", plural(c.scams, "scam", "scams")));
+            parts.push(format!(
+                "{} the rules",
+                plural(c.breakers, "collector broke", "collectors broke")
+            ));
+            format!("{head}: {}.", parts.join(", "))
+        }
+    }
+}
+
+pub(super) fn next_steps(
+    lang: Lang,
+    scams: &[Item],
+    doubtful: &[Item],
+    harassment: &[Item],
+    breaches: &[Item],
+    overdue_lenders: &[String],
+    official: &[String],
+) -> Vec<String> {
+    let zh = lang == Lang::Zh;
+    let mut out = Vec::new();
+    if !scams.is_empty() {
+        out.push(if zh {
+            "诈骗短信：不要回电、不要点链接、不要转账，也不要把验证码告诉任何人。核实借款只用贷款机构官方App或官方客服（不要用短信里的号码）。被骗或险些被骗，请向 12321 举报短信，已转账请立即拨打 110 报警。".to_string()
+        } else {
+            "Scam texts: do not call back, click links, transfer money or share codes. Check any loan only in the lender's official app or official hotline, never with a number from the message. Report the texts; if you paid anything, call the police at once.".to_string()
+        });
+    }
+    if !doubtful.is_empty() {
+        let names: Vec<String> = doubtful
+            .iter()
+            .filter_map(|i| i.lender_name.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let names = join_names(&names, lang);
+        out.push(if zh {
+            format!("存疑的逾期通知（{names}）：你的历史记录里没有这家机构的借款短信。请在官方App里确认是否真有借款；若没有，可能是冒名借款或诈骗，请联系官方客服并查询个人征信报告。")
+        } else {
+            format!("Doubtful overdue notices ({names}): your history has no loan messages from this lender. Check in its official app whether the loan exists; if not, it may be identity misuse or a scam: contact the official customer service and check your credit report.")
+        });
+    }
+    if !overdue_lenders.is_empty() {
+        let names = join_names(overdue_lenders, lang);
+        out.push(if zh {
+            format!("真实逾期（{names}）：请在官方App里还款，或拨打App“联系我们”里的官方客服协商还款，避免影响征信。")
+        } else {
+            format!("Genuine overdue notices ({names}): pay in the official app, or call the official customer service listed in the app to agree a plan, before your credit record suffers.")
+        });
+        out.extend(official.iter().cloned());
+    }
+    if !harassment.is_empty() || !breaches.is_empty() {
+        out.push(if zh {
+            "违规催收：保留证据（dunwatch evidence --out 目录 导出短信和校验值），向贷款机构官方客服投诉，并向 12378（银行、消费金融投诉热线）投诉；受到人身威胁请拨打 110。".to_string()
+        } else {
+            "Rule-breaking collection: keep the evidence (dunwatch evidence --out DIR exports the messages with a hash), complain to the lender's official customer service and to the regulator; call the police if you are threatened.".to_string()
+        });
+    }
+    out
+}
+
+/// How to reach each lender officially, from the shipped registry (only hotlines of high or
+/// medium confidence): one line per lender that has such facts.
+pub(super) fn official_contacts(ids: &BTreeSet<String>, lang: Lang) -> Vec<String> {
+    let registry = crate::classify::registry::Registry::shipped();
+    ids.iter()
+        .filter_map(|id| registry.get(id))
+        .filter_map(|l| {
+            let channel = l.channel_for(lang.code());
+            let hotlines: Vec<&str> = l.trusted_hotlines().collect();
+            if channel.is_none() && hotlines.is_empty() {
+                return None;
+            }
+            let name = lender_name(&l.id, lang);
+            let mut parts = Vec::new();
+            if let Some(c) = channel {
+                parts.push(c.to_string());
+            }
+            if !hotlines.is_empty() {
+                let joined = hotlines.join(" / ");
+                parts.push(match lang {
+                    Lang::Zh => format!("官方客服 {joined}"),
+                    Lang::En => format!("official hotline {joined}"),
+                });
+            }
+            Some(match lang {
+                Lang::Zh => format!("{name}：{}", parts.join("，")),
+                Lang::En => format!("{name}: {}", parts.join(", ")),
+            })
+        })
+        .collect()
+}
+
+/// The complaint channels, which do not depend on the lender.
+pub(super) fn channels(lang: Lang) -> Vec<Channel> {
+    let ch = |name: &str, contact: &str, use_for: &str| Channel {
+        name: name.into(),
+        contact: contact.into(),
+        use_for: use_for.into(),
+    };
+    let china_zh = vec![
+        ch(
+            "国家金融监督管理总局消费者投诉热线",
+            "12378",
+            "银行、消费金融公司的违规催收和服务投诉",
+        ),
+        ch(
+            "12321 网络不良与垃圾信息举报受理中心",
+            "12321（网站 www.12321.cn）",
+            "诈骗短信、骚扰短信举报",
+        ),
+        ch("公安机关", "110", "受到威胁、被诈骗或已转账"),
+        ch(
+            "人民法院诉讼服务热线",
+            "12368",
+            "核实自称“法院”的短信和案号",
+        ),
+    ];
+    match lang {
+        Lang::Zh => china_zh,
+        Lang::En => vec![
+            ch(
+                "US Federal Trade Commission",
+                "reportfraud.ftc.gov",
+                "scams and fake debt collectors (US)",
+            ),
+            ch(
+                "US Consumer Financial Protection Bureau",
+                "consumerfinance.gov/complaint",
+                "debt collection that breaks the rules (US)",
+            ),
+            ch(
+                "Action Fraud",
+                "actionfraud.police.uk · 0300 123 2040",
+                "fraud and scam texts (UK); forward spam texts to 7726",
+            ),
+            ch(
+                "China: NFRA consumer hotline",
+                "12378",
+                "banks and consumer-finance companies, illegal collection (mainland China)",
+            ),
+            ch(
+                "China: 12321 spam report centre",
+                "12321 (www.12321.cn)",
+                "scam and spam SMS (mainland China)",
+            ),
+            ch(
+                "Police",
+                "110 (China) · 911 (US) · 999 (UK)",
+                "threats and fraud",
+            ),
+        ],
+    }
+}
