@@ -249,6 +249,10 @@ impl Importer<'_> {
             }
         };
         let (size, mtime) = (meta.len() as i64, mtime_ns(&meta));
+        if self.store.is_known_not_export(&key, size, mtime) {
+            report.status = FileStatus::NotAnExport;
+            return Ok(report);
+        }
         let previous = self.store.source(&key)?;
         if let Some(prev) = &previous
             && prev.last_result != "failed"
@@ -263,6 +267,7 @@ impl Importer<'_> {
         let format = match ingest::detect(path) {
             Ok(Some(f)) => f,
             Ok(None) => {
+                self.store.remember_not_export(&key, size, mtime);
                 report.status = FileStatus::NotAnExport;
                 return Ok(report);
             }
@@ -566,5 +571,54 @@ mod ignored_name_tests {
         ] {
             assert!(!is_ignored_name(Path::new(name)), "{name}");
         }
+    }
+}
+
+#[cfg(test)]
+mod not_export_tests {
+    use super::*;
+    use crate::classify::Engine;
+
+    const BACKUP: &str = r#"<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>
+<smses count="1"><sms protocol="0" address="95188" date="1763800000000" type="1" body="hi" read="1" /></smses>
+"#;
+
+    #[test]
+    fn a_file_that_is_not_an_export_is_read_again_only_once_it_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+        let engine = Engine::builtin().unwrap();
+        let mut importer = Importer {
+            store: &mut store,
+            engine: (&engine).into(),
+            opts: ReadOptions::default(),
+            commit_every: COMMIT_EVERY,
+        };
+        let path = dir.path().join("photo.xml");
+        let junk = "x".repeat(BACKUP.len());
+        std::fs::write(&path, &junk).unwrap();
+        let first = importer.import_file(&path, &mut Quiet).unwrap();
+        assert!(matches!(first.status, FileStatus::NotAnExport), "{first:?}");
+
+        // Same size and time, new content: taken as unchanged, so not opened again.
+        let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+        std::fs::write(&path, BACKUP).unwrap();
+        let f = std::fs::File::options().write(true).open(&path).unwrap();
+        f.set_modified(mtime).unwrap();
+        drop(f);
+        let again = importer.import_file(&path, &mut Quiet).unwrap();
+        assert!(matches!(again.status, FileStatus::NotAnExport), "{again:?}");
+
+        // A real change (a new time) is read.
+        let f = std::fs::File::options().write(true).open(&path).unwrap();
+        f.set_modified(mtime + std::time::Duration::from_secs(1))
+            .unwrap();
+        drop(f);
+        let changed = importer.import_file(&path, &mut Quiet).unwrap();
+        assert!(
+            matches!(changed.status, FileStatus::Imported),
+            "{changed:?}"
+        );
+        assert_eq!(changed.new, 1);
     }
 }

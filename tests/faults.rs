@@ -453,16 +453,70 @@ fn symlink_loops_and_100_000_other_files_do_not_stop_the_daemon() {
         messages(&home) == 25
     });
     // The burst must not hold up the backup behind it (it took 19 s when the watcher
-    // de-duplicated paths with a quadratic search).
+    // de-duplicated paths with a quadratic search). On a slow machine the burst can
+    // overflow the kernel's event queue; the backup is then found by looking through all
+    // 120 000 files again, which may take longer (see the test of dropped events).
     let latency = written.elapsed();
-    assert!(latency < Duration::from_secs(10), "{latency:?}");
     assert!(alive(&mut d));
     let (status, log) = d.stop();
+    if !log.contains("dropped file events") {
+        assert!(latency < Duration::from_secs(10), "{latency:?}");
+    }
     assert!(status.success(), "{log}");
     assert_eq!(log.matches("WARN").count(), 0, "{log}");
     eprintln!(
         "catch-up over 100 000 files: {catch_up:?}; a backup after a burst of 20 000: {latency:?}"
     );
+}
+
+#[test]
+fn events_the_kernel_drops_in_a_burst_are_found_by_looking_again() {
+    let home = Home::new();
+    home.write_config("");
+    let w = home.watch();
+    let (mut cmd, log) = home.command("log");
+    no_bus(&mut cmd);
+    let mut d = spawn(&mut cmd, log);
+    // The kernel keeps fs.inotify.max_queued_events events (16 384 by default) for a
+    // reader and drops the rest. A busy machine reads late; a stopped daemon does not read
+    // at all, so a burst of 3 events per new file overflows the queue for certain, and the
+    // backup moved in afterwards (as sync tools do: one event) is lost with it. A CI run
+    // lost a backup written after a photo burst this way.
+    let queue: usize = fs::read_to_string("/proc/sys/fs/inotify/max_queued_events")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(16_384);
+    if queue > 60_000 {
+        eprintln!("skipped: fs.inotify.max_queued_events is {queue}, too long to overflow");
+        return;
+    }
+    let outside = home.dir.path().join("sms.xml");
+    big_backup(&outside, 5, "after", 0);
+    let burst = w.join("burst");
+    fs::create_dir(&burst).unwrap();
+    signal(&d, "-STOP");
+    for i in 0..queue / 2 {
+        fs::write(burst.join(format!("IMG_{i:06}.jpg")), b"\xff\xd8\xff\xe0").unwrap();
+    }
+    fs::rename(&outside, w.join("sms.xml")).unwrap();
+    signal(&d, "-CONT");
+    wait_on(&d, "the backup moved in after the burst", LONG, || {
+        messages(&home) == 5
+    });
+    assert!(alive(&mut d));
+    let (status, log) = d.stop();
+    assert!(status.success(), "{log}");
+    assert_eq!(log.matches("dropped file events").count(), 1, "{log}");
+    assert_eq!(log.matches("WARN").count(), 0, "{log}");
+}
+
+fn signal(d: &Daemon, sig: &str) {
+    let ok = Command::new("kill")
+        .args([sig, &d.child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill {sig}");
 }
 
 #[test]

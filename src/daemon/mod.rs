@@ -354,6 +354,7 @@ impl Daemon {
                     self.warn_once("watcher", format!("file watcher: {e}"))
                 }
                 Wake::Change(Some(Change::WatchLimit(text))) => self.on_watch_limit(text),
+                Wake::Change(Some(Change::Rescan)) => self.on_rescan(),
                 Wake::Change(None) => {
                     warn!("the file watcher stopped; stopping");
                     break;
@@ -467,6 +468,24 @@ impl Daemon {
         if self.problems.remove(topic).is_some() {
             info!("{text}");
         }
+    }
+
+    /// The kernel's event queue overflowed: events, maybe the one of a new backup, are
+    /// lost. Every watched folder is looked through again; unchanged files are skipped by
+    /// their size and time, so this costs a directory listing, not a re-import. Not a
+    /// warning: nothing is lost once the catch-up has run.
+    fn on_rescan(&mut self) {
+        if self.watch_dirs.iter().all(|d| self.queue.dirs.contains(d)) {
+            return; // already queued by an earlier overflow of the same burst
+        }
+        info!(
+            "the system dropped file events during a burst of changes; looking through the watched folders again"
+        );
+        let dirs: Vec<PathBuf> = self.watch_dirs.clone();
+        self.queue.dirs.extend(dirs);
+        self.reload_config();
+        self.watch_rules_dir();
+        self.reload_rules();
     }
 
     /// The kernel refused to watch a folder created while running: poll everything from now

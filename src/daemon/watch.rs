@@ -21,6 +21,9 @@ use crate::import::is_ignored_name;
 pub enum Change {
     /// These paths were created, written or renamed into place.
     Paths(Vec<PathBuf>),
+    /// The kernel dropped events (its queue overflowed during a burst of changes, e.g. a
+    /// photo sync): any file may have changed unseen, so look through the folders again.
+    Rescan,
     /// The kernel refused more watches (inotify limit) for a folder created while running:
     /// switch to polling.
     WatchLimit(String),
@@ -215,7 +218,11 @@ fn handler(tx: UnboundedSender<Change>) -> impl FnMut(DebounceEventResult) + Sen
                 // that quadratic search take the debouncer thread tens of seconds.
                 let mut seen = std::collections::HashSet::new();
                 let mut paths: Vec<PathBuf> = Vec::new();
+                let mut rescan = false;
                 for ev in events {
+                    // An overflow event names no path; what it stands for can only be found
+                    // by looking.
+                    rescan |= ev.event.need_rescan();
                     if !is_content_change(&ev.event.kind) {
                         continue;
                     }
@@ -224,6 +231,9 @@ fn handler(tx: UnboundedSender<Change>) -> impl FnMut(DebounceEventResult) + Sen
                             paths.push(p.clone());
                         }
                     }
+                }
+                if rescan {
+                    let _ = tx.send(Change::Rescan);
                 }
                 if paths.is_empty() {
                     return;
