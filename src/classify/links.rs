@@ -51,6 +51,9 @@ pub const SHORTENERS: &[&str] = &[
 
 pub fn extract(text: &str) -> Vec<Link> {
     let mut out = Vec::new();
+    if !may_hold_link(text) {
+        return out;
+    }
     for cap in URL.captures_iter(text) {
         let whole = cap.get(0).expect("match").as_str();
         let has_scheme = whole.to_ascii_lowercase().starts_with("http");
@@ -74,9 +77,21 @@ pub fn extract(text: &str) -> Vec<Link> {
     out
 }
 
+/// Every link the pattern finds has a dot followed by a letter (the top-level domain) or a
+/// scheme (`http://1.2.3.4`). Most messages have neither, and this one pass over the bytes
+/// spares them the search.
+fn may_hold_link(text: &str) -> bool {
+    text.as_bytes()
+        .windows(2)
+        .any(|w| (w[0] == b'.' && w[1].is_ascii_alphabetic()) || w == b":/")
+}
+
 /// True when `host` is `official` or a subdomain of it.
 pub fn host_matches(host: &str, official: &str) -> bool {
-    host == official || host.ends_with(&format!(".{official}"))
+    !official.is_empty()
+        && host
+            .strip_suffix(official)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
 }
 
 pub fn is_shortener(host: &str) -> bool {
@@ -114,6 +129,16 @@ mod tests {
     #[test]
     fn amounts_and_file_names_are_not_links() {
         assert!(extract("应还1,234.56元，余额3.5元 see file.txt").is_empty());
+    }
+
+    #[test]
+    fn texts_without_a_dot_before_a_letter_or_a_scheme_hold_no_link() {
+        for text in ["付款3.5元,谢谢", "no link here", "", "a.", "请拨打95188"] {
+            assert!(!may_hold_link(text), "{text}");
+            assert!(URL.find(text).is_none(), "{text}");
+        }
+        assert!(may_hold_link("见 t.cn/abc"));
+        assert!(may_hold_link("HTTP://1.2.3.4/x"));
     }
 
     #[test]

@@ -61,13 +61,14 @@ pub fn normalize(input: &str) -> Normalized {
         };
         if is_cjk(c) {
             has_cjk = true;
-            if let Some(s) = to_simplified(c) {
-                trad += 1;
-                chars.push(s);
-                continue;
-            }
-            if simplified_only().binary_search(&c).is_ok() {
-                simp += 1;
+            match lookup(c) {
+                Lookup::Traditional(s) => {
+                    trad += 1;
+                    chars.push(s);
+                    continue;
+                }
+                Lookup::SimplifiedOnly => simp += 1,
+                Lookup::Neither => {}
             }
         }
         chars.push(c);
@@ -121,11 +122,67 @@ pub fn to_simplified(c: char) -> Option<char> {
     if let Some(&(_, s)) = TRAD_SIMP.iter().find(|(t, _)| *t == c) {
         return Some(s);
     }
-    // Binary search: normalisation looks up every CJK character of every message.
     OPENCC_T2S
         .binary_search_by_key(&c, |(t, _)| *t)
         .ok()
         .map(|i| OPENCC_T2S[i].1)
+}
+
+enum Lookup {
+    Traditional(char),
+    SimplifiedOnly,
+    Neither,
+}
+
+/// What a CJK character says about the writing. Normalisation asks this of every CJK
+/// character of every message, and most are in neither table: for the Basic Multilingual
+/// Plane two bitmaps (13 KB) answer that without a search.
+fn lookup(c: char) -> Lookup {
+    static BMP: LazyLock<Bitmaps> = LazyLock::new(Bitmaps::build);
+    let (maybe_trad, maybe_simp) = BMP.bits(c).unwrap_or((true, true));
+    if maybe_trad && let Some(s) = to_simplified(c) {
+        return Lookup::Traditional(s);
+    }
+    if maybe_simp && simplified_only().binary_search(&c).is_ok() {
+        return Lookup::SimplifiedOnly;
+    }
+    Lookup::Neither
+}
+
+/// One bit per character of U+0000..U+FFFF: has a Simplified form / is Simplified-only.
+struct Bitmaps {
+    traditional: Vec<u64>,
+    simplified_only: Vec<u64>,
+}
+
+impl Bitmaps {
+    fn build() -> Bitmaps {
+        let mut b = Bitmaps {
+            traditional: vec![0; 1024],
+            simplified_only: vec![0; 1024],
+        };
+        let set = |v: &mut Vec<u64>, c: char| {
+            if let Ok(i) = usize::try_from(c as u32)
+                && i < 0x10000
+            {
+                v[i / 64] |= 1 << (i % 64);
+            }
+        };
+        for &(t, _) in OPENCC_T2S.iter().chain(TRAD_SIMP) {
+            set(&mut b.traditional, t);
+        }
+        for &c in simplified_only() {
+            set(&mut b.simplified_only, c);
+        }
+        b
+    }
+
+    /// `None` outside the BMP (look it up the slow way).
+    fn bits(&self, c: char) -> Option<(bool, bool)> {
+        let i = c as usize;
+        let bit = |v: &[u64]| v.get(i / 64).map(|w| w & (1 << (i % 64)) != 0);
+        Some((bit(&self.traditional)?, bit(&self.simplified_only)?))
+    }
 }
 
 fn simplified_only() -> &'static [char] {
@@ -179,6 +236,26 @@ mod tests {
         // property test found 勑 -> 𠡠 dropping out of the CJK checks).
         let n = normalize("勑");
         assert!(n.text.chars().all(is_cjk), "{:?}", n.text);
+    }
+
+    #[test]
+    fn the_bitmaps_agree_with_the_tables_for_every_cjk_character() {
+        for c in (0x3400..=0xFAFF)
+            .chain(0x20000..=0x2A6DF)
+            .filter_map(char::from_u32)
+        {
+            let slow = match to_simplified(c) {
+                Some(s) => Some(s),
+                None if simplified_only().binary_search(&c).is_ok() => Some(c),
+                None => None,
+            };
+            let fast = match lookup(c) {
+                Lookup::Traditional(s) => Some(s),
+                Lookup::SimplifiedOnly => Some(c),
+                Lookup::Neither => None,
+            };
+            assert_eq!(fast, slow, "{c} U+{:X}", c as u32);
+        }
     }
 
     #[test]
