@@ -6,7 +6,12 @@
 //! (SQLite, parsers) and run one job at a time on a blocking thread with their own database
 //! connection; alert bookkeeping uses a second connection, also off the runtime. Every write
 //! is a transaction, so stopping at any moment leaves nothing half-written.
+//!
+//! The jobs live beside this file: `watch` (events to paths), `import_job` (the import thread
+//! and its reports), `deliver` (alerts to the desktop), `reload` (config and rules swapped in
+//! when their files change), `weekly` (the summary), `lock` (one daemon per database).
 
+mod deliver;
 mod import_job;
 pub mod lock;
 pub mod reload;
@@ -25,8 +30,8 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
-use crate::alert::desktop::{self, Desktop};
-use crate::alert::{self, Plan, Policy, State};
+use crate::alert::Policy;
+use crate::alert::desktop::Desktop;
 use crate::classify::Engine;
 use crate::config::{Config, DEFAULT_TOML};
 use crate::ingest::ReadOptions;
@@ -552,161 +557,6 @@ impl Daemon {
                 );
                 self.report_once(&path, text);
             }
-        }
-    }
-
-    /// Shows (or holds) the alerts that are due.
-    async fn deliver(&mut self) {
-        let store = self.alert_store.clone();
-        let due = off_runtime("read pending alerts", move || {
-            alert::due(store.lock().expect("alert store").conn())
-        })
-        .await;
-        let Some(items) = self.settle("alert-read", "pending alerts can be read again", due) else {
-            // Try again later rather than only at the next import.
-            self.alert_wake = Some(Instant::now() + self.opts.retry_after);
-            return;
-        };
-        let now = jiff::Zoned::now();
-        let quiet_end = self
-            .policy
-            .quiet
-            .filter(|q| q.contains_time(&now))
-            .map(|q| q.next_end(&now));
-        let had_items = !items.is_empty();
-        match alert::plan(items, &self.policy, &now) {
-            Plan::Nothing => {}
-            Plan::Hold(ids) => {
-                let n = ids.len();
-                if self.set_state(ids, State::Held).await {
-                    info!(
-                        "{n} alert(s) held for quiet hours ({}), a digest follows",
-                        self.config.alerts.quiet_hours
-                    );
-                }
-            }
-            Plan::Send(notices) => {
-                for notice in notices {
-                    let rendered = desktop::render(&notice, self.policy.language);
-                    // Marked sent before showing: a kill in between loses this alert instead
-                    // of showing it twice. An alert that cannot be recorded is not shown.
-                    if !self.set_state(notice.ids(), State::Sent).await {
-                        self.alert_wake = Some(Instant::now() + self.opts.retry_after);
-                        return;
-                    }
-                    match self.desktop.show(&rendered).await {
-                        Ok(()) => {
-                            info!(
-                                "alert shown: {:?} ({} message(s))",
-                                rendered.summary,
-                                notice.items().len()
-                            );
-                        }
-                        Err(_) => {
-                            // Logged once by Desktop; the rows go back to pending (or held)
-                            // for the retry.
-                            self.unclaim(notice.ids()).await;
-                            self.alert_wake = Some(Instant::now() + self.opts.retry_after);
-                            return;
-                        }
-                    }
-                }
-            }
-        }
-        if had_items && let Some(end) = quiet_end {
-            let wait = end
-                .timestamp()
-                .duration_since(now.timestamp())
-                .unsigned_abs();
-            // A second late, so the window has surely ended when we look again.
-            self.alert_wake = Some(Instant::now() + wait + Duration::from_secs(1));
-        }
-    }
-
-    async fn unclaim(&mut self, ids: Vec<i64>) {
-        let store = self.alert_store.clone();
-        let done = off_runtime("record alert state", move || {
-            alert::unclaim(store.lock().expect("alert store").conn_mut(), &ids)
-        })
-        .await;
-        self.settle("alert-state", "alert state is recorded again", done);
-    }
-
-    async fn set_state(&mut self, ids: Vec<i64>, state: State) -> bool {
-        let store = self.alert_store.clone();
-        let done = off_runtime("record alert state", move || {
-            alert::set_state(store.lock().expect("alert store").conn_mut(), &ids, state)
-        })
-        .await;
-        self.settle("alert-state", "alert state is recorded again", done)
-            .is_some()
-    }
-
-    fn reload_config(&mut self) {
-        let print = reload::fingerprint(&self.paths.config_file);
-        if print.is_none() || print == self.config_print {
-            return;
-        }
-        self.config_print = print;
-        let loaded = match reload::load_config(&self.paths) {
-            Ok(l) => l,
-            Err(e) => {
-                warn!("{e:#}\nkeeping the previous configuration until the file is fixed");
-                return;
-            }
-        };
-        if loaded.config == self.config {
-            return;
-        }
-        info!(
-            "configuration reloaded from {}",
-            self.paths.config_file.display()
-        );
-        let new_db = loaded.config.database_path(&self.paths);
-        if new_db != self.db_path {
-            warn!(
-                "the database moved to {} in the config; restart dunwatch to use it (still using {})",
-                new_db.display(),
-                self.db_path.display()
-            );
-        }
-        let old_dirs = std::mem::take(&mut self.watch_dirs);
-        for dir in &old_dirs {
-            if !loaded.watch_dirs.contains(dir) {
-                self.watcher.unwatch(dir);
-                info!("no longer watching {}", dir.display());
-            }
-        }
-        self.watch_dirs = loaded.watch_dirs.clone();
-        for dir in loaded.watch_dirs.iter().filter(|d| !old_dirs.contains(d)) {
-            self.watch_backup_dir(dir);
-        }
-        self.config = loaded.config;
-        self.policy = Arc::new(loaded.policy);
-        self.read_opts = loaded.read_opts;
-        if loaded.weekly != self.weekly {
-            self.weekly = loaded.weekly;
-            self.report_wake = self.weekly.map(|_| Instant::now());
-        }
-        // Quiet hours or categories may have changed: look at due alerts again.
-        self.alert_wake = Some(Instant::now());
-    }
-
-    fn reload_rules(&mut self) {
-        let print = reload::rules_fingerprint(&self.paths.user_rules_dir());
-        if print == self.rules_print {
-            return;
-        }
-        self.rules_print = print;
-        match reload::load_engine(&self.paths) {
-            Ok(engine) => {
-                self.engine = Arc::new(engine);
-                info!(
-                    "rules reloaded from {}",
-                    self.paths.user_rules_dir().display()
-                );
-            }
-            Err(e) => warn!("{e:#}\nkeeping the previous rules until the file is fixed"),
         }
     }
 

@@ -5,8 +5,11 @@
 //! and line.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Result;
+use tokio::time::Instant;
+use tracing::{info, warn};
 
 use crate::alert::Policy;
 use crate::classify::Engine;
@@ -90,6 +93,78 @@ pub fn rules_fingerprint(dir: &Path) -> Option<blake3::Hash> {
         }
     }
     Some(h.finalize())
+}
+
+impl super::Daemon {
+    /// Swaps in the config file's new version, if it changed and is valid.
+    pub(super) fn reload_config(&mut self) {
+        let print = fingerprint(&self.paths.config_file);
+        if print.is_none() || print == self.config_print {
+            return;
+        }
+        self.config_print = print;
+        let loaded = match load_config(&self.paths) {
+            Ok(l) => l,
+            Err(e) => {
+                warn!("{e:#}\nkeeping the previous configuration until the file is fixed");
+                return;
+            }
+        };
+        if loaded.config == self.config {
+            return;
+        }
+        info!(
+            "configuration reloaded from {}",
+            self.paths.config_file.display()
+        );
+        let new_db = loaded.config.database_path(&self.paths);
+        if new_db != self.db_path {
+            warn!(
+                "the database moved to {} in the config; restart dunwatch to use it (still using {})",
+                new_db.display(),
+                self.db_path.display()
+            );
+        }
+        let old_dirs = std::mem::take(&mut self.watch_dirs);
+        for dir in &old_dirs {
+            if !loaded.watch_dirs.contains(dir) {
+                self.watcher.unwatch(dir);
+                info!("no longer watching {}", dir.display());
+            }
+        }
+        self.watch_dirs = loaded.watch_dirs.clone();
+        for dir in loaded.watch_dirs.iter().filter(|d| !old_dirs.contains(d)) {
+            self.watch_backup_dir(dir);
+        }
+        self.config = loaded.config;
+        self.policy = Arc::new(loaded.policy);
+        self.read_opts = loaded.read_opts;
+        if loaded.weekly != self.weekly {
+            self.weekly = loaded.weekly;
+            self.report_wake = self.weekly.map(|_| Instant::now());
+        }
+        // Quiet hours or categories may have changed: look at due alerts again.
+        self.alert_wake = Some(Instant::now());
+    }
+
+    /// Swaps in the user's rules, if they changed and all load.
+    pub(super) fn reload_rules(&mut self) {
+        let print = rules_fingerprint(&self.paths.user_rules_dir());
+        if print == self.rules_print {
+            return;
+        }
+        self.rules_print = print;
+        match load_engine(&self.paths) {
+            Ok(engine) => {
+                self.engine = Arc::new(engine);
+                info!(
+                    "rules reloaded from {}",
+                    self.paths.user_rules_dir().display()
+                );
+            }
+            Err(e) => warn!("{e:#}\nkeeping the previous rules until the file is fixed"),
+        }
+    }
 }
 
 #[cfg(test)]
