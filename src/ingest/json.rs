@@ -373,7 +373,22 @@ pub fn time_text_ms(s: &str, tz: &jiff::tz::TimeZone) -> Option<i64> {
 /// A local wall-clock time in the formats phones and exporters write, read in `tz`.
 pub fn local_time_ms(s: &str, tz: &jiff::tz::TimeZone) -> Option<i64> {
     let s = s.trim();
-    for fmt in [
+    if let Some(ms) = civil_ms(s, tz) {
+        return Some(ms);
+    }
+    // Fractional seconds: `2024-03-05 10:15:30.123`. One split, not a recursion: a hostile
+    // value of 20 000 dots took the fuzzer's stack, one dot per call.
+    let (head, frac) = s.rsplit_once('.')?;
+    if frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let frac_ms: i64 = format!("{frac:0<3}")[..3].parse().unwrap_or(0);
+    civil_ms(head, tz).map(|ms| ms + frac_ms)
+}
+
+/// `s` in one of the date-time formats of [`local_time_ms`], without fractions.
+fn civil_ms(s: &str, tz: &jiff::tz::TimeZone) -> Option<i64> {
+    const FORMATS: [&str; 8] = [
         "%Y-%m-%d %H:%M:%S",
         "%Y-%m-%d %H:%M",
         "%Y/%m/%d %H:%M:%S",
@@ -382,24 +397,13 @@ pub fn local_time_ms(s: &str, tz: &jiff::tz::TimeZone) -> Option<i64> {
         "%Y.%m.%d %H:%M:%S",
         "%d.%m.%Y %H:%M:%S",
         "%Y%m%dT%H%M%S",
-    ] {
-        if let Ok(dt) = jiff::civil::DateTime::strptime(fmt, s) {
-            return dt
-                .to_zoned(tz.clone())
-                .ok()
-                .map(|z| z.timestamp().as_millisecond());
-        }
-    }
-    // Fractional seconds: `2024-03-05 10:15:30.123`.
-    if let Some((head, frac)) = s.rsplit_once('.')
-        && frac.len() <= 9
-        && frac.bytes().all(|b| b.is_ascii_digit())
-        && let Some(ms) = local_time_ms(head, tz)
-    {
-        let frac_ms: i64 = format!("{frac:0<3}")[..3].parse().unwrap_or(0);
-        return Some(ms + frac_ms);
-    }
-    None
+    ];
+    let dt = FORMATS
+        .iter()
+        .find_map(|fmt| jiff::civil::DateTime::strptime(fmt, s).ok())?;
+    dt.to_zoned(tz.clone())
+        .ok()
+        .map(|z| z.timestamp().as_millisecond())
 }
 
 fn trim(b: &[u8]) -> &[u8] {
@@ -416,6 +420,33 @@ fn trim(b: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_of_thousands_of_dots_is_no_time_and_does_not_overflow_the_stack() {
+        // Found by the `json` fuzz target: each dot was one more nested call.
+        let dots = format!("709669714{}", ".".repeat(100_000));
+        assert_eq!(local_time_ms(&dots, &utc8()), None);
+        assert_eq!(time_text_ms(&dots, &utc8()), None);
+        let v = serde_json::json!([{"address": "95188", "body": "x", "timestamp": dots}]);
+        assert_eq!(time_ms(&v[0]["timestamp"], &utc8()), None);
+    }
+
+    #[test]
+    fn fractional_seconds_are_read_once() {
+        let tz = utc8();
+        let whole = local_time_ms("2024-03-05 10:15:30", &tz).unwrap();
+        assert_eq!(
+            local_time_ms("2024-03-05 10:15:30.123", &tz),
+            Some(whole + 123)
+        );
+        assert_eq!(
+            local_time_ms("2024-03-05 10:15:30.5", &tz),
+            Some(whole + 500)
+        );
+        assert_eq!(local_time_ms("2024-03-05 10:15:30.", &tz), Some(whole));
+        assert_eq!(local_time_ms("2024-03-05 10:15:30.1.2", &tz), None);
+        assert_eq!(local_time_ms("2024-03-05 10:15:30.1234567890", &tz), None);
+    }
 
     fn utc8() -> jiff::tz::TimeZone {
         jiff::tz::TimeZone::fixed(jiff::tz::offset(8))
