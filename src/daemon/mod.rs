@@ -486,11 +486,16 @@ impl Daemon {
         info!(
             "the system dropped file events during a burst of changes; looking through the watched folders again"
         );
-        let dirs: Vec<PathBuf> = self.watch_dirs.clone();
-        self.queue.dirs.extend(dirs);
+        self.queue_all_folders();
         self.reload_config();
         self.watch_rules_dir();
         self.reload_rules();
+    }
+
+    /// Queues a look through every watched folder (a catch-up after events may have been
+    /// missed).
+    fn queue_all_folders(&mut self) {
+        self.queue.dirs.extend(self.watch_dirs.iter().cloned());
     }
 
     /// The kernel refused to watch a folder created while running: poll everything from now
@@ -508,8 +513,7 @@ impl Daemon {
         );
         match self.watcher.fall_back_to_polling() {
             Ok(()) => {
-                let dirs: Vec<PathBuf> = self.watch_dirs.clone();
-                self.queue.dirs.extend(dirs);
+                self.queue_all_folders();
             }
             Err(e) => self.warn_once("watcher", format!("{e:#}")),
         }
