@@ -506,7 +506,10 @@ fn events_the_kernel_drops_in_a_burst_are_found_by_looking_again() {
     assert!(alive(&mut d));
     let (status, log) = d.stop();
     assert!(status.success(), "{log}");
-    assert_eq!(log.matches("dropped file events").count(), 1, "{log}");
+    // Said at each overflow, not in a loop: one here, two if the catch-up's own opens of the
+    // photos overflow the queue once more on a loaded machine.
+    let said = log.matches("dropped file events").count();
+    assert!((1..=2).contains(&said), "{log}");
     assert_eq!(log.matches("WARN").count(), 0, "{log}");
 }
 
