@@ -57,6 +57,43 @@ impl Fact {
     }
 }
 
+/// The short name people know a lender by, for the lender ids fixed in PRODUCT.md (alerts and
+/// reports); `None` for other ids.
+pub fn short_name(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "webank" => "微众银行",
+        "meituan" => "美团",
+        "alipay" => "支付宝",
+        "jd" => "京东金融",
+        "duxiaoman" => "度小满",
+        "xiaomi" => "小米金融",
+        "zhaolian" => "招联金融",
+        "mashang" => "马上消费金融",
+        "qifu" => "奇富科技",
+        "fenqile" => "分期乐",
+        "pingan" => "平安普惠",
+        "huanbei" => "还呗",
+        "paipaidai" => "拍拍贷",
+        "boccfc" => "中银消费金融",
+        "icbc" => "工商银行",
+        "ccb" => "建设银行",
+        "boc" => "中国银行",
+        "abc" => "农业银行",
+        "bocom" => "交通银行",
+        "cmb" => "招商银行",
+        "ceb" => "光大银行",
+        "cib" => "兴业银行",
+        "citic" => "中信银行",
+        "cmbc" => "民生银行",
+        "spdb" => "浦发银行",
+        "gdb" => "广发银行",
+        "hxb" => "华夏银行",
+        "psbc" => "邮储银行",
+        "pab" => "平安银行",
+        _ => return None,
+    })
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     pub lenders: Vec<LenderDef>,
