@@ -333,6 +333,34 @@ mod tests {
         assert!(matches!(pieces("逾期"), Pieces::Whole));
     }
 
+    /// The shipped rules' patterns, searched together, find on every text the rules carry
+    /// (examples and counter-examples) and on the labelled fixtures exactly what each
+    /// pattern finds alone.
+    #[test]
+    fn the_shipped_patterns_together_find_what_each_finds_alone() {
+        let engine = crate::classify::Engine::builtin().unwrap();
+        let pats: Vec<String> = engine.patterns.iter().map(|(p, _)| p.clone()).collect();
+        let alone: Vec<Regex> = pats.iter().map(|p| Regex::new(p).unwrap()).collect();
+        let mut texts: Vec<String> = engine
+            .rules()
+            .iter()
+            .flat_map(|r| r.examples.iter().chain(r.not_examples.iter()).cloned())
+            .collect();
+        let labelled = include_str!("../../tests/fixtures/labelled/research_examples.jsonl");
+        for line in labelled.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            texts.push(v["body"].as_str().unwrap_or_default().to_string());
+        }
+        assert!(texts.len() > 200, "{}", texts.len());
+        for text in &texts {
+            let text = crate::classify::normalize::normalize(text).text;
+            let want: Vec<usize> = (0..pats.len())
+                .filter(|&i| alone[i].is_match(&text))
+                .collect();
+            assert_eq!(engine.set.matches(&text), want, "{text}");
+        }
+    }
+
     #[test]
     fn split_set_finds_exactly_what_each_pattern_finds_alone() {
         let pats: Vec<String> = [
