@@ -209,35 +209,40 @@ impl Engine {
         let n = normalize::normalize(body);
         self.fired(&n)
             .into_iter()
-            .map(|(i, _)| self.rules[i].id.as_str())
+            .map(|f| self.rules[f.rule].id.as_str())
             .collect()
     }
 
-    /// Rules that fired, each with the first text it matched.
-    fn fired(&self, n: &Normalized) -> Vec<(usize, String)> {
-        let mut out: Vec<(usize, String)> = Vec::new();
+    /// Rules that fired, each with the first text it matched and what it weighs here.
+    fn fired(&self, n: &Normalized) -> Vec<Fired<'_>> {
+        let mut out: Vec<Fired<'_>> = Vec::new();
+        // Whether the text talks about debt: asked only of rules that care.
         let mut debt: Option<bool> = None;
+        let mut about_debt = || *debt.get_or_insert_with(|| self.debt_vocabulary.is_match(&n.text));
         for p in self.set.matches(&n.text) {
             let r = self.pattern_rule[p];
-            if out.iter().any(|(i, _)| *i == r) {
+            if out.iter().any(|f| f.rule == r) {
                 continue;
             }
             let rule = &self.rules[r];
             if rule.unless.iter().any(|u| u.is_match(&n.text)) {
                 continue;
             }
-            if rule.needs_debt
-                && !*debt.get_or_insert_with(|| self.debt_vocabulary.is_match(&n.text))
-            {
+            if rule.needs_debt && !about_debt() {
                 continue;
             }
+            let weights = rule.weights_for(!rule.weights_about_debt.is_empty() && about_debt());
             let (pattern, compiled) = &self.patterns[p];
             let evidence = compiled
                 .get_or_init(|| Regex::new(pattern).expect("checked when the rules were loaded"))
                 .find(&n.text)
                 .map(|m| m.as_str().to_string())
                 .unwrap_or_default();
-            out.push((r, evidence));
+            out.push(Fired {
+                rule: r,
+                evidence,
+                weights,
+            });
         }
         out
     }
@@ -250,13 +255,18 @@ impl Engine {
         let mut tally = Tally::default();
 
         let mut decisive: Option<(Category, f64)> = None;
-        for (r, evidence) in self.fired(&n) {
+        for Fired {
+            rule: r,
+            evidence,
+            weights,
+        } in self.fired(&n)
+        {
             let rule = &self.rules[r];
-            for &(c, w) in &rule.weights {
+            for &(c, w) in weights {
                 tally.add(c, w);
             }
             if rule.decisive
-                && let Some(&(c, w)) = rule.weights.iter().max_by(|a, b| a.1.total_cmp(&b.1))
+                && let Some(&(c, w)) = weights.iter().max_by(|a, b| a.1.total_cmp(&b.1))
                 && decisive.is_none_or(|(_, dw)| w > dw)
             {
                 decisive = Some((c, w));
@@ -455,6 +465,15 @@ impl Engine {
             .min()
             .map(|i| &self.registry.lenders[i])
     }
+}
+
+/// A rule that fired on a message.
+struct Fired<'e> {
+    rule: usize,
+    /// The first text its patterns matched.
+    evidence: String,
+    /// What it adds here (see [`Rule::weights_for`]).
+    weights: &'e [(Category, f64)],
 }
 
 /// The 【signatures】 of a text, as the pattern `【([^】]{1,24})】` finds them; a scan

@@ -36,6 +36,11 @@ pub struct RuleDef {
     pub unless: Vec<Spanned<String>>,
     #[serde(default)]
     pub weights: BTreeMap<String, f64>,
+    /// Weights that replace `weights` when the message talks about debt or loans: one rule
+    /// for a sign that decides in a loan message and only counts elsewhere (a request for
+    /// an ID number).
+    #[serde(default)]
+    pub weights_about_debt: BTreeMap<String, f64>,
     /// A decisive rule sets the category of its largest weight on its own.
     #[serde(default)]
     pub decisive: bool,
@@ -66,6 +71,8 @@ pub struct Rule {
     pub patterns: Vec<String>,
     pub unless: Vec<regex::Regex>,
     pub weights: Vec<(Category, f64)>,
+    /// Empty when the rule weighs the same whatever the message is about.
+    pub weights_about_debt: Vec<(Category, f64)>,
     pub decisive: bool,
     pub needs_debt: bool,
     pub examples: Vec<String>,
@@ -75,6 +82,15 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// What the rule adds, in a message that talks about debt or not.
+    pub fn weights_for(&self, about_debt: bool) -> &[(Category, f64)] {
+        if about_debt && !self.weights_about_debt.is_empty() {
+            &self.weights_about_debt
+        } else {
+            &self.weights
+        }
+    }
+
     pub fn description_for(&self, lang: &str) -> &str {
         self.description
             .get(lang)
@@ -138,22 +154,37 @@ pub fn compile_rules(
         if def.patterns.is_empty() {
             err(line, format!("rule {} has no patterns", def.id));
         }
-        let mut weights = Vec::new();
-        for (cat, w) in &def.weights {
-            match cat.parse::<Category>() {
-                // TOML allows nan and inf; either would make every score NaN (stored as
-                // NULL, which the database refuses) or decide every message.
-                Ok(_) if !w.is_finite() || w.abs() > MAX_WEIGHT => err(
-                    line,
-                    format!(
-                        "rule {}: weight {w} for {cat} must be a number between -{MAX_WEIGHT} \
-                         and {MAX_WEIGHT}",
-                        def.id
+        let mut weights_of = |table: &BTreeMap<String, f64>| {
+            let mut weights = Vec::new();
+            for (cat, w) in table {
+                match cat.parse::<Category>() {
+                    // TOML allows nan and inf; either would make every score NaN (stored as
+                    // NULL, which the database refuses) or decide every message.
+                    Ok(_) if !w.is_finite() || w.abs() > MAX_WEIGHT => err(
+                        line,
+                        format!(
+                            "rule {}: weight {w} for {cat} must be a number between \
+                             -{MAX_WEIGHT} and {MAX_WEIGHT}",
+                            def.id
+                        ),
                     ),
-                ),
-                Ok(c) => weights.push((c, *w)),
-                Err(e) => err(line, format!("rule {}: {e}", def.id)),
+                    Ok(c) => weights.push((c, *w)),
+                    Err(e) => err(line, format!("rule {}: {e}", def.id)),
+                }
             }
+            weights
+        };
+        let weights = weights_of(&def.weights);
+        let weights_about_debt = weights_of(&def.weights_about_debt);
+        if def.needs_debt && !def.weights_about_debt.is_empty() {
+            err(
+                line,
+                format!(
+                    "rule {}: needs_debt already keeps the rule to messages about debt; \
+                     put its weights in `weights` and drop `weights_about_debt`",
+                    def.id
+                ),
+            );
         }
         for p in &def.patterns {
             // Parsing is enough to find a bad pattern and costs a fraction of compiling it;
@@ -195,6 +226,7 @@ pub fn compile_rules(
                 .collect(),
             unless,
             weights,
+            weights_about_debt,
             decisive: def.decisive,
             needs_debt: def.needs_debt,
             examples: def.examples.clone(),
@@ -345,6 +377,47 @@ mod tests {
                 "{}",
                 errs[0]
             );
+        }
+    }
+
+    #[test]
+    fn weights_about_debt_with_needs_debt_is_an_error_that_says_which_to_keep() {
+        let text = "[[rule]]\nid = \"a\"\npatterns = [\"x\"]\nneeds_debt = true\n\
+                    weights = { scam = 1.0 }\nweights_about_debt = { scam = 3.0 }\n";
+        let pack = parse_pack("u.toml", text).unwrap();
+        let errs = compile_rules("u.toml", text, &pack.rules).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert!(
+            errs[0].message.contains("drop `weights_about_debt`"),
+            "{}",
+            errs[0]
+        );
+        let bad = "[[rule]]\nid = \"a\"\npatterns = [\"x\"]\nweights_about_debt = { scam = nan }\n";
+        let pack = parse_pack("u.toml", bad).unwrap();
+        assert!(compile_rules("u.toml", bad, &pack.rules).is_err());
+    }
+
+    #[test]
+    fn a_rule_weighs_its_debt_weights_only_in_a_message_about_debt() {
+        let text = "[[rule]]\nid = \"scam.ask_id\"\npatterns = [\"身份证号\"]\n\
+                    weights = { scam = 2.0 }\nweights_about_debt = { scam = 3.5 }\n";
+        let engine = crate::classify::Engine::from_texts(vec![("u.toml".into(), text.into())])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let verdict = |body: &str| {
+            engine.classify(&crate::classify::Input {
+                sender: "13800138000",
+                body,
+                ts_ms: None,
+            })
+        };
+        let loan = verdict("您的借款需要核实，请发送身份证号");
+        assert_eq!(loan.category, Category::Scam, "{loan:?}");
+        let chat = verdict("帮我报名要用你的身份证号");
+        assert_eq!(chat.category, Category::Other, "{chat:?}");
+        // One reason, whichever weights applied.
+        for v in [&loan, &chat] {
+            let n = v.reasons.iter().filter(|r| r.rule == "scam.ask_id").count();
+            assert_eq!(n, 1, "{v:?}");
         }
     }
 
