@@ -7,9 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod daemon;
+mod faults;
 mod review;
 #[allow(unused_imports)]
 pub use daemon::*;
+#[allow(unused_imports)]
+pub use faults::*;
 #[allow(unused_imports)]
 pub use review::*;
 
