@@ -4,10 +4,11 @@
 //! classifies while this thread writes batches, each batch one transaction, so a
 //! kill at any moment leaves whole batches stored and the next run stores the rest once.
 //! A file whose size, modification time (and, when those changed, content hash) match the
-//! last successful read is skipped without parsing.
+//! last successful read is skipped without parsing; one found not to be an export is skipped
+//! while its size and time stay the same ([`NotExports`]).
 
 use std::cell::OnceCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -122,8 +123,34 @@ impl<'a> From<&'a Engine> for EngineRef<'a> {
     }
 }
 
+/// Files found not to be SMS exports (a folder of 100 000 photos beside the backups), with the
+/// size and mtime they had then. A rescan after the kernel's event queue overflowed then only
+/// stats them: opening each again would cost time, and each open is itself an event on our
+/// watch that could overflow the queue once more.
+///
+/// In memory only, for as long as its owner keeps it (the daemon: its whole run; `scan`: one
+/// command), never in the database: the history has no business listing the user's photos.
+#[derive(Debug, Default)]
+pub struct NotExports(HashMap<String, (i64, i64)>);
+
+impl NotExports {
+    /// Remembers that the file at `path`, as it is now, is not an SMS export.
+    fn remember(&mut self, path: &str, size: i64, mtime_ns: i64) {
+        self.0.insert(path.to_string(), (size, mtime_ns));
+    }
+
+    /// True when the file at `path` was found not to be an SMS export and has the same size
+    /// and mtime as then.
+    fn knows(&self, path: &str, size: i64, mtime_ns: i64) -> bool {
+        self.0.get(path) == Some(&(size, mtime_ns))
+    }
+}
+
 pub struct Importer<'a> {
     pub store: &'a mut Store,
+    /// Kept by the caller across imports, so that it outlives this importer: the daemon
+    /// builds an importer per job and keeps one [`NotExports`] for its whole run.
+    pub not_exports: &'a mut NotExports,
     pub engine: EngineRef<'a>,
     pub opts: ReadOptions,
     /// Longest a transaction stays open ([`COMMIT_EVERY`] unless a test shortens it).
@@ -249,7 +276,7 @@ impl Importer<'_> {
             }
         };
         let (size, mtime) = (meta.len() as i64, mtime_ns(&meta));
-        if self.store.is_known_not_export(&key, size, mtime) {
+        if self.not_exports.knows(&key, size, mtime) {
             report.status = FileStatus::NotAnExport;
             return Ok(report);
         }
@@ -267,7 +294,7 @@ impl Importer<'_> {
         let format = match ingest::detect(path) {
             Ok(Some(f)) => f,
             Ok(None) => {
-                self.store.remember_not_export(&key, size, mtime);
+                self.not_exports.remember(&key, size, mtime);
                 report.status = FileStatus::NotAnExport;
                 return Ok(report);
             }
@@ -588,16 +615,24 @@ mod not_export_tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("db.sqlite")).unwrap();
         let engine = Engine::builtin().unwrap();
-        let mut importer = Importer {
-            store: &mut store,
-            engine: (&engine).into(),
-            opts: ReadOptions::default(),
-            commit_every: COMMIT_EVERY,
+        let mut not_exports = NotExports::default();
+        // A new importer each time, as the daemon builds one per job: the memory is its
+        // owner's, not the importer's.
+        let mut import = |path: &Path| {
+            Importer {
+                store: &mut store,
+                not_exports: &mut not_exports,
+                engine: (&engine).into(),
+                opts: ReadOptions::default(),
+                commit_every: COMMIT_EVERY,
+            }
+            .import_file(path, &mut Quiet)
+            .unwrap()
         };
         let path = dir.path().join("photo.xml");
         let junk = "x".repeat(BACKUP.len());
         std::fs::write(&path, &junk).unwrap();
-        let first = importer.import_file(&path, &mut Quiet).unwrap();
+        let first = import(&path);
         assert!(matches!(first.status, FileStatus::NotAnExport), "{first:?}");
 
         // Same size and time, new content: taken as unchanged, so not opened again.
@@ -606,7 +641,7 @@ mod not_export_tests {
         let f = std::fs::File::options().write(true).open(&path).unwrap();
         f.set_modified(mtime).unwrap();
         drop(f);
-        let again = importer.import_file(&path, &mut Quiet).unwrap();
+        let again = import(&path);
         assert!(matches!(again.status, FileStatus::NotAnExport), "{again:?}");
 
         // A real change (a new time) is read.
@@ -614,7 +649,7 @@ mod not_export_tests {
         f.set_modified(mtime + std::time::Duration::from_secs(1))
             .unwrap();
         drop(f);
-        let changed = importer.import_file(&path, &mut Quiet).unwrap();
+        let changed = import(&path);
         assert!(
             matches!(changed.status, FileStatus::Imported),
             "{changed:?}"

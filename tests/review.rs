@@ -5,7 +5,7 @@ mod common;
 use assert_cmd::Command;
 use common::*;
 use dunwatch::classify::Engine;
-use dunwatch::import::{Importer, Quiet};
+use dunwatch::import::{Importer, NotExports, Quiet};
 use dunwatch::ingest::ReadOptions;
 use dunwatch::model::Category;
 use dunwatch::store::Store;
@@ -344,6 +344,7 @@ fn import(store: &mut Store, path: &std::path::Path) {
     let engine = Engine::builtin().unwrap();
     let mut importer = Importer {
         store,
+        not_exports: &mut NotExports::default(),
         engine: (&engine).into(),
         opts: ReadOptions::default(),
         commit_every: dunwatch::import::COMMIT_EVERY,

@@ -12,7 +12,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Ctx;
-use crate::import::{FileReport, FileStatus, ImportEvents, Importer, collect_files};
+use crate::import::{FileReport, FileStatus, ImportEvents, Importer, NotExports, collect_files};
 use crate::ingest::{Limits, ReadOptions};
 
 #[derive(Debug, Args)]
@@ -43,8 +43,12 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
         phone_tz: config.phone_tz()?,
         limits: Limits::default(),
     };
+    // For this command only: a file named twice (or a folder and a file in it) is looked at
+    // once.
+    let mut not_exports = NotExports::default();
     let mut importer = Importer {
         store: &mut store,
+        not_exports: &mut not_exports,
         engine: crate::import::EngineRef::OnFirstUse(&engine, &load_engine),
         opts,
         commit_every: crate::import::COMMIT_EVERY,

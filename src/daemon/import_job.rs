@@ -14,7 +14,7 @@ use tracing::{debug, info, warn};
 use super::{Daemon, Incomplete};
 use crate::alert::{Policy, Recorder};
 use crate::classify::Engine;
-use crate::import::{FileReport, FileStatus, Importer, collect_files};
+use crate::import::{FileReport, FileStatus, Importer, NotExports, collect_files};
 use crate::ingest::ReadOptions;
 use crate::store::Store;
 
@@ -54,12 +54,21 @@ impl Daemon {
             commit_every: self.opts.commit_every,
         };
         let store = self.import_store.clone();
+        let not_exports = self.not_exports.clone();
         let engine = self.engine.clone();
         let policy = self.policy.clone();
         let read_opts = self.read_opts.clone();
         let cancel = self.cancel.clone();
         self.job = Some(tokio::task::spawn_blocking(move || {
-            import_job(&store, &engine, policy, read_opts, work, &cancel)
+            import_job(
+                &store,
+                &not_exports,
+                &engine,
+                policy,
+                read_opts,
+                work,
+                &cancel,
+            )
         }));
     }
 
@@ -174,6 +183,7 @@ impl Daemon {
 /// file in its own transactions. Stops between files when the daemon shuts down.
 fn import_job(
     store: &Mutex<Store>,
+    not_exports: &Mutex<NotExports>,
     engine: &Engine,
     policy: Arc<Policy>,
     read_opts: ReadOptions,
@@ -210,8 +220,14 @@ fn import_job(
             }
         }
     }
+    // Poisoned only by a job that panicked: what it remembered still holds.
+    let mut not_exports = match not_exports.lock() {
+        Ok(n) => n,
+        Err(poisoned) => poisoned.into_inner(),
+    };
     let mut importer = Importer {
         store: &mut store,
+        not_exports: &mut not_exports,
         engine: engine.into(),
         opts: read_opts,
         commit_every: work.commit_every,

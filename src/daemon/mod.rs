@@ -34,6 +34,7 @@ use crate::alert::Policy;
 use crate::alert::desktop::Desktop;
 use crate::classify::Engine;
 use crate::config::{Config, DEFAULT_TOML};
+use crate::import::NotExports;
 use crate::ingest::ReadOptions;
 use crate::paths::Paths;
 use crate::report::WeeklySchedule;
@@ -201,6 +202,9 @@ struct Daemon {
     db_path: PathBuf,
     watch_dirs: Vec<PathBuf>,
     import_store: Arc<Mutex<Store>>,
+    /// Files found not to be SMS exports, kept for the whole run so that a rescan after the
+    /// kernel dropped events only stats them; lent to each import job.
+    not_exports: Arc<Mutex<NotExports>>,
     alert_store: Arc<Mutex<Store>>,
     watcher: Watcher,
     queue: Queue,
@@ -262,6 +266,7 @@ impl Daemon {
             db_path: p.db_path,
             watch_dirs: p.watch_dirs,
             import_store: Arc::new(Mutex::new(p.import_store)),
+            not_exports: Arc::new(Mutex::new(NotExports::default())),
             alert_store: Arc::new(Mutex::new(p.alert_store)),
             watcher,
             queue: Queue::default(),

@@ -9,7 +9,6 @@ pub mod key;
 pub mod migrations;
 pub mod senders;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -50,11 +49,6 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    /// Files found not to be SMS exports, with the size and mtime they had then. Kept in
-    /// memory only (the history has no business listing the user's photos), so that a
-    /// catch-up over a folder of 100 000 photos looks at each once per run of the daemon:
-    /// opening them again would also flood the kernel's event queue with our own opens.
-    not_exports: HashMap<String, (i64, i64)>,
 }
 
 /// What the store remembers about a source file.
@@ -141,19 +135,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
-            not_exports: HashMap::new(),
         })
-    }
-
-    /// Remembers that the file at `path`, as it is now, is not an SMS export.
-    pub fn remember_not_export(&mut self, path: &str, size: i64, mtime_ns: i64) {
-        self.not_exports.insert(path.to_string(), (size, mtime_ns));
-    }
-
-    /// True when the file at `path` was found not to be an SMS export and has the same size
-    /// and mtime as then.
-    pub fn is_known_not_export(&self, path: &str, size: i64, mtime_ns: i64) -> bool {
-        self.not_exports.get(path) == Some(&(size, mtime_ns))
     }
 
     pub fn path(&self) -> &Path {
