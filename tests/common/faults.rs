@@ -249,18 +249,3 @@ impl Lcg {
         (self.0 >> 33) % below
     }
 }
-
-#[allow(dead_code)]
-pub trait StopRef {
-    fn stop_ref(&mut self) -> std::process::ExitStatus;
-}
-
-impl StopRef for Daemon {
-    fn stop_ref(&mut self) -> std::process::ExitStatus {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        self.child.wait().unwrap()
-    }
-}
