@@ -75,6 +75,11 @@ fn events_the_kernel_drops_in_a_burst_are_found_by_looking_again() {
     let home = Home::new();
     home.write_config("");
     let w = home.watch();
+    // The photos' folder is there before the daemon starts, so it is watched from the start:
+    // made after, the daemon could be stopped before it adds the folder's watch, and then
+    // the burst makes no events at all and nothing overflows (that raced once in ~15 runs).
+    let burst = w.join("burst");
+    fs::create_dir(&burst).unwrap();
     let (mut cmd, log) = home.command("log");
     no_bus(&mut cmd);
     let mut d = spawn(&mut cmd, log);
@@ -93,8 +98,6 @@ fn events_the_kernel_drops_in_a_burst_are_found_by_looking_again() {
     }
     let outside = home.dir.path().join("sms.xml");
     big_backup(&outside, 5, "after", 0);
-    let burst = w.join("burst");
-    fs::create_dir(&burst).unwrap();
     signal(&d, "-STOP");
     for i in 0..queue / 2 {
         fs::write(burst.join(format!("IMG_{i:06}.jpg")), b"\xff\xd8\xff\xe0").unwrap();
