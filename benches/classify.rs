@@ -4,15 +4,14 @@
 //! the whole verdict (sender, lender, links, advice), so the figures show where the time goes.
 //! usage: cargo bench --bench classify -- [FILE.jsonl...]
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use dunwatch::classify::{Engine, Input};
 
 fn main() {
-    let mut files: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
+    let mut files = common::file_args();
     if files.is_empty() {
         files.push(
             concat!(

@@ -2,6 +2,8 @@
 //! no SQLite), best of three runs per file.
 //! usage: cargo bench --bench parse -- FILE...   (e.g. the files benches/gen_formats.py writes)
 
+mod common;
+
 use std::path::Path;
 
 use dunwatch::ingest::{ParseError, ReadOptions, ReadOutcome, Sink, detect, read_file};
@@ -18,10 +20,7 @@ impl Sink for Count {
 }
 
 fn main() {
-    let files: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
+    let files = common::file_args();
     if files.is_empty() {
         eprintln!("usage: cargo bench --bench parse -- FILE...");
         return;

@@ -7,6 +7,8 @@
 //! holds it and how far the floor is from a target.
 //! usage: cargo bench --bench stages -- BACKUP.xml...   (e.g. from ../shared/tools/gen_backup.py)
 
+mod common;
+
 use std::path::Path;
 use std::time::Instant;
 
@@ -29,10 +31,7 @@ impl Sink for Collect {
 }
 
 fn main() {
-    let files: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
+    let files = common::file_args();
     if files.is_empty() {
         eprintln!("usage: cargo bench --bench stages -- BACKUP.xml...");
         return;

@@ -27,9 +27,7 @@ fn symlink_loops_and_100_000_other_files_do_not_stop_the_daemon() {
     std::os::unix::fs::symlink("a", w.join("b")).unwrap();
     let many = w.join("photos");
     fs::create_dir(&many).unwrap();
-    for i in 0..100_000 {
-        fs::write(many.join(format!("IMG_{i:06}.jpg")), b"\xff\xd8\xff\xe0").unwrap();
-    }
+    write_photos(&many, 100_000);
     big_backup(&w.join("sms.xml"), 20, "many", 0);
     let started = Instant::now();
     let (mut cmd, log) = home.command("log");
@@ -45,9 +43,7 @@ fn symlink_loops_and_100_000_other_files_do_not_stop_the_daemon() {
     // A burst of 20 000 new files while running (a photo sync), then a backup.
     let burst = w.join("burst");
     fs::create_dir(&burst).unwrap();
-    for i in 0..20_000 {
-        fs::write(burst.join(format!("IMG_{i:06}.jpg")), b"\xff\xd8\xff\xe0").unwrap();
-    }
+    write_photos(&burst, 20_000);
     big_backup(&w.join("sms2.xml"), 5, "after", 0);
     let written = Instant::now();
     wait_on(&d, "a backup written afterwards", LONG, || {
@@ -99,9 +95,7 @@ fn events_the_kernel_drops_in_a_burst_are_found_by_looking_again() {
     let outside = home.dir.path().join("sms.xml");
     big_backup(&outside, 5, "after", 0);
     signal(&d, "-STOP");
-    for i in 0..queue / 2 {
-        fs::write(burst.join(format!("IMG_{i:06}.jpg")), b"\xff\xd8\xff\xe0").unwrap();
-    }
+    write_photos(&burst, queue / 2);
     fs::rename(&outside, w.join("sms.xml")).unwrap();
     signal(&d, "-CONT");
     wait_on(&d, "the backup moved in after the burst", LONG, || {

@@ -238,6 +238,13 @@ pub fn signal(d: &Daemon, sig: &str) {
     assert!(ok, "kill {sig}");
 }
 
+/// Writes `n` tiny JPEG-headed files (a photo sync) into `dir`: files that are not exports.
+pub fn write_photos(dir: &Path, n: usize) {
+    for i in 0..n {
+        fs::write(dir.join(format!("IMG_{i:06}.jpg")), b"\xff\xd8\xff\xe0").unwrap();
+    }
+}
+
 /// A small deterministic generator, so that a failing run can be repeated from its seed.
 pub struct Lcg(pub u64);
 impl Lcg {
