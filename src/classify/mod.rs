@@ -450,14 +450,16 @@ impl Engine {
         by_name(&n.text).or_else(|| self.lender_by_sender(sender_norm))
     }
 
-    /// The first lender (in registry order) whose official sender or hotline this is, as
-    /// [`LenderDef::is_official_sender`] decides, without walking every lender.
+    /// The first lender (in registry order) whose official sender or hotline this is, by
+    /// the same rule as [`LenderDef::is_official_sender`] ([`sender::is_official_number`]),
+    /// without walking every lender: a number that equals the sender is found in a map;
+    /// only the 95xxx numbers, which a gateway code may carry, are tried one by one.
     fn lender_by_sender(&self, sender_norm: &str) -> Option<&LenderDef> {
         let exact = self.official_senders.get(sender_norm).copied();
         let gateway = self
             .service_numbers
             .iter()
-            .find(|(number, _)| sender::gateway_carries(sender_norm, number))
+            .find(|(number, _)| sender::is_official_number(sender_norm, number))
             .map(|&(_, i)| i);
         exact
             .into_iter()

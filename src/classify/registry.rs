@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::links::host_matches;
-use super::sender::gateway_carries;
+use super::sender::is_official_number;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -164,10 +164,10 @@ impl LenderDef {
 
     /// Whether a (normalised) sender is one of this lender's official senders.
     pub fn is_official_sender(&self, sender_norm: &str) -> bool {
-        self.senders.iter().chain(self.hotlines.iter()).any(|s| {
-            let v = s.value.as_str();
-            sender_norm == v || (v.starts_with("95") && gateway_carries(sender_norm, v))
-        })
+        self.senders
+            .iter()
+            .chain(self.hotlines.iter())
+            .any(|s| is_official_number(sender_norm, &s.value))
     }
 
     pub fn is_official_host(&self, host: &str) -> bool {

@@ -116,6 +116,13 @@ pub fn classify_sender(sender: &str) -> SenderKind {
     SenderKind::Other
 }
 
+/// True when a (normalised) sender is, or carries, a lender's official number: the number
+/// itself, or a 106… gateway code that carries a 95xxx service number. The one rule for
+/// "official sender", whether asked of one lender or looked up over all of them.
+pub fn is_official_number(sender_norm: &str, number: &str) -> bool {
+    sender_norm == number || (number.starts_with("95") && gateway_carries(sender_norm, number))
+}
+
 /// True when a 106… gateway code ends in (or carries) the given 95xxx number:
 /// `106980095508` is 广发银行's 95508 through a gateway.
 pub fn gateway_carries(sender_norm: &str, service: &str) -> bool {
