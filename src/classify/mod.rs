@@ -271,7 +271,7 @@ impl Engine {
             {
                 decisive = Some((c, w));
             }
-            tally.reason(&rule.id, evidence, rule.description_for(lang));
+            tally.rule_reason(&rule.id, evidence, rule.description_for(lang), weights);
         }
 
         // Which lender the message is about: its 【signature】 first, then names in the body,
@@ -408,9 +408,15 @@ impl Engine {
             }
             _ => (1.0 - 0.5f64.powf(weight.max(0.0) / 2.0)).clamp(0.5, 0.99),
         };
-        let mut reasons = tally.reasons;
-        // The reasons that argue for the verdict first.
-        reasons.sort_by_key(|r| std::cmp::Reverse(supports(&self.rules, &r.rule, category)));
+        // The reasons that argue for the verdict first (a stable sort: ties keep their order).
+        let mut ranked: Vec<(i64, Reason)> = tally
+            .reasons
+            .into_iter()
+            .zip(tally.rule_weights)
+            .map(|(r, weights)| (supports(weights, &r.rule, category), r))
+            .collect();
+        ranked.sort_by_key(|(support, _)| std::cmp::Reverse(*support));
+        let reasons: Vec<Reason> = ranked.into_iter().map(|(_, r)| r).collect();
         let lender_id = lender.map(|l| l.id.clone());
         let (headline, advice) = if category == Category::Other {
             (String::new(), String::new())
@@ -498,11 +504,11 @@ fn signatures(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// How much a reason's rule weighs towards `category` (for ordering reasons).
-fn supports(rules: &[Rule], id: &str, category: Category) -> i64 {
-    if let Some(r) = rules.iter().find(|r| r.id == id) {
-        let w: f64 = r
-            .weights
+/// How much a reason weighs towards `category` (for ordering reasons): a rule by the weights
+/// it added to this message, an engine signal by the side its id names.
+fn supports(rule_weights: Option<&[(Category, f64)]>, id: &str, category: Category) -> i64 {
+    if let Some(weights) = rule_weights {
+        let w: f64 = weights
             .iter()
             .filter(|(c, _)| *c == category)
             .map(|(_, w)| *w)
@@ -560,12 +566,14 @@ fn decide(t: &Tally, decisive: Option<(Category, f64)>) -> Category {
 }
 
 #[derive(Default)]
-struct Tally {
+struct Tally<'e> {
     weights: [f64; 5],
     reasons: Vec<Reason>,
+    /// Beside each reason: the weights its rule added, or `None` for an engine signal.
+    rule_weights: Vec<Option<&'e [(Category, f64)]>>,
 }
 
-impl Tally {
+impl<'e> Tally<'e> {
     fn idx(c: Category) -> usize {
         Category::ALL
             .iter()
@@ -578,12 +586,25 @@ impl Tally {
     fn get(&self, c: Category) -> f64 {
         self.weights[Self::idx(c)]
     }
+    /// An engine signal's reason (sender, link, time, split words).
     fn reason(&mut self, rule: &str, evidence: String, description: impl Into<String>) {
         self.reasons.push(Reason {
             rule: rule.to_string(),
             evidence,
             description: description.into(),
         });
+        self.rule_weights.push(None);
+    }
+    /// A rule's reason, with the weights it added.
+    fn rule_reason(
+        &mut self,
+        rule: &str,
+        evidence: String,
+        description: &str,
+        weights: &'e [(Category, f64)],
+    ) {
+        self.reason(rule, evidence, description);
+        *self.rule_weights.last_mut().expect("just pushed") = Some(weights);
     }
 }
 

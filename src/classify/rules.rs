@@ -422,6 +422,33 @@ mod tests {
     }
 
     #[test]
+    fn reasons_are_ranked_by_the_weights_their_rules_added_to_this_message() {
+        let text = "[[rule]]\nid = \"scam.ask_id\"\npatterns = [\"身份证号\"]\n\
+                    weights = { scam = 2.0 }\nweights_about_debt = { scam = 3.5 }\n\
+                    [[rule]]\nid = \"scam.click\"\npatterns = [\"点击\"]\n\
+                    weights = { scam = 3.0 }\n";
+        let engine = crate::classify::Engine::from_texts(vec![("u.toml".into(), text.into())])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let order = |body: &str| {
+            let v = engine.classify(&crate::classify::Input {
+                sender: "13800138000",
+                body,
+                ts_ms: None,
+            });
+            assert_eq!(v.category, Category::Scam, "{v:?}");
+            v.reasons.into_iter().map(|r| r.rule).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            order("点击核实借款，请发送身份证号"),
+            ["scam.ask_id", "scam.click"]
+        );
+        assert_eq!(
+            order("身份证号发我，点击报名"),
+            ["scam.click", "scam.ask_id"]
+        );
+    }
+
+    #[test]
     fn every_shipped_pack_parses_and_compiles() {
         for (name, text) in SHIPPED {
             let pack = parse_pack(name, text).unwrap_or_else(|e| panic!("{e}"));
