@@ -84,9 +84,9 @@ fn main() {
         let mut store = Store::open(&dir.join("dunwatch.db")).unwrap();
         let source = store.source_id(&file).unwrap();
         let t = Instant::now();
-        for chunk in (0..n).collect::<Vec<_>>().chunks(PER_TRANSACTION) {
+        for first in (0..n).step_by(PER_TRANSACTION) {
             let batch = store.batch().unwrap();
-            for &i in chunk {
+            for i in first..n.min(first + PER_TRANSACTION) {
                 batch
                     .insert(
                         source,
@@ -111,13 +111,13 @@ fn main() {
         )
         .unwrap();
         let t = Instant::now();
-        for chunk in (0..n).collect::<Vec<_>>().chunks(PER_TRANSACTION) {
+        for first in (0..n).step_by(PER_TRANSACTION) {
             let tx = bare.transaction().unwrap();
             {
                 let mut insert = tx
                     .prepare("INSERT INTO message(key, body) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING")
                     .unwrap();
-                for &i in chunk {
+                for i in first..n.min(first + PER_TRANSACTION) {
                     insert
                         .execute(rusqlite::params![&keyed[i].1[..], messages[i].body])
                         .unwrap();

@@ -231,7 +231,7 @@ impl Engine {
             if rule.needs_debt && !about_debt() {
                 continue;
             }
-            let weights = rule.weights_for(!rule.weights_about_debt.is_empty() && about_debt());
+            let weights = rule.weights_for(&mut about_debt);
             let (pattern, compiled) = &self.patterns[p];
             let evidence = compiled
                 .get_or_init(|| Regex::new(pattern).expect("checked when the rules were loaded"))
@@ -588,12 +588,7 @@ impl<'e> Tally<'e> {
     }
     /// An engine signal's reason (sender, link, time, split words).
     fn reason(&mut self, rule: &str, evidence: String, description: impl Into<String>) {
-        self.reasons.push(Reason {
-            rule: rule.to_string(),
-            evidence,
-            description: description.into(),
-        });
-        self.rule_weights.push(None);
+        self.push(rule, evidence, description.into(), None);
     }
     /// A rule's reason, with the weights it added.
     fn rule_reason(
@@ -603,8 +598,21 @@ impl<'e> Tally<'e> {
         description: &str,
         weights: &'e [(Category, f64)],
     ) {
-        self.reason(rule, evidence, description);
-        *self.rule_weights.last_mut().expect("just pushed") = Some(weights);
+        self.push(rule, evidence, description.into(), Some(weights));
+    }
+    fn push(
+        &mut self,
+        rule: &str,
+        evidence: String,
+        description: String,
+        weights: Option<&'e [(Category, f64)]>,
+    ) {
+        self.reasons.push(Reason {
+            rule: rule.to_string(),
+            evidence,
+            description,
+        });
+        self.rule_weights.push(weights);
     }
 }
 

@@ -82,9 +82,10 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// What the rule adds, in a message that talks about debt or not.
-    pub fn weights_for(&self, about_debt: bool) -> &[(Category, f64)] {
-        if about_debt && !self.weights_about_debt.is_empty() {
+    /// What the rule adds to a message; `about_debt` (whether the message talks about debt)
+    /// is asked only of a rule with `weights_about_debt`.
+    pub fn weights_for(&self, about_debt: impl FnOnce() -> bool) -> &[(Category, f64)] {
+        if !self.weights_about_debt.is_empty() && about_debt() {
             &self.weights_about_debt
         } else {
             &self.weights

@@ -43,8 +43,8 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
         phone_tz: config.phone_tz()?,
         limits: Limits::default(),
     };
-    // For this command only: a file named twice (or a folder and a file in it) is looked at
-    // once.
+    // Files found not to be exports, for this command only (the daemon keeps its own for
+    // its whole run).
     let mut not_exports = NotExports::default();
     let mut importer = Importer {
         store: &mut store,

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -206,10 +206,9 @@ fn import_job(
     }
     let db = work.db_path.as_os_str().to_string_lossy().into_owned();
     files.retain(|f| !f.as_os_str().to_string_lossy().starts_with(&db) && *f != work.lock_path);
-    let mut store = match store.lock() {
-        Ok(s) => s,
-        Err(poisoned) => poisoned.into_inner(),
-    };
+    // A lock is poisoned only by a job that panicked: the store and what it remembered still
+    // hold.
+    let mut store = store.lock().unwrap_or_else(PoisonError::into_inner);
     if work.reopen {
         match Store::open(&work.db_path) {
             Ok(fresh) => *store = fresh,
@@ -220,11 +219,7 @@ fn import_job(
             }
         }
     }
-    // Poisoned only by a job that panicked: what it remembered still holds.
-    let mut not_exports = match not_exports.lock() {
-        Ok(n) => n,
-        Err(poisoned) => poisoned.into_inner(),
-    };
+    let mut not_exports = not_exports.lock().unwrap_or_else(PoisonError::into_inner);
     let mut importer = Importer {
         store: &mut store,
         not_exports: &mut not_exports,
