@@ -53,6 +53,7 @@ fn main() {
                 sender,
                 body,
                 ts_ms: None,
+                utc_offset_s: None,
             }));
         });
     }

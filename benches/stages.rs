@@ -72,6 +72,7 @@ fn main() {
                     sender: &m.sender,
                     body: &m.body,
                     ts_ms: m.ts_ms,
+                    utc_offset_s: None,
                 })
             })
             .collect();

@@ -221,11 +221,9 @@ impl Sink for ClassifyingSink<'_> {
         let sender_norm = normalize_sender(&msg.sender);
         let key = message_key_normalized(&sender_norm, msg.direction, msg.ts_ms, &msg.body);
         let verdict = (!self.known(&key)).then(|| {
-            let mut verdict = self.engine.classify(&Input {
-                sender: &msg.sender,
-                body: &msg.body,
-                ts_ms: msg.ts_ms,
-            });
+            let mut verdict = self
+                .engine
+                .classify(&Input::at(&msg.sender, &msg.body, msg.ts_ms));
             // Trust/block hook: a sender the user trusted or blocked takes that side
             // (`dunwatch trust|block SENDER`); adds a `user.*` reason when it applies.
             self.sender_lists.apply(&msg.sender, &mut verdict);

@@ -364,6 +364,7 @@ fn trust_and_block_lists_decide_later_imports() {
         sender: "95384",
         body: scam_text,
         ts_ms: None,
+        utc_offset_s: None,
     });
     assert_eq!(
         before.category,

@@ -64,6 +64,34 @@ pub fn official_sender_text(lang: &str, l: &LenderDef) -> String {
     }
 }
 
+pub fn official_but_risky_text(lang: &str, l: &LenderDef) -> String {
+    match lang {
+        "en" => format!(
+            "comes from a number of {}, but official numbers can be forged, and no lender asks \
+             for a private contact, screen sharing, codes or a transfer",
+            l.display(lang)
+        ),
+        "zh-TW" => format!(
+            "號碼看似{}的官方號碼，但官方號碼可以被偽造（偽基站、境外改號）；正規機構從不要求加私人聯繫方式、共享螢幕、提供驗證碼或轉帳",
+            l.display(lang)
+        ),
+        _ => format!(
+            "号码看似{}的官方号码，但官方号码可以被伪造（伪基站、境外改号）；正规机构从不要求加私人联系方式、共享屏幕、提供验证码或转账",
+            l.display(lang)
+        ),
+    }
+}
+
+pub fn risky_request_text(lang: &str) -> String {
+    pick(
+        lang,
+        "正规贷款机构、银行和政府部门从不要求加私人联系方式、共享屏幕、提供验证码或转账到“安全账户”、个人账户",
+        "正規貸款機構、銀行與政府機關從不要求加私人聯繫方式、共享螢幕、提供驗證碼或轉帳到個人帳戶",
+        "no lender, bank or public office asks for a private contact, screen sharing, codes or a transfer to a 'safe' or personal account",
+    )
+    .to_string()
+}
+
 pub fn not_lender_sender_text(lang: &str, l: &LenderDef, kind: SenderKind) -> String {
     let k = kind_text(lang, kind);
     match lang {
@@ -87,6 +115,11 @@ pub fn link_text(lang: &str, what: &str) -> String {
             "链接是一串 IP 地址，不是正规网站",
             "連結是 IP 位址，不是正規網站",
             "the link is a bare IP address",
+        ),
+        "apk" => (
+            "链接直接下载安装包（.apk）：正规机构和熟人不会用短信发安装包，这是手机木马的常见传播方式",
+            "連結直接下載安裝檔（.apk）：這是手機木馬的常見傳播方式",
+            "the link downloads an app package (.apk): this is how phone trojans spread",
         ),
         "shortener" => (
             "短链接，看不到真实去向",

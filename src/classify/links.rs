@@ -49,6 +49,118 @@ pub const SHORTENERS: &[&str] = &[
     "m.tb.cn",
 ];
 
+/// A phone number written in a message ("请致电 400-123-4567", "call 1-888-555-0100").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Number {
+    /// As written.
+    pub text: String,
+    /// Digits only (with a leading `+` when written with one), as senders are normalised.
+    pub digits: String,
+    pub kind: super::sender::SenderKind,
+}
+
+static NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\+?\(?\d[\d ().\-]{3,18}\d").expect("valid number regex"));
+
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}( \d{1,2})?$|^(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")
+        .expect("valid date regex")
+});
+/// `1234.56`: an amount, whatever stands around it.
+static DECIMAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d+\.\d{1,2}$").expect("valid decimal regex"));
+static NORTH_AMERICAN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\+?1[ .-])?\(?[2-9]\d\d\)?[ .-]\d{3}[ .-]\d{4}$|^\+?1[ .-]?\(?8\d\d")
+        .expect("valid")
+});
+static TOLL_FREE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\+?1[ -]?)?\(?8(00|33|44|55|66|77|88)\)?").expect("valid"));
+
+/// Phone numbers in a text: runs of 5 to 15 digits (spaces, dashes and brackets between
+/// them allowed), not amounts (`元`, `$`, a decimal point), card tails (`尾号`), dates or
+/// codes (`验证码`), at most eight.
+pub fn numbers(text: &str) -> Vec<Number> {
+    let mut out = Vec::new();
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return out;
+    }
+    for m in NUMBER.find_iter(text) {
+        let before = &text[..m.start()];
+        let after = &text[m.end()..];
+        let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
+        if !(5..=15).contains(&digits.len()) {
+            continue;
+        }
+        let amount_after = [
+            "元", "块", "万", "rmb", "usd", "%", "年", "月", "日", "天", "期", "笔", "次", "分",
+            "个", "小时",
+        ]
+        .iter()
+        .any(|u| after.trim_start().starts_with(u));
+        let tail = before.trim_end();
+        let amount_before = [
+            "¥",
+            "￥",
+            "$",
+            "£",
+            "€",
+            "rs",
+            "rs.",
+            "inr",
+            "尾号",
+            "卡号",
+            "编号",
+            "单号",
+            "订单",
+            "验证码",
+            "码",
+            "ending",
+            "ending in",
+            "card",
+            "account",
+            "a/c",
+            "ref",
+            "no.",
+        ]
+        .iter()
+        .any(|u| tail.ends_with(u));
+        if amount_after || amount_before || before.ends_with(['.', ':']) && digits.len() < 7 {
+            continue;
+        }
+        if DATE.is_match(m.as_str().trim()) || DECIMAL.is_match(m.as_str().trim()) {
+            continue;
+        }
+        let plus = m.as_str().starts_with('+');
+        let normalized = crate::store::normalize_sender(m.as_str());
+        let chinese_hotline =
+            digits.len() == 10 && (digits.starts_with("400") || digits.starts_with("800"));
+        let kind = if NORTH_AMERICAN.is_match(m.as_str()) && !chinese_hotline {
+            // 1-888-…, (800) …: toll-free lines are hotlines; other North American numbers
+            // cannot be told apart from here.
+            if TOLL_FREE.is_match(m.as_str()) {
+                super::sender::SenderKind::Hotline
+            } else {
+                super::sender::SenderKind::Other
+            }
+        } else {
+            super::sender::classify_sender(if plus { m.as_str() } else { &digits })
+        };
+        // Short runs are codes, prices or times unless they are service numbers.
+        if digits.len() < 7 && kind != super::sender::SenderKind::ServiceNumber {
+            continue;
+        }
+        out.push(Number {
+            text: m.as_str().trim().to_string(),
+            digits: normalized,
+            kind,
+        });
+        if out.len() == 8 {
+            break;
+        }
+    }
+    out
+}
+
 pub fn extract(text: &str) -> Vec<Link> {
     let mut out = Vec::new();
     if !may_hold_link(text) {
@@ -63,7 +175,9 @@ pub fn extract(text: &str) -> Vec<Link> {
             _ => continue,
         };
         let tld = host.rsplit('.').next().unwrap_or("");
+        // A bare `www.` host is a link whatever its top-level domain (`www.mk2y.sh`).
         if !has_scheme
+            && !host.starts_with("www.")
             && !BARE_TLDS.contains(&tld)
             && !host.chars().all(|c| c.is_ascii_digit() || c == '.')
         {
@@ -92,6 +206,32 @@ pub fn host_matches(host: &str, official: &str) -> bool {
         && host
             .strip_suffix(official)
             .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+}
+
+/// The label a host is named by: `dhanboost` for `www.dhanboost.com`, `axis` for
+/// `ccm.axis.bank.in` (second-level suffixes such as `com.cn`, `co.uk`, `bank.in` skipped).
+pub fn brand_label(host: &str) -> &str {
+    const SECOND_LEVEL: &[&str] = &["com", "co", "net", "org", "gov", "edu", "bank", "ac"];
+    let mut labels: Vec<&str> = host.split('.').collect();
+    labels.pop();
+    if labels.len() >= 2 && SECOND_LEVEL.contains(labels.last().unwrap_or(&"")) {
+        labels.pop();
+    }
+    labels.last().copied().unwrap_or("")
+}
+
+/// A link straight to an Android or Windows program (`….apk`): no bank, courier or friend
+/// sends one by SMS; it is how phone trojans spread.
+pub fn is_app_package(link_text: &str) -> bool {
+    let path = link_text
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    path.contains('/')
+        && [".apk", ".exe", ".xapk", ".apks"]
+            .iter()
+            .any(|x| path.ends_with(x))
 }
 
 pub fn is_shortener(host: &str) -> bool {
@@ -127,6 +267,27 @@ mod tests {
     }
 
     #[test]
+    fn phone_numbers_are_found_and_amounts_tails_and_codes_are_not() {
+        let found: Vec<_> = numbers(
+            "尾号1234消费8800.00元，如非本人请致电400-123-4567或13800000000，验证码123456，call 1-888-555-0100, 95588",
+        )
+        .into_iter()
+        .map(|n| (n.digits, n.kind))
+        .collect();
+        use crate::classify::sender::SenderKind::*;
+        assert_eq!(
+            found,
+            vec![
+                ("4001234567".to_string(), Hotline),
+                ("13800000000".to_string(), PersonalMobile),
+                ("18885550100".to_string(), Hotline),
+                ("95588".to_string(), ServiceNumber),
+            ]
+        );
+        assert!(numbers("2026-12-01 共计2380.50元 12月5日").is_empty());
+    }
+
+    #[test]
     fn amounts_and_file_names_are_not_links() {
         assert!(extract("应还1,234.56元，余额3.5元 see file.txt").is_empty());
     }
@@ -147,5 +308,8 @@ mod tests {
         assert!(!host_matches("jd-finance.cn", "jd.com"));
         assert!(!host_matches("evil-jd.com", "jd.com"));
         assert!(is_shortener("t.cn") && is_ip("188.214.30.217"));
+        assert_eq!(brand_label("www.dhanboost.com"), "dhanboost");
+        assert_eq!(brand_label("ccm.axis.bank.in"), "axis");
+        assert_eq!(brand_label("n.95508.com.cn"), "95508");
     }
 }

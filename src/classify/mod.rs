@@ -11,12 +11,15 @@
 //! The engine is immutable and `Send + Sync`: a reload builds a new one and swaps it in.
 
 pub mod advice;
+pub mod concepts;
 pub mod links;
 pub mod normalize;
 mod patterns;
 pub mod registry;
 pub mod rules;
 pub mod sender;
+mod signals;
+pub mod tuning;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -26,12 +29,11 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use patterns::PatternSet;
 use regex::Regex;
 
-use crate::model::{Category, Reason, Verdict};
-use crate::store::normalize_sender;
-use normalize::Normalized;
+use crate::model::Verdict;
+use concepts::Concepts;
 use registry::{LenderDef, Registry};
 use rules::{Rule, RuleError};
-use sender::SenderKind;
+use tuning::Tuning;
 
 /// What the engine looks at: the message alone, no history.
 #[derive(Debug, Clone, Copy)]
@@ -39,12 +41,37 @@ pub struct Input<'a> {
     pub sender: &'a str,
     pub body: &'a str,
     pub ts_ms: Option<i64>,
+    /// The offset the message's own time was written with (`+08:00` in an RFC 3339 `ts`),
+    /// when it had one; otherwise the engine's zone (the phone's) judges the hour.
+    pub utc_offset_s: Option<i32>,
 }
 
-/// Thresholds a category's weight must reach.
-const SCAM_AT: f64 = 3.5;
-const HARASSMENT_AT: f64 = 3.5;
-const NOTICE_AT: f64 = 2.0;
+impl<'a> Input<'a> {
+    /// A message with no time.
+    pub fn new(sender: &'a str, body: &'a str) -> Input<'a> {
+        Input {
+            sender,
+            body,
+            ts_ms: None,
+            utc_offset_s: None,
+        }
+    }
+
+    /// A message received at `ts_ms` (UTC milliseconds), its offset unknown.
+    pub fn at(sender: &'a str, body: &'a str, ts_ms: Option<i64>) -> Input<'a> {
+        Input {
+            ts_ms,
+            ..Input::new(sender, body)
+        }
+    }
+}
+
+/// What a member of the one-pass pattern set stands for.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Rule(usize),
+    Concept(usize),
+}
 
 pub struct Engine {
     rules: Vec<Rule>,
@@ -53,15 +80,25 @@ pub struct Engine {
     /// pattern matches, so start-up (a re-scan of unchanged files) and memory pay only for
     /// the patterns real messages use.
     patterns: Vec<(String, OnceLock<Regex>)>,
-    pattern_rule: Vec<usize>,
+    targets: Vec<Target>,
+    /// Concept ids in the order of their patterns in the set.
+    concept_ids: Vec<String>,
+    concepts: Concepts,
     registry: Registry,
     names: AhoCorasick,
     name_lender: Vec<usize>,
+    /// Names of the institutions that are not lenders.
+    institution_names: AhoCorasick,
+    name_institution: Vec<usize>,
     /// Official senders and hotlines, each with the first lender that lists it.
     official_senders: HashMap<String, usize>,
     /// 95xxx numbers that a 106… gateway code may carry, by lender, in registry order.
     service_numbers: Vec<(String, usize)>,
     debt_vocabulary: Regex,
+    tuning: Tuning,
+    /// The zone that judges the hour of a message without an offset of its own: the
+    /// phone's (`phone_timezone`), else the computer's.
+    zone: jiff::tz::TimeZone,
     /// The files the rules came from, for `doctor` and `rules check`.
     pub sources: Vec<String>,
 }
@@ -70,6 +107,9 @@ pub struct Engine {
 #[derive(Debug, thiserror::Error)]
 #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
 pub struct LoadError(pub Vec<RuleError>);
+
+/// A rule file larger than this is refused (a rule pack is a few tens of kilobytes).
+pub const MAX_RULE_FILE: usize = 4 << 20;
 
 impl Engine {
     /// The engine with the shipped rules only.
@@ -97,45 +137,121 @@ impl Engine {
         Ok(Engine::from_texts(texts)?)
     }
 
+    /// The same engine, judging the hour of messages without an offset in `zone`.
+    pub fn with_zone(mut self, zone: jiff::tz::TimeZone) -> Engine {
+        self.zone = zone;
+        self
+    }
+
     /// Builds an engine from rule files given as (name, text), later files overriding
-    /// earlier ones by rule or lender id.
+    /// earlier ones by rule, concept, lender or institution id and by engine key.
     pub fn from_texts(texts: Vec<(String, String)>) -> Result<Engine, LoadError> {
         let mut errors = Vec::new();
+        let mut packs = Vec::new();
+        for (name, text) in &texts {
+            if text.len() > MAX_RULE_FILE {
+                errors.push(RuleError {
+                    file: name.clone(),
+                    line: 0,
+                    message: format!(
+                        "the file is {} bytes; a rule file may be at most {MAX_RULE_FILE}",
+                        text.len()
+                    ),
+                });
+                continue;
+            }
+            match rules::parse_pack(name, text) {
+                Ok(p) => packs.push((name, text, p)),
+                Err(e) => errors.push(e),
+            }
+        }
+        // Concepts first, from every file, so that a rule may use one defined anywhere.
+        let mut concepts = Concepts::default();
+        for (name, text, pack) in &packs {
+            errors.extend(concepts.add(name, text, &pack.concepts));
+        }
         let mut all_rules: Vec<Rule> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
         let mut registry = Registry::default();
         let mut sources = Vec::new();
-        for (name, text) in &texts {
-            let pack = match rules::parse_pack(name, text) {
-                Ok(p) => p,
-                Err(e) => {
-                    errors.push(e);
-                    continue;
-                }
-            };
-            match rules::compile_rules(name, text, &pack.rules) {
+        let mut engine_tables = Vec::new();
+        for (name, text, pack) in packs {
+            match rules::compile_rules(name, text, &pack.rules, &concepts) {
                 Ok(compiled) => {
                     for r in compiled {
-                        match all_rules.iter_mut().find(|o| o.id == r.id) {
-                            Some(old) => *old = r,
-                            None => all_rules.push(r),
+                        // By id, in linear time: a user file of thousands of rules loads as
+                        // fast as it parses.
+                        match index.get(&r.id) {
+                            Some(&i) => all_rules[i] = r,
+                            None => {
+                                index.insert(r.id.clone(), all_rules.len());
+                                all_rules.push(r);
+                            }
                         }
                     }
                 }
                 Err(mut e) => errors.append(&mut e),
             }
             registry.merge(pack.lenders);
+            registry.merge_institutions(pack.institutions);
+            if let Some(t) = pack.engine {
+                engine_tables.push((name.clone(), t));
+            }
             sources.push(name.clone());
         }
+        all_rules.retain(|r| r.enabled);
+        // A schema may name concepts, facts and rules; an unknown name is a typo.
+        let ids: std::collections::HashSet<&str> =
+            all_rules.iter().map(|r| r.id.as_str()).collect();
+        for r in &all_rules {
+            for n in r.all.iter().chain(&r.any).chain(&r.none) {
+                if !(ids.contains(n.as_str())
+                    || concepts.contains(n)
+                    || signals::FACTS.contains(&n.as_str()))
+                {
+                    errors.push(RuleError {
+                        file: r
+                            .origin
+                            .rsplit_once(':')
+                            .map_or(r.origin.clone(), |(f, _)| f.to_string()),
+                        line: r
+                            .origin
+                            .rsplit_once(':')
+                            .and_then(|(_, l)| l.parse().ok())
+                            .unwrap_or(0),
+                        message: format!(
+                            "rule {}: {n:?} is not a rule, a concept or a fact ({})",
+                            r.id,
+                            signals::FACTS.join(", ")
+                        ),
+                    });
+                }
+            }
+        }
+        let tuning = match tuning::merge(&engine_tables) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        };
         if !errors.is_empty() {
             return Err(LoadError(errors));
         }
+        let tuning = tuning.expect("no errors");
         let mut pats = Vec::new();
-        let mut pattern_rule = Vec::new();
+        let mut targets = Vec::new();
         for (i, r) in all_rules.iter().enumerate() {
             for p in &r.patterns {
                 pats.push(p.clone());
-                pattern_rule.push(i);
+                targets.push(Target::Rule(i));
             }
+        }
+        let mut concept_ids = Vec::new();
+        for (id, pattern) in concepts.iter() {
+            pats.push(rules::ascii_word_boundaries(pattern));
+            targets.push(Target::Concept(concept_ids.len()));
+            concept_ids.push(id.to_string());
         }
         let set = PatternSet::new(&pats).map_err(|e| {
             LoadError(vec![RuleError {
@@ -145,27 +261,33 @@ impl Engine {
             }])
         })?;
         let patterns = pats.iter().map(|p| (p.clone(), OnceLock::new())).collect();
-        let mut name_list = Vec::new();
-        let mut name_lender = Vec::new();
-        for (i, l) in registry.lenders.iter().enumerate() {
-            for n in l.aliases.iter().chain(l.signatures.iter()) {
-                name_list.push(normalize::normalize(n).text);
-                name_lender.push(i);
+        let automaton = |entries: &[LenderDef], file: &str| {
+            let mut names = Vec::new();
+            let mut owner = Vec::new();
+            for (i, l) in entries.iter().enumerate() {
+                for n in l.aliases.iter().chain(l.signatures.iter()) {
+                    names.push(normalize::normalize(n).text);
+                    owner.push(i);
+                }
             }
-        }
-        // A DFA: a few hundred names, searched in every message (the default NFA was a
-        // tenth of classification time on short texts).
-        let names = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&name_list)
-            .map_err(|e| {
-                LoadError(vec![RuleError {
-                    file: "rules/lenders".into(),
-                    line: 0,
-                    message: e.to_string(),
-                }])
-            })?;
+            // A DFA: a few hundred names, searched in every message (the default NFA was a
+            // tenth of classification time on short texts).
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(&names)
+                .map(|a| (a, owner))
+                .map_err(|e| {
+                    LoadError(vec![RuleError {
+                        file: file.into(),
+                        line: 0,
+                        message: e.to_string(),
+                    }])
+                })
+        };
+        let (names, name_lender) = automaton(&registry.lenders, "rules/lenders")?;
+        let (institution_names, name_institution) =
+            automaton(&registry.institutions, "rules/institutions")?;
         let mut official_senders = HashMap::new();
         let mut service_numbers = Vec::new();
         for (i, l) in registry.lenders.iter().enumerate() {
@@ -180,10 +302,14 @@ impl Engine {
             rules: all_rules,
             set,
             patterns,
-            pattern_rule,
+            targets,
+            concept_ids,
+            concepts,
             registry,
             names,
             name_lender,
+            institution_names,
+            name_institution,
             official_senders,
             service_numbers,
             // Words that make a text about debt. Not 报案 ("report a claim"): every insurance
@@ -192,6 +318,8 @@ impl Engine {
                 r"欠|还款|应还|还钱|借|贷|逾期|催收|债|额度|分期|利息|利率|征信|花呗|白条|金条|老赖|案件|立案|诉讼|传票|失信|被执行|经济情况|偿还|结清|还清|\b(debt|debts|owe|owes|owed|owing|loan|loans|overdue|repay|repayment|collections?|arrears|balance due|past due|creditor|deadbeat|unpaid|bailiffs?|pay up|pay us|pay back|pay (today|now|immediately))\b",
             ))
             .expect("valid"),
+            tuning,
+            zone: jiff::tz::TimeZone::system(),
             sources,
         })
     }
@@ -204,256 +332,63 @@ impl Engine {
         &self.registry
     }
 
-    /// The ids of the rules whose patterns fire on `body` (after normalisation).
+    pub fn concepts(&self) -> &Concepts {
+        &self.concepts
+    }
+
+    pub fn tuning(&self) -> &Tuning {
+        &self.tuning
+    }
+
+    /// The ids of the rules whose patterns fire on `body` (after normalisation); schemas,
+    /// which depend on more than the text, are not among them.
     pub fn fired_rule_ids(&self, body: &str) -> Vec<&str> {
         let n = normalize::normalize(body);
-        self.fired(&n)
+        let about_debt = self.debt_vocabulary.is_match(&n.text);
+        self.matched(&n, about_debt)
+            .rules
             .into_iter()
             .map(|f| self.rules[f.rule].id.as_str())
             .collect()
     }
 
-    /// Rules that fired, each with the first text it matched and what it weighs here.
-    fn fired(&self, n: &Normalized) -> Vec<Fired<'_>> {
-        let mut out: Vec<Fired<'_>> = Vec::new();
-        // Whether the text talks about debt: asked only of rules that care.
-        let mut debt: Option<bool> = None;
-        let mut about_debt = || *debt.get_or_insert_with(|| self.debt_vocabulary.is_match(&n.text));
-        for p in self.set.matches(&n.text) {
-            let r = self.pattern_rule[p];
-            if out.iter().any(|f| f.rule == r) {
-                continue;
-            }
-            let rule = &self.rules[r];
-            if rule.unless.iter().any(|u| u.is_match(&n.text)) {
-                continue;
-            }
-            if rule.needs_debt && !about_debt() {
-                continue;
-            }
-            let weights = rule.weights_for(&mut about_debt);
-            let (pattern, compiled) = &self.patterns[p];
-            let evidence = compiled
-                .get_or_init(|| Regex::new(pattern).expect("checked when the rules were loaded"))
-                .find(&n.text)
-                .map(|m| m.as_str().to_string())
-                .unwrap_or_default();
-            out.push(Fired {
-                rule: r,
-                evidence,
-                weights,
-            });
-        }
-        out
-    }
-
     pub fn classify(&self, input: &Input<'_>) -> Verdict {
-        let n = normalize::normalize(input.body);
-        let lang = advice::language(&n);
-        let sender_norm = normalize_sender(input.sender);
-        let kind = sender::classify_sender(input.sender);
-        let mut tally = Tally::default();
-
-        let mut decisive: Option<(Category, f64)> = None;
-        for Fired {
-            rule: r,
-            evidence,
-            weights,
-        } in self.fired(&n)
-        {
-            let rule = &self.rules[r];
-            for &(c, w) in weights {
-                tally.add(c, w);
-            }
-            if rule.decisive
-                && let Some(&(c, w)) = weights.iter().max_by(|a, b| a.1.total_cmp(&b.1))
-                && decisive.is_none_or(|(_, dw)| w > dw)
-            {
-                decisive = Some((c, w));
-            }
-            tally.rule_reason(&rule.id, evidence, rule.description_for(lang), weights);
-        }
-
-        // Which lender the message is about: its 【signature】 first, then names in the body,
-        // then the sender.
-        let lender = self.lender_of(&n, &sender_norm);
-        // Debt-related: a notice or threat rule fired and the text speaks of debt. A price
-        // alone (hotel booking, phone top-up) weighs a little towards a notice but must not
-        // make every link in a receipt suspicious.
-        let debt_words = (tally.get(Category::Overdue) > 0.0
-            || tally.get(Category::Harassment) > 0.0)
-            && self.debt_vocabulary.is_match(&n.text);
-        let official_sender = lender.is_some_and(|l| l.is_official_sender(&sender_norm));
-        if let Some(l) = lender {
-            if official_sender {
-                tally.add(Category::Scam, -3.0);
-                tally.add(Category::Overdue, 0.5);
-                tally.add(Category::Reminder, 0.5);
-                tally.reason(
-                    "sender.official",
-                    input.sender.to_string(),
-                    advice::official_sender_text(lang, l),
-                );
-            } else if (kind.is_personal() || kind == SenderKind::Foreign)
-                && (debt_words || tally.get(Category::Reminder) > 0.0)
-            {
-                let w = if kind == SenderKind::VirtualMobile {
-                    4.0
-                } else {
-                    3.0
-                };
-                tally.add(Category::Scam, w);
-                tally.reason(
-                    "sender.not_lender",
-                    input.sender.to_string(),
-                    advice::not_lender_sender_text(lang, l, kind),
-                );
-            }
-        } else if kind == SenderKind::VirtualMobile && debt_words {
-            tally.add(Category::Scam, 1.0);
-            tally.reason(
-                "sender.virtual",
-                input.sender.to_string(),
-                advice::kind_text(lang, kind),
-            );
-        }
-
-        for link in links::extract(&n.text) {
-            let lookalike = self
-                .registry
-                .lenders
-                .iter()
-                .find(|l| l.is_lookalike_host(&link.host));
-            let official_for_named = lender.is_some_and(|l| l.is_official_host(&link.host));
-            let official_any = self
-                .registry
-                .lenders
-                .iter()
-                .any(|l| l.is_official_host(&link.host));
-            if official_for_named {
-                tally.add(Category::Scam, -2.0);
-                tally.reason(
-                    "link.official",
-                    link.host.clone(),
-                    advice::link_text(lang, "official"),
-                );
-            } else if let Some(l) = lookalike {
-                tally.add(Category::Scam, 4.5);
-                tally.reason(
-                    "link.lookalike",
-                    link.host.clone(),
-                    advice::lookalike_text(lang, l),
-                );
-            } else if links::is_ip(&link.host) {
-                tally.add(Category::Scam, 3.0);
-                tally.reason(
-                    "link.raw_ip",
-                    link.host.clone(),
-                    advice::link_text(lang, "ip"),
-                );
-            } else if links::is_shortener(&link.host) {
-                if !official_sender {
-                    tally.add(Category::Scam, 1.0);
-                    tally.reason(
-                        "link.shortener",
-                        link.host.clone(),
-                        advice::link_text(lang, "shortener"),
-                    );
-                }
-            } else if lender.is_some() && !official_any {
-                tally.add(Category::Scam, 3.0);
-                tally.reason(
-                    "link.unofficial",
-                    link.host.clone(),
-                    advice::link_text(lang, "unofficial"),
-                );
-            } else if debt_words && !official_any {
-                tally.add(Category::Scam, 2.5);
-                tally.reason(
-                    "link.unknown_host",
-                    link.host.clone(),
-                    advice::link_text(lang, "unknown"),
-                );
-            }
-        }
-
-        if n.split_removed > 0 && debt_words {
-            tally.add(Category::Harassment, 3.0);
-            let ev = n.split_example.clone().unwrap_or_default();
-            tally.reason("text.split_words", ev, advice::split_text(lang));
-        }
-
-        if debt_words
-            && let Some(ts) = input.ts_ms
-            && let Some(hour) = local_hour(ts)
-            && !(8..22).contains(&hour)
-        {
-            tally.add(Category::Harassment, 1.5);
-            tally.reason(
-                "time.night",
-                format!("{hour:02}:00"),
-                advice::night_text(lang),
-            );
-        }
-
-        let category = decide(&tally, decisive);
-        let weight = tally.get(category);
-        let score = match category {
-            Category::Other => {
-                let debt = Category::DEBT
-                    .iter()
-                    .map(|&c| tally.get(c))
-                    .fold(0.0, f64::max);
-                (1.0 - debt.max(0.0) / 8.0).clamp(0.5, 0.99)
-            }
-            _ => (1.0 - 0.5f64.powf(weight.max(0.0) / 2.0)).clamp(0.5, 0.99),
-        };
-        // The reasons that argue for the verdict first (a stable sort: ties keep their order).
-        let mut ranked: Vec<(i64, Reason)> = tally
-            .reasons
-            .into_iter()
-            .zip(tally.rule_weights)
-            .map(|(r, weights)| (supports(weights, &r.rule, category), r))
-            .collect();
-        ranked.sort_by_key(|(support, _)| std::cmp::Reverse(*support));
-        let reasons: Vec<Reason> = ranked.into_iter().map(|(_, r)| r).collect();
-        let lender_id = lender.map(|l| l.id.clone());
-        let (headline, advice) = if category == Category::Other {
-            (String::new(), String::new())
-        } else {
-            advice::advise(&advice::Context {
-                lang,
-                category,
-                lender,
-                sender: input.sender,
-                kind,
-                official_sender,
-                body: &n.text,
-                reasons: &reasons,
-            })
-        };
-        Verdict {
-            category,
-            lender: lender_id,
-            score: (score * 1000.0).round() / 1000.0,
-            reasons,
-            advice,
-            headline,
-        }
+        signals::classify(self, input)
     }
 
-    fn lender_of(&self, n: &Normalized, sender_norm: &str) -> Option<&LenderDef> {
+    fn lender_of(&self, text: &str, sender_norm: &str) -> Option<&LenderDef> {
         let by_name = |text: &str| {
             self.names
                 .find(text)
                 .map(|m| &self.registry.lenders[self.name_lender[m.pattern().as_usize()]])
         };
-        for signature in signatures(&n.text) {
+        for signature in signatures(text) {
             if let Some(l) = by_name(signature) {
                 return Some(l);
             }
         }
-        by_name(&n.text).or_else(|| self.lender_by_sender(sender_norm))
+        by_name(text).or_else(|| self.lender_by_sender(sender_norm))
+    }
+
+    /// The non-lender institution a text claims to be or speaks for: its 【signature】
+    /// first, then the first name in the text, then the sender.
+    fn institution_of(&self, text: &str, sender_norm: &str) -> Option<&LenderDef> {
+        let by_name = |text: &str| {
+            self.institution_names
+                .find(text)
+                .map(|m| &self.registry.institutions[self.name_institution[m.pattern().as_usize()]])
+        };
+        for signature in signatures(text) {
+            if let Some(i) = by_name(signature) {
+                return Some(i);
+            }
+        }
+        by_name(text).or_else(|| {
+            self.registry
+                .institutions
+                .iter()
+                .find(|i| !sender_norm.is_empty() && i.is_official_sender(sender_norm))
+        })
     }
 
     /// The first lender (in registry order) whose official sender or hotline this is, by
@@ -473,15 +408,68 @@ impl Engine {
             .min()
             .map(|i| &self.registry.lenders[i])
     }
+
+    /// Quotes what pattern `p` of the set matched in `text`.
+    fn evidence_of(&self, p: usize, text: &str) -> String {
+        let (pattern, compiled) = &self.patterns[p];
+        compiled
+            .get_or_init(|| Regex::new(pattern).expect("checked when the rules were loaded"))
+            .find(text)
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default()
+    }
+
+    /// One pass of the pattern set: the rules whose patterns fire (with their `unless` and
+    /// `needs_debt` applied) and the concepts that occur.
+    fn matched(&self, n: &normalize::Normalized, about_debt: bool) -> Matched<'_> {
+        let mut out = Matched {
+            rules: Vec::new(),
+            concepts: Vec::new(),
+        };
+        for p in self.set.matches(&n.text) {
+            match self.targets[p] {
+                Target::Concept(c) => {
+                    if !out.concepts.iter().any(|&(k, _)| k == c) {
+                        out.concepts.push((c, p));
+                    }
+                }
+                Target::Rule(r) => {
+                    if out.rules.iter().any(|f| f.rule == r) {
+                        continue;
+                    }
+                    let rule = &self.rules[r];
+                    if rule.unless.iter().any(|u| u.is_match(&n.text)) {
+                        continue;
+                    }
+                    if rule.needs_debt && !about_debt {
+                        continue;
+                    }
+                    out.rules.push(Fired {
+                        rule: r,
+                        evidence: self.evidence_of(p, &n.text),
+                        weights: rule.weights_for(|| about_debt),
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// What one pass of the pattern set found.
+struct Matched<'e> {
+    rules: Vec<Fired<'e>>,
+    /// (concept index, the set pattern that found it).
+    concepts: Vec<(usize, usize)>,
 }
 
 /// A rule that fired on a message.
 struct Fired<'e> {
     rule: usize,
-    /// The first text its patterns matched.
+    /// The first text its patterns matched (for a schema: each part's words).
     evidence: String,
     /// What it adds here (see [`Rule::weights_for`]).
-    weights: &'e [(Category, f64)],
+    weights: &'e [(crate::model::Category, f64)],
 }
 
 /// The 【signatures】 of a text, as the pattern `【([^】]{1,24})】` finds them; a scan
@@ -502,123 +490,6 @@ fn signatures(text: &str) -> impl Iterator<Item = &str> {
             }
         }
     })
-}
-
-/// How much a reason weighs towards `category` (for ordering reasons): a rule by the weights
-/// it added to this message, an engine signal by the side its id names.
-fn supports(rule_weights: Option<&[(Category, f64)]>, id: &str, category: Category) -> i64 {
-    if let Some(weights) = rule_weights {
-        let w: f64 = weights
-            .iter()
-            .filter(|(c, _)| *c == category)
-            .map(|(_, w)| *w)
-            .sum();
-        return (w * 100.0) as i64;
-    }
-    // Engine signals: the prefix tells which side they argue for.
-    let side = match id.split('.').next() {
-        Some("sender") if id == "sender.official" => Category::Overdue,
-        Some("sender" | "link") => Category::Scam,
-        Some("text" | "time") => Category::Harassment,
-        _ => Category::Other,
-    };
-    if side == category || (side == Category::Overdue && category == Category::Reminder) {
-        250
-    } else {
-        0
-    }
-}
-
-fn decide(t: &Tally, decisive: Option<(Category, f64)>) -> Category {
-    if let Some((c, _)) = decisive {
-        // A decisive harassment rule yields to a decisive-strength scam (money to a private
-        // account is a scam even when it also threatens).
-        if c == Category::Harassment && t.get(Category::Scam) >= 6.0 {
-            return Category::Scam;
-        }
-        return c;
-    }
-    let (scam, harass) = (t.get(Category::Scam), t.get(Category::Harassment));
-    if scam >= SCAM_AT && scam >= harass {
-        return Category::Scam;
-    }
-    if harass >= HARASSMENT_AT {
-        return Category::Harassment;
-    }
-    if scam >= SCAM_AT {
-        return Category::Scam;
-    }
-    let (overdue, reminder, other) = (
-        t.get(Category::Overdue),
-        t.get(Category::Reminder),
-        t.get(Category::Other),
-    );
-    if other > 0.0 && other >= overdue.max(reminder) {
-        return Category::Other;
-    }
-    if overdue >= NOTICE_AT && overdue >= reminder {
-        return Category::Overdue;
-    }
-    if reminder >= NOTICE_AT {
-        return Category::Reminder;
-    }
-    Category::Other
-}
-
-#[derive(Default)]
-struct Tally<'e> {
-    weights: [f64; 5],
-    reasons: Vec<Reason>,
-    /// Beside each reason: the weights its rule added, or `None` for an engine signal.
-    rule_weights: Vec<Option<&'e [(Category, f64)]>>,
-}
-
-impl<'e> Tally<'e> {
-    fn idx(c: Category) -> usize {
-        Category::ALL
-            .iter()
-            .position(|&x| x == c)
-            .expect("known category")
-    }
-    fn add(&mut self, c: Category, w: f64) {
-        self.weights[Self::idx(c)] += w;
-    }
-    fn get(&self, c: Category) -> f64 {
-        self.weights[Self::idx(c)]
-    }
-    /// An engine signal's reason (sender, link, time, split words).
-    fn reason(&mut self, rule: &str, evidence: String, description: impl Into<String>) {
-        self.push(rule, evidence, description.into(), None);
-    }
-    /// A rule's reason, with the weights it added.
-    fn rule_reason(
-        &mut self,
-        rule: &str,
-        evidence: String,
-        description: &str,
-        weights: &'e [(Category, f64)],
-    ) {
-        self.push(rule, evidence, description.into(), Some(weights));
-    }
-    fn push(
-        &mut self,
-        rule: &str,
-        evidence: String,
-        description: String,
-        weights: Option<&'e [(Category, f64)]>,
-    ) {
-        self.reasons.push(Reason {
-            rule: rule.to_string(),
-            evidence,
-            description,
-        });
-        self.rule_weights.push(weights);
-    }
-}
-
-fn local_hour(ts_ms: i64) -> Option<i8> {
-    let ts = jiff::Timestamp::from_millisecond(ts_ms).ok()?;
-    Some(ts.to_zoned(jiff::tz::TimeZone::system()).hour())
 }
 
 #[cfg(test)]

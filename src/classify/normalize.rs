@@ -17,6 +17,9 @@ pub struct Normalized {
     pub split_removed: usize,
     /// The first place a word was split, as written (e.g. `催 收`).
     pub split_example: Option<String>,
+    /// Where in `text` the removed fillers were (byte offsets of the character after each),
+    /// the first 64: whether a split fell inside a watched word is asked of these.
+    pub splits: Vec<usize>,
     /// True when Traditional-only characters outnumber Simplified-only ones.
     pub traditional: bool,
     pub has_cjk: bool,
@@ -76,6 +79,7 @@ pub fn normalize(input: &str) -> Normalized {
     let mut out = String::with_capacity(input.len());
     let mut split_removed = 0;
     let mut split_example = None;
+    let mut splits = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -87,6 +91,9 @@ pub fn normalize(input: &str) -> Normalized {
             }
             if j < chars.len() && is_cjk(chars[j]) {
                 split_removed += 1;
+                if splits.len() < 64 {
+                    splits.push(out.len());
+                }
                 if split_example.is_none() {
                     split_example = Some(chars[i - 1..=j].iter().collect());
                 }
@@ -101,6 +108,7 @@ pub fn normalize(input: &str) -> Normalized {
         text: out,
         split_removed,
         split_example,
+        splits,
         traditional: trad > simp,
         has_cjk,
     }

@@ -14,6 +14,11 @@ use super::sender::is_official_number;
 #[serde(deny_unknown_fields)]
 pub struct LenderDef {
     pub id: String,
+    /// What it is: `lender` for the `[[lender]]` entries; for an `[[institution]]` one of
+    /// bank, platform, utility, carrier, post, toll, traffic, tax, insurance, court, police,
+    /// regulator, government.
+    #[serde(default = "lender_kind")]
+    pub kind: String,
     /// Display name per language.
     pub name: BTreeMap<String, String>,
     /// Names, products and legal entities that identify the lender in a message.
@@ -39,6 +44,10 @@ pub struct LenderDef {
     pub channel: BTreeMap<String, String>,
     #[serde(default)]
     pub notes: Vec<String>,
+}
+
+fn lender_kind() -> String {
+    "lender".into()
 }
 
 /// One sourced fact.
@@ -97,6 +106,8 @@ pub fn short_name(id: &str) -> Option<&'static str> {
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     pub lenders: Vec<LenderDef>,
+    /// What a message may claim to be besides a lender (`[[institution]]`).
+    pub institutions: Vec<LenderDef>,
 }
 
 impl Registry {
@@ -122,11 +133,20 @@ impl Registry {
 
     /// Adds or replaces (by id) lenders.
     pub fn merge(&mut self, defs: Vec<LenderDef>) {
-        for d in defs {
-            match self.lenders.iter_mut().find(|l| l.id == d.id) {
-                Some(old) => *old = d,
-                None => self.lenders.push(d),
-            }
+        merge_into(&mut self.lenders, defs);
+    }
+
+    /// Adds or replaces (by id) institutions.
+    pub fn merge_institutions(&mut self, defs: Vec<LenderDef>) {
+        merge_into(&mut self.institutions, defs);
+    }
+}
+
+fn merge_into(list: &mut Vec<LenderDef>, defs: Vec<LenderDef>) {
+    for d in defs {
+        match list.iter_mut().find(|l| l.id == d.id) {
+            Some(old) => *old = d,
+            None => list.push(d),
         }
     }
 }
@@ -172,10 +192,35 @@ impl LenderDef {
 
     pub fn is_official_host(&self, host: &str) -> bool {
         self.hosts.iter().any(|h| host_matches(host, &h.value))
+            || (self.is_government() && is_government_host(host))
+    }
+
+    /// Tax, courts, police, regulators and other public bodies: their links are on
+    /// government domains.
+    pub fn is_government(&self) -> bool {
+        matches!(
+            self.kind.as_str(),
+            "traffic" | "tax" | "insurance" | "court" | "police" | "regulator" | "government"
+        )
+    }
+
+    /// Whether the registry knows any official number or host of it (else nothing can be
+    /// checked against it).
+    pub fn knows_channels(&self) -> bool {
+        !self.senders.is_empty() || !self.hotlines.is_empty() || !self.hosts.is_empty()
     }
 
     /// A host that borrows the lender's brand without being one of its hosts.
     pub fn is_lookalike_host(&self, host: &str) -> bool {
         !self.is_official_host(host) && self.brand_tokens.iter().any(|t| host.contains(t.as_str()))
     }
+}
+
+/// Hosts under a government's own domain (`gov.cn`, `gov.uk`, `.gov`, `gov.hk`, `gov.tw`,
+/// `gov.sg`, `gov.au`, `gov.in`).
+pub fn is_government_host(host: &str) -> bool {
+    const SUFFIXES: &[&str] = &[
+        "gov.cn", "gov", "gov.uk", "gov.hk", "gov.tw", "gov.sg", "gov.au", "gov.in", "gov.mo",
+    ];
+    SUFFIXES.iter().any(|s| host_matches(host, s))
 }

@@ -21,6 +21,30 @@ pub struct PackFile {
     pub rules: Vec<RuleDef>,
     #[serde(default, rename = "lender")]
     pub lenders: Vec<super::registry::LenderDef>,
+    /// Institutions that are not lenders (utilities, carriers, tax, courts, police...):
+    /// what a message may claim to be, with their official senders and hosts.
+    #[serde(default, rename = "institution")]
+    pub institutions: Vec<super::registry::LenderDef>,
+    /// Shared vocabularies that rules use as `{id}` inside patterns and name in `all`,
+    /// `any` and `none`.
+    #[serde(default, rename = "concept")]
+    pub concepts: Vec<ConceptDef>,
+    /// The engine's own weights and thresholds (see `rules/engine.toml`); a later file
+    /// overrides the keys it names.
+    #[serde(default)]
+    pub engine: Option<toml::Table>,
+}
+
+/// A shared vocabulary: regex fragments for one idea ("a third party", "an alarm"), in
+/// every language the packs speak.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConceptDef {
+    pub id: String,
+    #[serde(default)]
+    pub description: BTreeMap<String, String>,
+    /// Each term is a regex fragment; the concept matches where any term does.
+    pub terms: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -48,10 +72,31 @@ pub struct RuleDef {
     /// threats in a chat between friends are not collection).
     #[serde(default)]
     pub needs_debt: bool,
+    /// A schema (SpamAssassin's meta rules): every name in `all` must be present, at least
+    /// one of `any` (when given), none of `none`. A name is a concept, a rule fired earlier
+    /// in the order of the packs, or an engine fact (`fact.…`). With patterns too, a
+    /// pattern must also match.
+    #[serde(default)]
+    pub all: Vec<String>,
+    #[serde(default)]
+    pub any: Vec<String>,
+    #[serde(default)]
+    pub none: Vec<String>,
+    /// A request no genuine institution makes (a private contact, screen sharing, a
+    /// transfer to a "safe" account, codes): an official sender does not excuse it.
+    #[serde(default)]
+    pub risky: bool,
+    /// `false` in a user's rule file switches off the shipped rule of the same id.
+    #[serde(default = "yes")]
+    pub enabled: bool,
     #[serde(default)]
     pub examples: Vec<String>,
     #[serde(default)]
     pub not_examples: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A problem in a rule file, with the line it is on.
@@ -75,6 +120,11 @@ pub struct Rule {
     pub weights_about_debt: Vec<(Category, f64)>,
     pub decisive: bool,
     pub needs_debt: bool,
+    pub all: Vec<String>,
+    pub any: Vec<String>,
+    pub none: Vec<String>,
+    pub risky: bool,
+    pub enabled: bool,
     pub examples: Vec<String>,
     pub not_examples: Vec<String>,
     /// `file:line` of the rule's id.
@@ -108,6 +158,35 @@ impl Rule {
     }
 }
 
+impl Rule {
+    /// A user's `enabled = false` entry: it removes the rule of its id and matches nothing.
+    fn disabled(def: &RuleDef, origin: String) -> Rule {
+        Rule {
+            id: def.id.clone(),
+            description: BTreeMap::new(),
+            patterns: Vec::new(),
+            unless: Vec::new(),
+            weights: Vec::new(),
+            weights_about_debt: Vec::new(),
+            decisive: false,
+            needs_debt: false,
+            all: Vec::new(),
+            any: Vec::new(),
+            none: Vec::new(),
+            risky: false,
+            enabled: false,
+            examples: Vec::new(),
+            not_examples: Vec::new(),
+            origin,
+        }
+    }
+
+    /// A schema: a rule decided by what else is present, not (only) by its patterns.
+    pub fn is_schema(&self) -> bool {
+        !self.all.is_empty() || !self.any.is_empty()
+    }
+}
+
 pub fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())]
         .bytes()
@@ -134,6 +213,7 @@ pub fn compile_rules(
     name: &str,
     text: &str,
     defs: &[RuleDef],
+    concepts: &super::concepts::Concepts,
 ) -> Result<Vec<Rule>, Vec<RuleError>> {
     let mut errors = Vec::new();
     let mut out = Vec::new();
@@ -152,8 +232,16 @@ pub fn compile_rules(
             err(line, "a rule without an id".into());
             continue;
         }
-        if def.patterns.is_empty() {
-            err(line, format!("rule {} has no patterns", def.id));
+        if !def.enabled {
+            // Only the id matters: the rule of that id is switched off.
+            out.push(Rule::disabled(def, format!("{name}:{line}")));
+            continue;
+        }
+        if def.patterns.is_empty() && def.all.is_empty() && def.any.is_empty() {
+            err(
+                line,
+                format!("rule {} has no patterns and no all/any conditions", def.id),
+            );
         }
         let mut weights_of = |table: &BTreeMap<String, f64>| {
             let mut weights = Vec::new();
@@ -187,10 +275,21 @@ pub fn compile_rules(
                 ),
             );
         }
+        let mut patterns = Vec::new();
         for p in &def.patterns {
+            let expanded = match concepts.expand(p.get_ref()) {
+                Ok(x) => ascii_word_boundaries(&x),
+                Err(e) => {
+                    err(
+                        line_of(text, p.span().start),
+                        format!("rule {}: {e}", def.id),
+                    );
+                    continue;
+                }
+            };
             // Parsing is enough to find a bad pattern and costs a fraction of compiling it;
             // the engine compiles all patterns once, as one set.
-            if let Err(e) = regex_syntax::Parser::new().parse(&ascii_word_boundaries(p.get_ref())) {
+            if let Err(e) = regex_syntax::Parser::new().parse(&expanded) {
                 err(
                     line_of(text, p.span().start),
                     format!(
@@ -201,10 +300,21 @@ pub fn compile_rules(
                     ),
                 );
             }
+            patterns.push(expanded);
         }
         let mut unless = Vec::new();
         for p in &def.unless {
-            match regex::Regex::new(&ascii_word_boundaries(p.get_ref())) {
+            let expanded = match concepts.expand(p.get_ref()) {
+                Ok(x) => x,
+                Err(e) => {
+                    err(
+                        line_of(text, p.span().start),
+                        format!("rule {}: {e}", def.id),
+                    );
+                    continue;
+                }
+            };
+            match regex::Regex::new(&ascii_word_boundaries(&expanded)) {
                 Ok(r) => unless.push(r),
                 Err(e) => err(
                     line_of(text, p.span().start),
@@ -220,16 +330,17 @@ pub fn compile_rules(
         out.push(Rule {
             id: def.id.clone(),
             description: def.description.clone(),
-            patterns: def
-                .patterns
-                .iter()
-                .map(|p| ascii_word_boundaries(p.get_ref()))
-                .collect(),
+            patterns,
             unless,
             weights,
             weights_about_debt,
             decisive: def.decisive,
             needs_debt: def.needs_debt,
+            all: def.all.clone(),
+            any: def.any.clone(),
+            none: def.none.clone(),
+            risky: def.risky,
+            enabled: true,
             examples: def.examples.clone(),
             not_examples: def.not_examples.clone(),
             origin: format!("{name}:{line}"),
@@ -293,9 +404,22 @@ pub const SHIPPED: &[(&str, &str)] = &[
         "rules/lenders.toml",
         include_str!("../../rules/lenders.toml"),
     ),
+    (
+        "rules/institutions.toml",
+        include_str!("../../rules/institutions.toml"),
+    ),
+    ("rules/engine.toml", include_str!("../../rules/engine.toml")),
+    (
+        "rules/concepts.toml",
+        include_str!("../../rules/concepts.toml"),
+    ),
     ("rules/zh-CN.toml", include_str!("../../rules/zh-CN.toml")),
     ("rules/zh-TW.toml", include_str!("../../rules/zh-TW.toml")),
     ("rules/en.toml", include_str!("../../rules/en.toml")),
+    (
+        "rules/schemas.toml",
+        include_str!("../../rules/schemas.toml"),
+    ),
 ];
 
 /// The user's rule files (`*.toml` in the rules folder), sorted by name.
@@ -343,7 +467,7 @@ mod tests {
     fn a_bad_pattern_is_reported_with_file_and_line() {
         let text = "[[rule]]\nid = \"x.a\"\npatterns = [\"ok\",\n  \"(unclosed\"]\nweights = { scam = 1.0 }\n";
         let pack = parse_pack("user.toml", text).unwrap();
-        let errs = compile_rules("user.toml", text, &pack.rules).unwrap_err();
+        let errs = compile_rules("user.toml", text, &pack.rules, &Default::default()).unwrap_err();
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].line, 4, "{}", errs[0]);
         assert!(
@@ -361,7 +485,7 @@ mod tests {
         assert_eq!(err.line, 3, "{err}");
         let text = "[[rule]]\nid = \"a\"\npatterns = [\"x\"]\nweights = { spam = 1.0 }\n";
         let pack = parse_pack("u.toml", text).unwrap();
-        let errs = compile_rules("u.toml", text, &pack.rules).unwrap_err();
+        let errs = compile_rules("u.toml", text, &pack.rules, &Default::default()).unwrap_err();
         assert!(errs[0].message.contains("spam"), "{}", errs[0]);
     }
 
@@ -371,7 +495,8 @@ mod tests {
             let text =
                 format!("[[rule]]\nid = \"a\"\npatterns = [\"x\"]\nweights = {{ scam = {w} }}\n");
             let pack = parse_pack("u.toml", &text).unwrap();
-            let errs = compile_rules("u.toml", &text, &pack.rules).unwrap_err();
+            let errs =
+                compile_rules("u.toml", &text, &pack.rules, &Default::default()).unwrap_err();
             assert_eq!(errs.len(), 1, "{w}");
             assert!(
                 errs[0].to_string().starts_with("u.toml:2: rule a: weight"),
@@ -386,7 +511,7 @@ mod tests {
         let text = "[[rule]]\nid = \"a\"\npatterns = [\"x\"]\nneeds_debt = true\n\
                     weights = { scam = 1.0 }\nweights_about_debt = { scam = 3.0 }\n";
         let pack = parse_pack("u.toml", text).unwrap();
-        let errs = compile_rules("u.toml", text, &pack.rules).unwrap_err();
+        let errs = compile_rules("u.toml", text, &pack.rules, &Default::default()).unwrap_err();
         assert_eq!(errs.len(), 1);
         assert!(
             errs[0].message.contains("drop `weights_about_debt`"),
@@ -395,7 +520,7 @@ mod tests {
         );
         let bad = "[[rule]]\nid = \"a\"\npatterns = [\"x\"]\nweights_about_debt = { scam = nan }\n";
         let pack = parse_pack("u.toml", bad).unwrap();
-        assert!(compile_rules("u.toml", bad, &pack.rules).is_err());
+        assert!(compile_rules("u.toml", bad, &pack.rules, &Default::default()).is_err());
     }
 
     #[test]
@@ -409,6 +534,7 @@ mod tests {
                 sender: "13800138000",
                 body,
                 ts_ms: None,
+                utc_offset_s: None,
             })
         };
         let loan = verdict("您的借款需要核实，请发送身份证号");
@@ -435,6 +561,7 @@ mod tests {
                 sender: "13800138000",
                 body,
                 ts_ms: None,
+                utc_offset_s: None,
             });
             assert_eq!(v.category, Category::Scam, "{v:?}");
             v.reasons.into_iter().map(|r| r.rule).collect::<Vec<_>>()
@@ -451,9 +578,17 @@ mod tests {
 
     #[test]
     fn every_shipped_pack_parses_and_compiles() {
+        crate::classify::Engine::builtin().unwrap_or_else(|e| panic!("{e}"));
         for (name, text) in SHIPPED {
             let pack = parse_pack(name, text).unwrap_or_else(|e| panic!("{e}"));
-            compile_rules(name, text, &pack.rules).unwrap_or_else(|e| panic!("{e:?}"));
+            assert!(
+                !pack.rules.is_empty()
+                    || !pack.lenders.is_empty()
+                    || pack.engine.is_some()
+                    || !pack.concepts.is_empty()
+                    || !pack.institutions.is_empty(),
+                "{name} is empty"
+            );
         }
     }
 }

@@ -78,8 +78,13 @@ pub fn classify_sender(sender: &str) -> SenderKind {
     }
     let n = normalize_sender(s);
     if let Some(intl) = n.strip_prefix('+') {
-        // normalize_sender already turned +86 into a national number.
-        let _ = intl;
+        // normalize_sender already turned +86 into a national number. Taiwan and Hong
+        // Kong mobiles are people's numbers wherever they write from.
+        if is_taiwan_mobile(intl.strip_prefix("886").map(|m| format!("0{m}")).as_deref())
+            || is_hong_kong_mobile(intl.strip_prefix("852"))
+        {
+            return SenderKind::PersonalMobile;
+        }
         return SenderKind::Foreign;
     }
     let len = n.len();
@@ -107,6 +112,9 @@ pub fn classify_sender(sender: &str) -> SenderKind {
         }
         return SenderKind::PersonalMobile;
     }
+    if is_taiwan_mobile(Some(&n)) || is_hong_kong_mobile(Some(&n)) {
+        return SenderKind::PersonalMobile;
+    }
     if n.starts_with('0') && (10..=12).contains(&len) {
         return SenderKind::Landline;
     }
@@ -114,6 +122,20 @@ pub fn classify_sender(sender: &str) -> SenderKind {
         return SenderKind::ShortCode;
     }
     SenderKind::Other
+}
+
+/// A Taiwan mobile as dialled at home: 09 and eight digits.
+fn is_taiwan_mobile(n: Option<&str>) -> bool {
+    n.is_some_and(|n| n.len() == 10 && n.starts_with("09") && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A Hong Kong mobile: eight digits starting with 5, 6 or 9.
+fn is_hong_kong_mobile(n: Option<&str>) -> bool {
+    n.is_some_and(|n| {
+        n.len() == 8
+            && matches!(n.as_bytes()[0], b'5' | b'6' | b'9')
+            && n.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// True when a (normalised) sender is, or carries, a lender's official number: the number
@@ -150,6 +172,21 @@ mod tests {
         assert_eq!(classify_sender("CoopMobile"), SenderKind::Alphanumeric);
         assert_eq!(classify_sender("72000"), SenderKind::ShortCode);
         assert_eq!(classify_sender(""), SenderKind::Unknown);
+    }
+
+    #[test]
+    fn taiwan_and_hong_kong_mobiles_are_mobiles_not_landlines() {
+        for s in [
+            "0912345678",
+            "+886 912 345 678",
+            "91234567",
+            "+852 6123 4567",
+            "51234567",
+        ] {
+            assert_eq!(classify_sender(s), SenderKind::PersonalMobile, "{s}");
+        }
+        assert_eq!(classify_sender("02-2345-6789"), SenderKind::Landline);
+        assert_eq!(classify_sender("+852 2123 4567"), SenderKind::Foreign);
     }
 
     #[test]

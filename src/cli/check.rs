@@ -14,6 +14,10 @@ pub struct CheckArgs {
     /// Who sent it (number or name), as the phone shows it.
     #[arg(long, short, default_value = "")]
     pub sender: String,
+    /// When it was received, as RFC 3339 (`2026-11-18T23:40:00+08:00`): the hour is judged
+    /// in that offset, as `classify` judges its `ts`.
+    #[arg(long, value_parser = parse_time)]
+    pub time: Option<(i64, i32)>,
     /// Print the verdict as JSON instead of prose.
     #[arg(long)]
     pub json: bool,
@@ -21,12 +25,17 @@ pub struct CheckArgs {
     pub body: String,
 }
 
+fn parse_time(s: &str) -> Result<(i64, i32), String> {
+    super::parse_rfc3339(s).map_err(|e| format!("{s:?} is not an RFC 3339 time with a zone: {e}"))
+}
+
 pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<ExitCode> {
     let engine = ctx.engine()?;
     let verdict = engine.classify(&Input {
         sender: &args.sender,
         body: &args.body,
-        ts_ms: None,
+        ts_ms: args.time.map(|t| t.0),
+        utc_offset_s: args.time.map(|t| t.1),
     });
     let mut out = super::stdout();
     if args.json {

@@ -74,8 +74,10 @@ pub fn run(ctx: &Ctx, _args: ClassifyArgs) -> Result<ExitCode> {
                 continue;
             }
         };
-        let ts_ms = match parsed.ts.as_ref().map(parse_ts).transpose() {
-            Ok(t) => t.flatten(),
+        let (ts_ms, utc_offset_s) = match parsed.ts.as_ref().map(parse_ts).transpose() {
+            Ok(t) => t
+                .flatten()
+                .map_or((None, None), |(ms, off)| (Some(ms), off)),
             Err(e) => {
                 failed += 1;
                 super::write_json_line(
@@ -93,6 +95,7 @@ pub fn run(ctx: &Ctx, _args: ClassifyArgs) -> Result<ExitCode> {
             sender,
             body: &parsed.body,
             ts_ms,
+            utc_offset_s,
         });
         let reasons = verdict
             .reasons
@@ -123,18 +126,18 @@ pub fn run(ctx: &Ctx, _args: ClassifyArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `ts` as RFC 3339 text (a zone is required) or epoch milliseconds.
-fn parse_ts(v: &serde_json::Value) -> Result<Option<i64>, String> {
+/// `ts` as RFC 3339 text (a zone is required) or epoch milliseconds: the time, and the
+/// offset the text was written with (which judges the hour of day).
+fn parse_ts(v: &serde_json::Value) -> Result<Option<(i64, Option<i32>)>, String> {
     match v {
         serde_json::Value::Null => Ok(None),
         serde_json::Value::String(s) if s.is_empty() => Ok(None),
-        serde_json::Value::String(s) => s
-            .parse::<jiff::Timestamp>()
-            .map(|t| Some(t.as_millisecond()))
+        serde_json::Value::String(s) => super::parse_rfc3339(s)
+            .map(|(ms, off)| Some((ms, Some(off))))
             .map_err(|e| format!("ts {s:?} is not an RFC 3339 time with a zone: {e}")),
         serde_json::Value::Number(n) => n
             .as_i64()
-            .map(Some)
+            .map(|ms| Some((ms, None)))
             .ok_or_else(|| format!("ts {n} is not whole milliseconds")),
         other => Err(format!(
             "ts {other} is neither RFC 3339 text nor milliseconds"

@@ -133,10 +133,26 @@ impl Ctx {
         Ok(Store::open(&self.db_path(config))?)
     }
 
+    /// The shipped rules and the user's, judging the hour of a message without a zone of
+    /// its own in the phone's time zone (`phone_timezone`, else the computer's), as the
+    /// daemon does.
     pub fn engine(&self) -> Result<Engine> {
         let user = self.paths.user_rules_dir();
-        Engine::load(Some(&user))
+        let zone = self
+            .config()
+            .and_then(|c| c.phone_tz())
+            .unwrap_or_else(|_| jiff::tz::TimeZone::system());
+        Ok(Engine::load(Some(&user))?.with_zone(zone))
     }
+}
+
+/// An RFC 3339 time (`2026-11-18T10:15:00+08:00`): epoch milliseconds and the offset it was
+/// written with, in seconds east of UTC.
+pub fn parse_rfc3339(s: &str) -> Result<(i64, i32), String> {
+    let ts: jiff::Timestamp = s.parse().map_err(|e: jiff::Error| e.to_string())?;
+    let pieces = jiff::fmt::temporal::Pieces::parse(s).map_err(|e| e.to_string())?;
+    let offset = pieces.to_numeric_offset().map_or(0, |o| o.seconds());
+    Ok((ts.as_millisecond(), offset))
 }
 
 /// Runs the command line; the exit code is 0 on success, 1 on failure, 2 on bad usage.

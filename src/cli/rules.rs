@@ -88,14 +88,27 @@ pub fn run(ctx: &Ctx, cmd: RulesCommand) -> Result<ExitCode> {
 /// Every example that does not behave, as `origin rule: "text" should fire`.
 pub fn test_examples(engine: &Engine) -> Vec<String> {
     let mut failures = Vec::new();
+    // A schema depends on the whole verdict (concepts, facts), so its examples are judged
+    // by the reasons of a full classification; a rule's by its patterns alone.
+    let fires = |rule: &crate::classify::rules::Rule, text: &str| {
+        if rule.is_schema() {
+            engine
+                .classify(&Input::new("", text))
+                .reasons
+                .iter()
+                .any(|r| r.rule == rule.id)
+        } else {
+            engine.fired_rule_ids(text).contains(&rule.id.as_str())
+        }
+    };
     for rule in engine.rules() {
         for ex in &rule.examples {
-            if !engine.fired_rule_ids(ex).contains(&rule.id.as_str()) {
+            if !fires(rule, ex) {
                 failures.push(format!("{} {}: {ex:?} should fire", rule.origin, rule.id));
             }
         }
         for ex in &rule.not_examples {
-            if engine.fired_rule_ids(ex).contains(&rule.id.as_str()) {
+            if fires(rule, ex) {
                 failures.push(format!(
                     "{} {}: {ex:?} should not fire",
                     rule.origin, rule.id
@@ -263,11 +276,7 @@ pub fn evaluate(engine: &Engine, samples: &[Labelled]) -> EvalReport {
     let mut confusion = BTreeMap::new();
     let mut wrong = Vec::new();
     for s in samples {
-        let v = engine.classify(&Input {
-            sender: s.sender.as_deref().unwrap_or(""),
-            body: &s.body,
-            ts_ms: None,
-        });
+        let v = engine.classify(&Input::new(s.sender.as_deref().unwrap_or(""), &s.body));
         *confusion.entry((s.label, v.category)).or_insert(0) += 1;
         if v.category != s.label {
             wrong.push((s.clone(), v.category));

@@ -61,9 +61,14 @@ pub fn load_config(paths: &Paths) -> Result<Loaded> {
     })
 }
 
-/// The shipped rules plus the user's rule files.
+/// The shipped rules plus the user's rule files, judging the hour of messages in the
+/// phone's time zone (`phone_timezone`, else the computer's), as `check` and `classify` do.
 pub fn load_engine(paths: &Paths) -> Result<Engine> {
-    Engine::load(Some(&paths.user_rules_dir()))
+    let zone = crate::config::Config::load(paths)
+        .ok()
+        .and_then(|c| c.phone_tz().ok())
+        .unwrap_or_else(jiff::tz::TimeZone::system);
+    Ok(Engine::load(Some(&paths.user_rules_dir()))?.with_zone(zone))
 }
 
 /// True for the config file itself.

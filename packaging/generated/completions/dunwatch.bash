@@ -313,7 +313,7 @@ _dunwatch() {
             return 0
             ;;
         dunwatch__subcmd__check)
-            opts="-s -h --sender --json --db --config --help"
+            opts="-s -h --sender --time --json --db --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -324,6 +324,10 @@ _dunwatch() {
                     return 0
                     ;;
                 -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

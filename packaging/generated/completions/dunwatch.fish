@@ -57,6 +57,7 @@ complete -c dunwatch -n "__fish_dunwatch_using_subcommand classify" -l db -d 'Th
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand classify" -l config -d 'The configuration file (TOML)' -r -F
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand classify" -s h -l help -d 'Print help'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand check" -s s -l sender -d 'Who sent it (number or name), as the phone shows it' -r
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand check" -l time -d 'When it was received, as RFC 3339 (`2026-11-18T23:40:00+08:00`): the hour is judged in that offset, as `classify` judges its `ts`' -r
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand check" -l db -d 'The SQLite database with the history' -r -F
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand check" -l config -d 'The configuration file (TOML)' -r -F
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand check" -l json -d 'Print the verdict as JSON instead of prose'

@@ -1,0 +1,731 @@
+//! One verdict from many signals. Each kind of signal is its own function that adds
+//! weighted reasons to a [`Tally`]: the rules' patterns, the sender, the links, the text's
+//! form, the time of day, and last the schemas, which combine concepts, rules and the facts
+//! the others found. Weights and thresholds come from the packs (`rules/engine.toml`).
+
+use std::collections::HashSet;
+
+use super::links::{self, Link};
+use super::normalize::{self, Normalized};
+use super::registry::LenderDef;
+use super::sender::{self, SenderKind};
+use super::{Engine, Fired, Input, advice};
+use crate::model::{Category, Reason, Verdict};
+use crate::store::normalize_sender;
+
+/// The facts schemas may name, each computed by the engine for every message.
+pub const FACTS: &[&str] = &[
+    "fact.about_debt",
+    "fact.sender_personal",
+    "fact.sender_foreign",
+    "fact.sender_company",
+    "fact.sender_official",
+    "fact.claims_lender",
+    "fact.claims_institution",
+    "fact.link",
+    "fact.link_unofficial",
+    "fact.number",
+    "fact.number_unofficial",
+    "fact.risky_request",
+];
+
+/// What the engine knows of a message before it weighs anything.
+struct Seen<'e, 'i> {
+    input: &'i Input<'i>,
+    n: Normalized,
+    lang: &'static str,
+    sender_norm: String,
+    kind: SenderKind,
+    about_debt: bool,
+    lender: Option<&'e LenderDef>,
+    /// A non-lender institution the message claims to be or speaks for.
+    institution: Option<&'e LenderDef>,
+    /// The sender is an official number of the lender (or, with no lender, of the
+    /// institution) the message names.
+    official_sender: bool,
+    links: Vec<Link>,
+    numbers: Vec<links::Number>,
+}
+
+impl Seen<'_, '_> {
+    /// The lender, else the institution: whose channels a link or number is checked against.
+    fn claimed(&self) -> Option<&LenderDef> {
+        self.lender.or(self.institution)
+    }
+
+    /// A link that cannot be the claimed party's: a look-alike of a lender's brand, a bare
+    /// IP address, or — when the registry knows the claimed party's hosts — a host that is
+    /// none of them nor any other official one. With no party claimed, or one whose hosts
+    /// are unknown, a host is only unknown, not unofficial: a regional carrier's or an
+    /// airline's own site must not read as a scam's.
+    fn unofficial_link(&self, engine: &Engine) -> Option<&Link> {
+        self.links.iter().find(|l| {
+            if links::is_ip(&l.host)
+                || engine
+                    .registry
+                    .lenders
+                    .iter()
+                    .any(|x| x.is_lookalike_host(&l.host))
+            {
+                return true;
+            }
+            let Some(c) = self.claimed() else {
+                return false;
+            };
+            if c.hosts.is_empty() && !c.is_government() {
+                return false;
+            }
+            let own = c.is_official_host(&l.host);
+            let known = engine.is_known_official_host(&l.host);
+            // A shortener hides where it goes: unknown, not proof of a forgery.
+            !own && !known && !links::is_shortener(&l.host)
+        })
+    }
+
+    /// A link to the site of the brand the message signs with: `dhanboost.com` in a
+    /// message from "DhanBoost" is that company's own, whether or not the registry knows it.
+    fn named_in_text(&self, link: &Link) -> bool {
+        let label = links::brand_label(&link.host);
+        label.len() >= 4 && {
+            let rest = self.n.text.replace(&link.text, " ");
+            rest.split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|w| w == label)
+        }
+    }
+
+    /// A number in the text to call or text that cannot be the claimed party's: a personal,
+    /// virtual or foreign one, or a hotline that is not among the claimed party's known
+    /// hotlines.
+    fn unofficial_number(&self) -> Option<&links::Number> {
+        self.numbers.iter().find(|num| {
+            let own = self
+                .claimed()
+                .is_some_and(|c| c.is_official_sender(&num.digits));
+            if own {
+                return false;
+            }
+            match num.kind {
+                SenderKind::PersonalMobile
+                | SenderKind::VirtualMobile
+                | SenderKind::Landline
+                | SenderKind::Foreign => true,
+                SenderKind::Hotline | SenderKind::Other => self
+                    .claimed()
+                    .is_some_and(|c| !c.hotlines.is_empty() || !c.senders.is_empty()),
+                _ => false,
+            }
+        })
+    }
+}
+
+pub(super) fn classify(engine: &Engine, input: &Input<'_>) -> Verdict {
+    let n = normalize::normalize(input.body);
+    let lang = advice::language(&n);
+    let sender_norm = normalize_sender(input.sender);
+    let kind = sender::classify_sender(input.sender);
+    let about_debt = engine.debt_vocabulary.is_match(&n.text);
+    let matched = engine.matched(&n, about_debt);
+    // Which lender the message is about: its 【signature】 first, then names in the body,
+    // then the sender.
+    let lender = engine.lender_of(&n.text, &sender_norm);
+    let institution = engine.institution_of(&n.text, &sender_norm);
+    let official_sender = match (lender, institution) {
+        (Some(l), _) => l.is_official_sender(&sender_norm),
+        (None, Some(i)) => !sender_norm.is_empty() && i.is_official_sender(&sender_norm),
+        _ => false,
+    };
+    let links = links::extract(&n.text);
+    let numbers = links::numbers(&n.text);
+    let seen = Seen {
+        input,
+        n,
+        lang,
+        sender_norm,
+        kind,
+        about_debt,
+        lender,
+        institution,
+        official_sender,
+        links,
+        numbers,
+    };
+
+    let mut tally = Tally::default();
+    let mut decisive: Option<(Category, f64)> = None;
+    let risky = rule_signals(engine, &seen, &matched.rules, &mut tally, &mut decisive);
+    sender_signal(engine, &seen, risky, &mut tally);
+    link_signals(engine, &seen, &mut tally);
+    split_signal(engine, &seen, &mut tally);
+    time_signal(engine, &seen, &mut tally);
+    schema_signals(engine, &seen, &matched, risky, &mut tally, &mut decisive);
+
+    let category = decide(engine, &tally, decisive);
+    let weight = tally.get(category);
+    let score = match category {
+        Category::Other => {
+            let debt = Category::DEBT
+                .iter()
+                .map(|&c| tally.get(c))
+                .fold(0.0, f64::max);
+            (1.0 - debt.max(0.0) / 8.0).clamp(0.5, 0.99)
+        }
+        _ => (1.0 - 0.5f64.powf(weight.max(0.0) / 2.0)).clamp(0.5, 0.99),
+    };
+    // The reasons that argue for the verdict first (a stable sort: ties keep their order).
+    let mut ranked: Vec<(i64, Reason)> = tally
+        .reasons
+        .into_iter()
+        .zip(tally.reason_weights)
+        .map(|(r, weights)| (supports(&weights, category), r))
+        .collect();
+    ranked.sort_by_key(|(support, _)| std::cmp::Reverse(*support));
+    let reasons: Vec<Reason> = ranked.into_iter().map(|(_, r)| r).collect();
+    let (headline, advice) = if category == Category::Other {
+        (String::new(), String::new())
+    } else {
+        advice::advise(&advice::Context {
+            lang,
+            category,
+            lender,
+            sender: input.sender,
+            kind,
+            official_sender: official_sender && lender.is_some(),
+            body: &seen.n.text,
+            reasons: &reasons,
+        })
+    };
+    Verdict {
+        category,
+        lender: lender.map(|l| l.id.clone()),
+        score: (score * 1000.0).round() / 1000.0,
+        reasons,
+        advice,
+        headline,
+    }
+}
+
+/// The rules whose patterns fired (schemas wait for [`schema_signals`]). Returns whether a
+/// risky request was among them.
+fn rule_signals<'e>(
+    engine: &'e Engine,
+    seen: &Seen<'_, '_>,
+    fired: &[Fired<'e>],
+    tally: &mut Tally,
+    decisive: &mut Option<(Category, f64)>,
+) -> bool {
+    let mut risky = false;
+    for f in fired {
+        let rule = &engine.rules[f.rule];
+        if rule.is_schema() {
+            continue;
+        }
+        risky |= rule.risky;
+        add_rule(
+            tally,
+            decisive,
+            rule,
+            f.evidence.clone(),
+            f.weights,
+            seen.lang,
+        );
+    }
+    risky
+}
+
+fn add_rule(
+    tally: &mut Tally,
+    decisive: &mut Option<(Category, f64)>,
+    rule: &super::Rule,
+    evidence: String,
+    weights: &[(Category, f64)],
+    lang: &str,
+) {
+    for &(c, w) in weights {
+        tally.add(c, w);
+    }
+    if rule.decisive
+        && let Some(&(c, w)) = weights.iter().max_by(|a, b| a.1.total_cmp(&b.1))
+        && decisive.is_none_or(|(_, dw)| w > dw)
+    {
+        *decisive = Some((c, w));
+    }
+    tally.push(
+        &rule.id,
+        evidence,
+        rule.description_for(lang).to_string(),
+        weights.to_vec(),
+    );
+}
+
+/// The sender against the lender or institution the message names.
+fn sender_signal(engine: &Engine, seen: &Seen<'_, '_>, risky: bool, tally: &mut Tally) {
+    let w = &engine.tuning.sender;
+    let debt_words = seen.about_debt
+        && (tally.get(Category::Overdue) > 0.0 || tally.get(Category::Harassment) > 0.0);
+    let sender = seen.input.sender.to_string();
+    let lang = seen.lang;
+    // No lender or institution asks for a private contact, screen sharing, codes or a
+    // transfer, whoever sends the message; and a 95xxx number can be forged (fake base
+    // stations, spoofing from abroad), so an official sender does not excuse the request.
+    let claimed = seen.claimed();
+    if risky && (claimed.is_some() || seen.about_debt) {
+        let weight = w.risky_request;
+        tally.add(Category::Scam, weight);
+        match claimed {
+            Some(c) if seen.official_sender => tally.push(
+                "sender.official_but_risky",
+                sender.clone(),
+                advice::official_but_risky_text(lang, c),
+                vec![(Category::Scam, weight)],
+            ),
+            _ => tally.push(
+                "request.risky",
+                String::new(),
+                advice::risky_request_text(lang),
+                vec![(Category::Scam, weight)],
+            ),
+        }
+        if seen.official_sender {
+            return;
+        }
+    }
+    if let Some(l) = seen.lender {
+        if seen.official_sender {
+            tally.add(Category::Scam, w.official_scam);
+            tally.add(Category::Overdue, w.official_notice);
+            tally.add(Category::Reminder, w.official_notice);
+            tally.push(
+                "sender.official",
+                sender,
+                advice::official_sender_text(lang, l),
+                vec![
+                    (Category::Overdue, 2.5),
+                    (Category::Reminder, 2.5),
+                    (Category::Scam, w.official_scam),
+                ],
+            );
+        } else if (seen.kind.is_personal() || seen.kind == SenderKind::Foreign)
+            && (debt_words || tally.get(Category::Reminder) > 0.0)
+        {
+            let weight = if seen.kind == SenderKind::VirtualMobile {
+                w.not_lender_virtual
+            } else {
+                w.not_lender
+            };
+            tally.add(Category::Scam, weight);
+            tally.push(
+                "sender.not_lender",
+                sender,
+                advice::not_lender_sender_text(lang, l, seen.kind),
+                vec![(Category::Scam, weight)],
+            );
+        }
+    } else if let Some(i) = seen.institution {
+        if seen.official_sender {
+            tally.add(Category::Scam, w.official_scam);
+            tally.push(
+                "sender.official",
+                sender,
+                advice::official_sender_text(lang, i),
+                vec![(Category::Scam, w.official_scam)],
+            );
+        } else if seen.kind.is_personal() || seen.kind == SenderKind::Foreign {
+            tally.add(Category::Scam, w.not_institution);
+            tally.push(
+                "sender.not_institution",
+                sender,
+                advice::not_lender_sender_text(lang, i, seen.kind),
+                vec![(Category::Scam, w.not_institution)],
+            );
+        }
+    } else if seen.kind == SenderKind::VirtualMobile && debt_words {
+        tally.add(Category::Scam, w.virtual_about_debt);
+        tally.push(
+            "sender.virtual",
+            sender,
+            advice::kind_text(lang, seen.kind),
+            vec![(Category::Scam, w.virtual_about_debt)],
+        );
+    }
+}
+
+/// Each link against the claimed party's hosts and every official host the registry knows.
+fn link_signals(engine: &Engine, seen: &Seen<'_, '_>, tally: &mut Tally) {
+    let w = &engine.tuning.link;
+    let lang = seen.lang;
+    let debt_words = seen.about_debt
+        && (tally.get(Category::Overdue) > 0.0 || tally.get(Category::Harassment) > 0.0);
+    let claimed = seen.claimed();
+    for link in &seen.links {
+        let lookalike = engine
+            .registry
+            .lenders
+            .iter()
+            .find(|l| l.is_lookalike_host(&link.host));
+        let official_for_claimed = claimed.is_some_and(|l| l.is_official_host(&link.host));
+        let official_any = engine.is_known_official_host(&link.host);
+        let (id, weight, text) = if links::is_app_package(&link.text) {
+            (
+                "link.app_package",
+                w.app_package,
+                advice::link_text(lang, "apk"),
+            )
+        } else if official_for_claimed {
+            (
+                "link.official",
+                w.official,
+                advice::link_text(lang, "official"),
+            )
+        } else if let Some(l) = lookalike {
+            (
+                "link.lookalike",
+                w.lookalike,
+                advice::lookalike_text(lang, l),
+            )
+        } else if links::is_ip(&link.host) {
+            ("link.raw_ip", w.raw_ip, advice::link_text(lang, "ip"))
+        } else if links::is_shortener(&link.host) {
+            if seen.official_sender {
+                continue;
+            }
+            (
+                "link.shortener",
+                w.shortener,
+                advice::link_text(lang, "shortener"),
+            )
+        } else if seen.lender.is_some() && !official_any {
+            (
+                "link.unofficial",
+                w.unofficial,
+                advice::link_text(lang, "unofficial"),
+            )
+        } else if debt_words && !official_any && !seen.named_in_text(link) {
+            (
+                "link.unknown_host",
+                w.unknown_host,
+                advice::link_text(lang, "unknown"),
+            )
+        } else {
+            continue;
+        };
+        tally.add(Category::Scam, weight);
+        tally.push(id, link.host.clone(), text, vec![(Category::Scam, weight)]);
+    }
+}
+
+/// A word of the watched vocabulary broken up with spaces or symbols (`催 收`, `美 团`)
+/// in a message about debt: a trick to slip past carriers' filters. Ordinary spaces between
+/// words ("本金 人民币") are not evidence.
+fn split_signal(engine: &Engine, seen: &Seen<'_, '_>, tally: &mut Tally) {
+    if seen.n.splits.is_empty() || !seen.about_debt {
+        return;
+    }
+    let Some(word) = engine.split_watched_word(&seen.n) else {
+        return;
+    };
+    let weight = engine.tuning.text.split_words;
+    tally.add(Category::Harassment, weight);
+    tally.push(
+        "text.split_words",
+        word,
+        advice::split_text(seen.lang),
+        vec![(Category::Harassment, weight)],
+    );
+}
+
+/// Collection at night, judged in the message's own time zone when it carried one, else
+/// the engine's (the phone's, else the computer's).
+fn time_signal(engine: &Engine, seen: &Seen<'_, '_>, tally: &mut Tally) {
+    let debt_words = seen.about_debt
+        && (tally.get(Category::Overdue) > 0.0 || tally.get(Category::Harassment) > 0.0);
+    let Some(ts) = seen.input.ts_ms else {
+        return;
+    };
+    if !debt_words {
+        return;
+    }
+    let Some(hour) = local_hour(ts, seen.input.utc_offset_s, &engine.zone) else {
+        return;
+    };
+    let t = &engine.tuning.time;
+    if t.is_night(hour) {
+        tally.add(Category::Harassment, t.night);
+        tally.push(
+            "time.night",
+            format!("{hour:02}:00"),
+            advice::night_text(seen.lang),
+            vec![(Category::Harassment, t.night)],
+        );
+    }
+}
+
+/// The hour a message was received, where it was received.
+pub fn local_hour(ts_ms: i64, offset_s: Option<i32>, zone: &jiff::tz::TimeZone) -> Option<i8> {
+    let ts = jiff::Timestamp::from_millisecond(ts_ms).ok()?;
+    let zone = match offset_s {
+        Some(s) => jiff::tz::TimeZone::fixed(jiff::tz::Offset::from_seconds(s).ok()?),
+        None => zone.clone(),
+    };
+    Some(ts.to_zoned(zone).hour())
+}
+
+/// Schemas: rules decided by which concepts, rules and facts are present, in the order of
+/// the packs (a schema may name one before it).
+fn schema_signals<'e>(
+    engine: &'e Engine,
+    seen: &Seen<'_, '_>,
+    matched: &super::Matched<'e>,
+    risky: bool,
+    tally: &mut Tally,
+    decisive: &mut Option<(Category, f64)>,
+) {
+    let schemas: Vec<usize> = (0..engine.rules.len())
+        .filter(|&i| engine.rules[i].is_schema())
+        .collect();
+    if schemas.is_empty() {
+        return;
+    }
+    let mut present: HashSet<&str> = HashSet::new();
+    for f in &matched.rules {
+        if !engine.rules[f.rule].is_schema() {
+            present.insert(engine.rules[f.rule].id.as_str());
+        }
+    }
+    for &(c, _) in &matched.concepts {
+        present.insert(engine.concept_ids[c].as_str());
+    }
+    let facts = facts(engine, seen, risky);
+    for (f, _) in &facts {
+        present.insert(f);
+    }
+    for i in schemas {
+        let rule = &engine.rules[i];
+        // A schema with patterns needs one of them to match as well.
+        let pattern_hit = matched.rules.iter().find(|f| f.rule == i);
+        if !rule.patterns.is_empty() && pattern_hit.is_none() {
+            continue;
+        }
+        if rule.needs_debt && !seen.about_debt {
+            continue;
+        }
+        let holds = rule.all.iter().all(|n| present.contains(n.as_str()))
+            && (rule.any.is_empty() || rule.any.iter().any(|n| present.contains(n.as_str())))
+            && !rule.none.iter().any(|n| present.contains(n.as_str()));
+        if !holds {
+            continue;
+        }
+        // The evidence: each part's own words.
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(f) = pattern_hit {
+            parts.push(f.evidence.clone());
+        }
+        let first_any = rule.any.iter().find(|n| present.contains(n.as_str()));
+        for name in rule.all.iter().chain(first_any) {
+            let words = engine.words_of(name, seen, matched, &facts);
+            if !words.is_empty() && !parts.contains(&words) {
+                parts.push(words);
+            }
+        }
+        let weights = rule.weights_for(|| seen.about_debt);
+        add_rule(tally, decisive, rule, parts.join(" · "), weights, seen.lang);
+        present.insert(rule.id.as_str());
+    }
+}
+
+/// The facts that hold for this message, each with its evidence.
+fn facts(engine: &Engine, seen: &Seen<'_, '_>, risky: bool) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let sender = || seen.input.sender.to_string();
+    if seen.about_debt {
+        out.push(("fact.about_debt", String::new()));
+    }
+    if seen.kind.is_personal() {
+        out.push(("fact.sender_personal", sender()));
+    }
+    if seen.kind == SenderKind::Foreign {
+        out.push(("fact.sender_foreign", sender()));
+    }
+    if seen.kind.is_company_channel() {
+        out.push(("fact.sender_company", sender()));
+    }
+    if seen.official_sender {
+        out.push(("fact.sender_official", sender()));
+    }
+    if let Some(l) = seen.lender {
+        out.push(("fact.claims_lender", l.display(seen.lang).to_string()));
+    }
+    if let Some(i) = seen.institution {
+        out.push(("fact.claims_institution", i.display(seen.lang).to_string()));
+    }
+    if let Some(l) = seen.links.first() {
+        out.push(("fact.link", l.host.clone()));
+    }
+    if let Some(l) = seen.unofficial_link(engine) {
+        out.push(("fact.link_unofficial", l.host.clone()));
+    }
+    if let Some(num) = seen.numbers.first() {
+        out.push(("fact.number", num.text.clone()));
+    }
+    if let Some(num) = seen.unofficial_number() {
+        out.push(("fact.number_unofficial", num.text.clone()));
+    }
+    if risky {
+        out.push(("fact.risky_request", String::new()));
+    }
+    let _ = &seen.sender_norm;
+    out
+}
+
+impl Engine {
+    /// Every host the registry lists as official, for any lender or institution.
+    fn is_known_official_host(&self, host: &str) -> bool {
+        self.registry
+            .lenders
+            .iter()
+            .chain(&self.registry.institutions)
+            .any(|l| l.is_official_host(host))
+    }
+
+    /// The words a schema's part matched: a concept's or rule's text, a fact's evidence.
+    fn words_of(
+        &self,
+        name: &str,
+        seen: &Seen<'_, '_>,
+        matched: &super::Matched<'_>,
+        facts: &[(&'static str, String)],
+    ) -> String {
+        if let Some((_, ev)) = facts.iter().find(|(f, _)| *f == name) {
+            return ev.clone();
+        }
+        if let Some(f) = matched.rules.iter().find(|f| self.rules[f.rule].id == name) {
+            return f.evidence.clone();
+        }
+        if let Some(&(_, p)) = matched
+            .concepts
+            .iter()
+            .find(|&&(c, _)| self.concept_ids[c] == name)
+        {
+            return self.evidence_of(p, &seen.n.text);
+        }
+        String::new()
+    }
+
+    /// The first word of the `split_watch` concept (or a lender's name) that a removed
+    /// space or symbol fell inside, written as it was split.
+    fn split_watched_word(&self, n: &Normalized) -> Option<String> {
+        let inside = |start: usize, end: usize| {
+            n.splits
+                .iter()
+                .find(|&&s| start < s && s < end)
+                .map(|&s| format!("{} {}", &n.text[start..s], &n.text[s..end]))
+        };
+        if let Some(p) = self.concept_pattern("split_watch") {
+            let (pattern, compiled) = &self.patterns[p];
+            let re = compiled.get_or_init(|| {
+                regex::Regex::new(pattern).expect("checked when the rules were loaded")
+            });
+            for m in re.find_iter(&n.text) {
+                if let Some(w) = inside(m.start(), m.end()) {
+                    return Some(w);
+                }
+            }
+        }
+        for m in self.names.find_iter(&n.text) {
+            if let Some(w) = inside(m.start(), m.end()) {
+                return Some(w);
+            }
+        }
+        None
+    }
+
+    fn concept_pattern(&self, id: &str) -> Option<usize> {
+        let c = self.concept_ids.iter().position(|x| x == id)?;
+        self.targets
+            .iter()
+            .position(|t| matches!(t, super::Target::Concept(k) if *k == c))
+    }
+}
+
+/// How much a reason weighs towards `category` (for ordering reasons).
+fn supports(weights: &[(Category, f64)], category: Category) -> i64 {
+    let w: f64 = weights
+        .iter()
+        .filter(|(c, _)| *c == category)
+        .map(|(_, w)| *w)
+        .sum();
+    (w * 100.0) as i64
+}
+
+fn decide(engine: &Engine, t: &Tally, decisive: Option<(Category, f64)>) -> Category {
+    let th = &engine.tuning.thresholds;
+    if let Some((c, _)) = decisive {
+        // A decisive harassment rule yields to a decisive-strength scam (money to a private
+        // account is a scam even when it also threatens).
+        if c == Category::Harassment && t.get(Category::Scam) >= th.scam_over_decisive_harassment {
+            return Category::Scam;
+        }
+        return c;
+    }
+    let (scam, harass) = (t.get(Category::Scam), t.get(Category::Harassment));
+    if scam >= th.scam && scam >= harass {
+        return Category::Scam;
+    }
+    if harass >= th.harassment {
+        return Category::Harassment;
+    }
+    if scam >= th.scam {
+        return Category::Scam;
+    }
+    let (overdue, reminder, other) = (
+        t.get(Category::Overdue),
+        t.get(Category::Reminder),
+        t.get(Category::Other),
+    );
+    if other > 0.0 && other >= overdue.max(reminder) {
+        return Category::Other;
+    }
+    if overdue >= th.notice && overdue >= reminder {
+        return Category::Overdue;
+    }
+    if reminder >= th.notice {
+        return Category::Reminder;
+    }
+    Category::Other
+}
+
+#[derive(Default)]
+struct Tally {
+    weights: [f64; 5],
+    reasons: Vec<Reason>,
+    /// Beside each reason: the weights it added (for ordering the reasons).
+    reason_weights: Vec<Vec<(Category, f64)>>,
+}
+
+impl Tally {
+    fn idx(c: Category) -> usize {
+        Category::ALL
+            .iter()
+            .position(|&x| x == c)
+            .expect("known category")
+    }
+    fn add(&mut self, c: Category, w: f64) {
+        self.weights[Self::idx(c)] += w;
+    }
+    fn get(&self, c: Category) -> f64 {
+        self.weights[Self::idx(c)]
+    }
+    fn push(
+        &mut self,
+        rule: &str,
+        evidence: String,
+        description: String,
+        weights: Vec<(Category, f64)>,
+    ) {
+        self.reasons.push(Reason {
+            rule: rule.to_string(),
+            evidence,
+            description,
+        });
+        self.reason_weights.push(weights);
+    }
+}

@@ -1,0 +1,336 @@
+//! What the engine understands beyond phrases: concepts and schemas, institutions that are
+//! not lenders, what "overdue" means, risky requests from official numbers, the message's own
+//! time zone, split words, and the data files that tune it. Each test is one behaviour a
+//! person relies on, checked through the command line or the library as other tools use it.
+
+mod common;
+
+use std::io::Write;
+use std::process::Stdio;
+
+use common::{Env, stderr, stdout};
+use dunwatch::classify::{Engine, Input};
+use dunwatch::model::Category;
+
+fn verdict(sender: &str, body: &str) -> dunwatch::model::Verdict {
+    Engine::builtin()
+        .unwrap()
+        .classify(&Input::new(sender, body))
+}
+
+fn rules_of(v: &dunwatch::model::Verdict) -> Vec<&str> {
+    v.reasons.iter().map(|r| r.rule.as_str()).collect()
+}
+
+#[test]
+fn an_official_number_does_not_excuse_a_request_to_add_a_qq_specialist() {
+    let v = verdict(
+        "95384",
+        "【微众银行】您的微粒贷已逾期，请添加QQ 12345678 联系专员协商还款",
+    );
+    assert_eq!(v.category, Category::Scam, "{v:?}");
+    let forged = v
+        .reasons
+        .iter()
+        .find(|r| r.rule == "sender.official_but_risky")
+        .unwrap_or_else(|| panic!("{v:?}"));
+    assert!(forged.description.contains("伪造"), "{forged:?}");
+    // The same notice without the request is what it says it is.
+    let genuine = verdict(
+        "95384",
+        "【微众银行】您的微粒贷借款已逾期3天，请登录微信“微粒贷”还款，如已还款请忽略。",
+    );
+    assert_eq!(genuine.category, Category::Overdue, "{genuine:?}");
+}
+
+#[test]
+fn a_conditional_warning_before_the_due_date_is_a_reminder_not_an_overdue_notice() {
+    let v = verdict(
+        "",
+        "【招商银行】您的信用卡本期账单1280.50元，请于25日前还款，逾期将影响信用记录。",
+    );
+    assert_eq!(v.category, Category::Reminder, "{v:?}");
+    let v = verdict(
+        "",
+        "【招商银行】您的信用卡已逾期5天，逾期将影响信用记录，请尽快还款。",
+    );
+    assert_eq!(v.category, Category::Overdue, "{v:?}");
+}
+
+#[test]
+fn a_library_book_overdue_is_not_a_debt() {
+    let v = verdict(
+        "",
+        "【市图书馆】您借阅的图书《活着》已逾期3天，请尽快归还，逾期将暂停借阅权限。",
+    );
+    assert_eq!(v.category, Category::Other, "{v:?}");
+}
+
+#[test]
+fn a_utility_or_insurance_office_demanding_action_at_a_foreign_link_is_a_scam() {
+    let v = verdict(
+        "",
+        "【医保局】您的医保账户已失效将被取消报销资格，请于12月12日前打开 www.yb-gx.top 更新医保凭证",
+    );
+    assert_eq!(v.category, Category::Scam, "{v:?}");
+    let v = verdict(
+        "13900001111",
+        "【国家电网】您的电费已欠费，将于今日停电，请立即登录 95598-pay.cc 缴纳",
+    );
+    assert_eq!(v.category, Category::Scam, "{v:?}");
+    // The carrier's own reminder, from its own number, is not.
+    let v = verdict(
+        "10086",
+        "【中国移动】您的话费余额不足10元，为避免停机请及时充值，可登录中国移动App缴费。",
+    );
+    assert_ne!(v.category, Category::Scam, "{v:?}");
+}
+
+#[test]
+fn a_confirmed_charge_with_a_mobile_to_call_is_a_scam_and_a_bank_alert_is_not() {
+    let v = verdict(
+        "",
+        "您尾号1234的银行卡于12月1日在某商城消费8800.00元已确认，如非本人操作请致电 13800001234 取消。",
+    );
+    assert_eq!(v.category, Category::Scam, "{v:?}");
+    assert!(rules_of(&v).contains(&"scam.charge_call_back"), "{v:?}");
+    let v = verdict(
+        "95588",
+        "【工商银行】您尾号1234卡12月1日消费8800.00元，余额3200.00元。如非本人操作请致电95588。",
+    );
+    assert_eq!(v.category, Category::Other, "{v:?}");
+}
+
+#[test]
+fn threats_to_involve_a_child_school_or_employer_are_harassment_without_collection_words() {
+    for body in [
+        "明天就去你孩子学校找你，让全校都知道",
+        "把你身份证照片发到网上，让所有人都看到",
+        "We will escalate this to your employer today.",
+    ] {
+        let v = verdict("", body);
+        assert_eq!(v.category, Category::Harassment, "{body}: {v:?}");
+    }
+    // A friend's message about a mother is not.
+    let v = verdict("", "Tell your mom I said hi, see you at school tomorrow");
+    assert_eq!(v.category, Category::Other, "{v:?}");
+}
+
+#[test]
+fn an_anti_fraud_warning_that_quotes_scam_words_does_not_alert() {
+    let v = verdict(
+        "96110",
+        "【反诈中心】警惕冒充客服以“账户冻结、注销校园贷”为由要求点击链接、转账的诈骗短信，凡是要求转到安全账户的都是诈骗。",
+    );
+    assert_ne!(v.category, Category::Scam, "{v:?}");
+}
+
+#[test]
+fn a_schema_reason_shows_the_words_of_each_part() {
+    let v = verdict(
+        "",
+        "您尾号1234的银行卡于12月1日在某商城消费8800.00元已确认，如非本人操作请致电 13800001234 取消。",
+    );
+    let r = v
+        .reasons
+        .iter()
+        .find(|r| r.rule == "scam.charge_call_back")
+        .unwrap();
+    for part in ["8800.00元", "如非本人", "13800001234"] {
+        assert!(
+            r.evidence.contains(part),
+            "{part} missing in {:?}",
+            r.evidence
+        );
+    }
+}
+
+#[test]
+fn night_is_judged_in_the_message_own_offset_whatever_the_computer_zone() {
+    let line = |ts: &str| {
+        format!(
+            "{}\n",
+            serde_json::json!({"id": ts, "sender": "13800001234",
+                "body": "你欠的钱到底什么时候还？再不还款就上门", "ts": ts})
+        )
+    };
+    let input = line("2026-11-18T10:15:00+08:00") + &line("2026-11-18T23:40:00+08:00");
+    let mut outputs = Vec::new();
+    for tz in ["UTC", "Asia/Shanghai", "America/New_York"] {
+        let env = Env::new();
+        let mut child = env
+            .cmd()
+            .env("TZ", tz)
+            .arg("classify")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let lines: Vec<serde_json::Value> = stdout(&out)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let night: Vec<bool> = lines
+            .iter()
+            .map(|v| {
+                v["reasons"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r["rule"] == "time.night")
+            })
+            .collect();
+        assert_eq!(night, [false, true], "TZ={tz}: {lines:?}");
+        outputs.push(stdout(&out));
+    }
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]), "{outputs:?}");
+}
+
+#[test]
+fn check_takes_a_time_and_gives_the_same_verdict_as_classify() {
+    let env = Env::new();
+    let body = "你欠的钱到底什么时候还？再不还款就上门";
+    let out = env
+        .cmd()
+        .env("TZ", "UTC")
+        .args([
+            "check",
+            "--json",
+            "--sender",
+            "13800001234",
+            "--time",
+            "2026-11-18T23:40:00+08:00",
+            body,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert!(
+        v["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["rule"] == "time.night"),
+        "{v}"
+    );
+    let bad = env.run(&["check", "--time", "tomorrow", body]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("RFC 3339"), "{}", stderr(&bad));
+}
+
+#[test]
+fn ordinary_spaces_between_words_are_not_split_words_but_a_split_watched_word_is() {
+    let v = verdict(
+        "106980095508",
+        "【广发银行】您尾号1234信用卡分期已受理，本金 人民币2790.00元，12月5日 到期",
+    );
+    assert!(!rules_of(&v).contains(&"text.split_words"), "{v:?}");
+    let v = verdict("", "你的欠款已逾期，催 收部门将依法处理，请立即还款");
+    let r = v
+        .reasons
+        .iter()
+        .find(|r| r.rule == "text.split_words")
+        .unwrap_or_else(|| panic!("{v:?}"));
+    assert_eq!(r.evidence, "催 收");
+}
+
+#[test]
+fn taiwan_and_hong_kong_mobiles_count_as_personal_numbers() {
+    use dunwatch::classify::sender::{SenderKind, classify_sender};
+    assert_eq!(classify_sender("0912345678"), SenderKind::PersonalMobile);
+    assert_eq!(
+        classify_sender("+852 6123 4567"),
+        SenderKind::PersonalMobile
+    );
+    let v = verdict(
+        "0912345678",
+        "【中國信託】您的信用卡已逾期未繳，請立即撥打專員電話處理",
+    );
+    assert_eq!(v.category, Category::Scam, "{v:?}");
+}
+
+#[test]
+fn a_user_file_can_switch_a_shipped_rule_off_and_retune_the_engine() {
+    let env = Env::new();
+    let rules = env.path("config/rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    let body = "我是房东，这次房租打到我爱人的工商银行卡里吧";
+    let before = env.run(&["check", "--json", body]);
+    let v: serde_json::Value = serde_json::from_str(stdout(&before).trim()).unwrap();
+    assert_eq!(v["category"], "scam", "{v}");
+    std::fs::write(
+        rules.join("mine.toml"),
+        "[[rule]]\nid = \"scam.pay_other_account\"\nenabled = false\n\n\
+         [engine.time]\nnight_from = 20\n",
+    )
+    .unwrap();
+    let after = env.run(&["check", "--json", body]);
+    let v: serde_json::Value = serde_json::from_str(stdout(&after).trim()).unwrap();
+    assert_eq!(v["category"], "other", "{v}");
+    let out = env.run(&[
+        "check",
+        "--json",
+        "--sender",
+        "13800001234",
+        "--time",
+        "2026-11-18T20:30:00+08:00",
+        "你欠的钱到底什么时候还？再不还款就上门",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert!(
+        v["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["rule"] == "time.night"),
+        "night_from = 20 should make 20:30 night: {v}"
+    );
+}
+
+#[test]
+fn a_schema_naming_an_unknown_concept_or_an_unknown_engine_key_is_an_error_with_its_file() {
+    let env = Env::new();
+    let rules = env.path("config/rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(
+        rules.join("typo.toml"),
+        "[[rule]]\nid = \"user.meta\"\nall = [\"alarn\"]\nweights = { scam = 1.0 }\n",
+    )
+    .unwrap();
+    let out = env.run(&["rules", "check"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("typo.toml") && stderr(&out).contains("\"alarn\""),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(
+        rules.join("typo.toml"),
+        "[[rule]]\nid = \"user.p\"\npatterns = ['{nosuch}欠']\nweights = { scam = 1.0 }\n",
+    )
+    .unwrap();
+    let out = env.run(&["rules", "check"]);
+    assert!(
+        stderr(&out).contains("typo.toml:3") && stderr(&out).contains("{nosuch}"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(rules.join("typo.toml"), "[engine.link]\nraw_ipp = 3.0\n").unwrap();
+    let out = env.run(&["rules", "check"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("raw_ipp"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_link_to_an_app_package_is_a_scam() {
+    let v = verdict("", "张三看这个：http://cdn.example-pics.cc/photos2026.apk");
+    assert_eq!(v.category, Category::Scam, "{v:?}");
+}
