@@ -23,11 +23,25 @@ fn in_blocks(c: char) -> bool {
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
-    let cc = OpenCC::from_config(BuiltinConfig::T2s).expect("OpenCC's built-in t2s config");
-    let mut table = String::from(
+    let t2s = table(
+        BuiltinConfig::T2s,
         "/// Traditional → Simplified, one character to one, from OpenCC t2s (build.rs).\n\
          pub static OPENCC_T2S: &[(char, char)] = &[\n",
     );
+    // The other way, for what a person reads: descriptions written in Simplified are shown
+    // in Traditional characters to a Taiwan or Hong Kong message's reader.
+    let s2t = table(
+        BuiltinConfig::S2tw,
+        "/// Simplified → Traditional (Taiwan), one character to one, from OpenCC s2tw (build.rs).\n\
+         pub static OPENCC_S2T: &[(char, char)] = &[\n",
+    );
+    let out = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("opencc_t2s.rs");
+    std::fs::write(out, t2s + &s2t).expect("write the tables");
+}
+
+fn table(config: BuiltinConfig, header: &str) -> String {
+    let cc = OpenCC::from_config(config).expect("OpenCC's built-in config");
+    let mut table = String::from(header);
     let mut buf = [0u8; 4];
     let (mut n, mut last) = (0, '\0');
     // Ascending, so the table is sorted for binary search.
@@ -51,7 +65,6 @@ fn main() {
         }
     }
     table.push_str("];\n");
-    assert!(n > 2000, "OpenCC gave only {n} Traditional characters");
-    let out = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("opencc_t2s.rs");
-    std::fs::write(out, table).expect("write the table");
+    assert!(n > 2000, "OpenCC gave only {n} characters to convert");
+    table
 }

@@ -72,9 +72,10 @@ def main():
         rows = [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
         out = verdicts(a.bin, rows)
         line(os.path.basename(path), rows, out)
-        if a.by_lang:
-            for lang in sorted({r.get("lang", "?") for r in rows}):
-                pairs = [(r, v) for r, v in zip(rows, out) if r.get("lang", "?") == lang]
+        langs = sorted({r["lang"] for r in rows if "lang" in r})
+        if a.by_lang and langs:
+            for lang in langs:
+                pairs = [(r, v) for r, v in zip(rows, out) if r.get("lang") == lang]
                 line(f"  {lang}", [p[0] for p in pairs], [p[1] for p in pairs])
         if a.errors and not os.path.basename(path).startswith("test"):
             shown = 0

@@ -10,6 +10,10 @@ Written sets (label = what dunwatch should say):
   smishx_legit.jsonl     SmishX, legitimate                        -> other (must not alert)
   fraud_loan.jsonl       telecom_fraud_texts_8 label 2 (loan and credit-record scams) -> scam
   zhtw_scam.jsonl / zhtw_normal.jsonl   nagato_sakura zh-TW Scam / Normal+Captcha
+Never tuned on (figures only; both corpora may never train anything that ships):
+  mudou_spam_test.jsonl  mudou_spam.test, label 1 (spam: scams and also plain ads)   -> scam
+  fbs_fr.jsonl           fbs_sms_ccs20 FR_* files (fraud from fake base stations; jieba-
+                         segmented, contacts replaced by URL/PHONE placeholders)      -> scam
 """
 import csv, json, os, sys
 
@@ -69,3 +73,19 @@ if os.path.exists(path):
             normal.append((text, "other"))
     write("zhtw_scam.jsonl", scam)
     write("zhtw_normal.jsonl", normal)
+
+rows = []
+with open(os.path.join(data, "mudou_spam", "mudou_spam.test"), encoding="utf-8", errors="replace") as f:
+    for line in f:
+        cols = line.rstrip("\n").split("\t")
+        if len(cols) >= 2 and cols[0] == "1":
+            rows.append((cols[1], "scam"))
+write("mudou_spam_test.jsonl", rows)
+
+rows = []
+fbs = os.path.join(data, "fbs_sms_ccs20")
+for name in sorted(os.listdir(fbs)):
+    if name.startswith("FR_"):
+        with open(os.path.join(fbs, name), encoding="utf-8", errors="replace") as f:
+            rows += [(line.strip(), "scam") for line in f if line.strip()]
+write("fbs_fr.jsonl", rows)

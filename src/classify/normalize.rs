@@ -42,7 +42,79 @@ fn is_filler(c: char) -> bool {
 }
 
 pub fn normalize(input: &str) -> Normalized {
+    normalize_mapped(input, None)
+}
+
+/// Simplified text in Traditional characters, character by character (the vocabulary's own
+/// choices of [`TRAD_SIMP`] first, then OpenCC's s2tw), for descriptions written in Simplified that a Traditional reader sees.
+pub fn to_traditional(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if is_cjk(c) {
+                if let Some(&(t, _)) = TRAD_SIMP.iter().find(|&&(_, s)| s == c) {
+                    return t;
+                }
+                OPENCC_S2T
+                    .binary_search_by_key(&c, |&(s, _)| s)
+                    .map_or(c, |i| OPENCC_S2T[i].1)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// The normalised text of a message with, for each of its characters, where it came from
+/// in the message as written: evidence found in the normalised text is quoted back as the
+/// person received it (`欠 款`, `帳戶`, `ＰＯＳＴ`).
+pub struct Origins<'a> {
+    input: &'a str,
+    text: String,
+    starts: Vec<usize>,
+}
+
+impl<'a> Origins<'a> {
+    pub fn new(input: &'a str) -> Origins<'a> {
+        let mut starts = Vec::new();
+        let text = normalize_mapped(input, Some(&mut starts)).text;
+        Origins {
+            input,
+            text,
+            starts,
+        }
+    }
+
+    /// Where `fragment` (normalised text, as evidence quotes it) stands in the message as
+    /// written; `None` when it is not in the normalised text.
+    pub fn original_of(&self, fragment: &str) -> Option<&'a str> {
+        if fragment.is_empty() {
+            return None;
+        }
+        let at = self.text.find(fragment)?;
+        let end = at + fragment.len();
+        let index_of = |byte: usize| self.text[..byte].chars().count();
+        let first = *self.starts.get(index_of(at))?;
+        let last_start = *self.starts.get(index_of(end) - 1)?;
+        let last_len = self.input[last_start..]
+            .chars()
+            .next()
+            .map_or(0, char::len_utf8);
+        self.input.get(first..last_start + last_len)
+    }
+}
+
+/// [`Origins::original_of`] for one fragment.
+pub fn original_of<'a>(input: &'a str, fragment: &str) -> Option<&'a str> {
+    Origins::new(input).original_of(fragment)
+}
+
+/// Normalises; with `map`, also records for every character of the result the byte offset
+/// of the character of `input` it came from.
+fn normalize_mapped(input: &str, mut map: Option<&mut Vec<usize>>) -> Normalized {
     if input.is_ascii() {
+        if let Some(m) = map.as_deref_mut() {
+            m.extend(0..input.len());
+        }
         // Most English messages: no full-width forms, no CJK to join or map.
         return Normalized {
             text: input.to_ascii_lowercase(),
@@ -50,8 +122,12 @@ pub fn normalize(input: &str) -> Normalized {
         };
     }
     let mut chars: Vec<char> = Vec::with_capacity(input.len());
+    let mut origin: Vec<usize> = Vec::new();
     let (mut trad, mut simp, mut has_cjk) = (0usize, 0usize, false);
-    for c in input.chars() {
+    for (at, c) in input.char_indices() {
+        if map.is_some() {
+            origin.push(at);
+        }
         let c = match c as u32 {
             0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             0x3000 => ' ',
@@ -102,6 +178,9 @@ pub fn normalize(input: &str) -> Normalized {
             }
         }
         out.push(c);
+        if let Some(m) = map.as_deref_mut() {
+            m.push(origin[i]);
+        }
         i += 1;
     }
     Normalized {
@@ -206,6 +285,25 @@ fn simplified_only() -> &'static [char] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn simplified_descriptions_read_in_traditional_characters() {
+        assert_eq!(
+            to_traditional("要求把钱转到安全账户"),
+            "要求把錢轉到安全帳戶"
+        );
+        assert_eq!(to_traditional("abc 123"), "abc 123");
+    }
+
+    #[test]
+    fn evidence_is_found_again_as_the_message_wrote_it() {
+        let input = "【中國信託】您的帳戶已逾期，催 收部門將ＰＯＳＴ";
+        assert_eq!(original_of(input, "账户已逾期"), Some("帳戶已逾期"));
+        assert_eq!(original_of(input, "催收部门"), Some("催 收部門"));
+        assert_eq!(original_of(input, "post"), Some("ＰＯＳＴ"));
+        assert_eq!(original_of("plain English", "english"), Some("English"));
+        assert_eq!(original_of(input, "不在"), None);
+    }
 
     #[test]
     fn full_width_becomes_half_width_and_lowercase() {

@@ -142,19 +142,22 @@ impl Rule {
         }
     }
 
-    pub fn description_for(&self, lang: &str) -> &str {
+    /// The description in `lang`; a Traditional reader gets the Simplified one in
+    /// Traditional characters when the rule has none of its own.
+    pub fn description_for(&self, lang: &str) -> std::borrow::Cow<'_, str> {
+        if let Some(d) = self.description.get(lang) {
+            return d.as_str().into();
+        }
+        if lang == "zh-TW"
+            && let Some(d) = self.description.get("zh-CN")
+        {
+            return super::normalize::to_traditional(d).into();
+        }
         self.description
-            .get(lang)
-            .or_else(|| {
-                if lang == "zh-TW" {
-                    self.description.get("zh-CN")
-                } else {
-                    None
-                }
-            })
-            .or_else(|| self.description.get("en"))
+            .get("en")
             .or_else(|| self.description.values().next())
             .map_or("", String::as_str)
+            .into()
     }
 }
 

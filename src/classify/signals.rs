@@ -24,8 +24,10 @@ pub const FACTS: &[&str] = &[
     "fact.claims_institution",
     "fact.link",
     "fact.link_unofficial",
+    "fact.link_unknown",
     "fact.number",
     "fact.number_unofficial",
+    "fact.number_unknown",
     "fact.risky_request",
 ];
 
@@ -179,7 +181,8 @@ pub(super) fn classify(engine: &Engine, input: &Input<'_>) -> Verdict {
         .map(|(r, weights)| (supports(&weights, category), r))
         .collect();
     ranked.sort_by_key(|(support, _)| std::cmp::Reverse(*support));
-    let reasons: Vec<Reason> = ranked.into_iter().map(|(_, r)| r).collect();
+    let mut reasons: Vec<Reason> = ranked.into_iter().map(|(_, r)| r).collect();
+    quote_as_written(input.body, &seen.n.text, &mut reasons);
     let (headline, advice) = if category == Category::Other {
         (String::new(), String::new())
     } else {
@@ -201,6 +204,32 @@ pub(super) fn classify(engine: &Engine, input: &Input<'_>) -> Verdict {
         reasons,
         advice,
         headline,
+    }
+}
+
+/// Evidence is found in the normalised text (Simplified, half-width, lowercase, split words
+/// joined); it is quoted back as the message wrote it, so a Traditional message's reader
+/// sees Traditional words and every reader sees what they received. A schema's evidence
+/// is its parts joined by " · ", each quoted back on its own.
+fn quote_as_written(body: &str, normalized: &str, reasons: &mut [Reason]) {
+    if body == normalized || reasons.iter().all(|r| r.evidence.is_empty()) {
+        return;
+    }
+    let origins = normalize::Origins::new(body);
+    for r in reasons {
+        if r.evidence.is_empty() {
+            continue;
+        }
+        let parts: Vec<String> = r
+            .evidence
+            .split(" · ")
+            .map(|part| {
+                origins
+                    .original_of(part)
+                    .map_or_else(|| part.to_string(), str::to_string)
+            })
+            .collect();
+        r.evidence = parts.join(" · ");
     }
 }
 
@@ -568,6 +597,23 @@ fn facts(engine: &Engine, seen: &Seen<'_, '_>, risky: bool) -> Vec<(&'static str
     }
     if let Some(num) = seen.unofficial_number() {
         out.push(("fact.number_unofficial", num.text.clone()));
+    }
+    // A hotline or long number to call that nothing in the registry vouches for: the
+    // message names no party whose numbers are known, and it is no service number.
+    if let Some(num) = seen.numbers.iter().find(|num| {
+        matches!(num.kind, SenderKind::Hotline | SenderKind::Other)
+            && !seen.claimed().is_some_and(|c| {
+                c.is_official_sender(&num.digits) || !c.hotlines.is_empty() || !c.senders.is_empty()
+            })
+    }) {
+        out.push(("fact.number_unknown", num.text.clone()));
+    }
+    if let Some(l) = seen
+        .links
+        .iter()
+        .find(|l| !engine.is_known_official_host(&l.host) && !seen.named_in_text(l))
+    {
+        out.push(("fact.link_unknown", l.host.clone()));
     }
     if risky {
         out.push(("fact.risky_request", String::new()));
