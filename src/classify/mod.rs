@@ -84,6 +84,8 @@ pub struct Engine {
     /// Concept ids in the order of their patterns in the set.
     concept_ids: Vec<String>,
     concepts: Concepts,
+    /// The rules that are schemas, in pack order, their parts resolved.
+    schemas: Vec<signals::Schema>,
     registry: Registry,
     names: AhoCorasick,
     name_lender: Vec<usize>,
@@ -201,24 +203,19 @@ impl Engine {
         }
         all_rules.retain(|r| r.enabled);
         // A schema may name concepts, facts and rules; an unknown name is a typo.
-        let ids: std::collections::HashSet<&str> =
-            all_rules.iter().map(|r| r.id.as_str()).collect();
-        for r in &all_rules {
-            for n in r.all.iter().chain(&r.any).chain(&r.none) {
-                if !(ids.contains(n.as_str())
-                    || concepts.contains(n)
-                    || signals::FACTS.contains(&n.as_str()))
-                {
+        let concept_ids: Vec<String> = concepts.iter().map(|(id, _)| id.to_string()).collect();
+        let mut schemas = Vec::new();
+        for (i, r) in all_rules.iter().enumerate() {
+            if !r.is_schema() {
+                continue;
+            }
+            match signals::Schema::resolve(i, &all_rules, &concept_ids) {
+                Ok(s) => schemas.push(s),
+                Err(n) => {
+                    let (file, line) = r.origin.rsplit_once(':').unwrap_or((&r.origin, "0"));
                     errors.push(RuleError {
-                        file: r
-                            .origin
-                            .rsplit_once(':')
-                            .map_or(r.origin.clone(), |(f, _)| f.to_string()),
-                        line: r
-                            .origin
-                            .rsplit_once(':')
-                            .and_then(|(_, l)| l.parse().ok())
-                            .unwrap_or(0),
+                        file: file.to_string(),
+                        line: line.parse().unwrap_or(0),
                         message: format!(
                             "rule {}: {n:?} is not a rule, a concept or a fact ({})",
                             r.id,
@@ -247,11 +244,9 @@ impl Engine {
                 targets.push(Target::Rule(i));
             }
         }
-        let mut concept_ids = Vec::new();
-        for (id, pattern) in concepts.iter() {
+        for (c, (_, pattern)) in concepts.iter().enumerate() {
             pats.push(rules::ascii_word_boundaries(pattern));
-            targets.push(Target::Concept(concept_ids.len()));
-            concept_ids.push(id.to_string());
+            targets.push(Target::Concept(c));
         }
         let set = PatternSet::new(&pats).map_err(|e| {
             LoadError(vec![RuleError {
@@ -299,6 +294,7 @@ impl Engine {
             }
         }
         Ok(Engine {
+            schemas,
             rules: all_rules,
             set,
             patterns,
@@ -344,8 +340,7 @@ impl Engine {
     /// which depend on more than the text, are not among them.
     pub fn fired_rule_ids(&self, body: &str) -> Vec<&str> {
         let n = normalize::normalize(body);
-        let about_debt = self.debt_vocabulary.is_match(&n.text);
-        self.matched(&n, about_debt)
+        self.matched(&n, &std::cell::OnceCell::new())
             .rules
             .into_iter()
             .map(|f| self.rules[f.rule].id.as_str())
@@ -421,7 +416,9 @@ impl Engine {
 
     /// One pass of the pattern set: the rules whose patterns fire (with their `unless` and
     /// `needs_debt` applied) and the concepts that occur.
-    fn matched(&self, n: &normalize::Normalized, about_debt: bool) -> Matched<'_> {
+    /// `debt` caches whether the text speaks of debt, asked only of rules that care.
+    fn matched(&self, n: &normalize::Normalized, debt: &std::cell::OnceCell<bool>) -> Matched<'_> {
+        let about_debt = || *debt.get_or_init(|| self.debt_vocabulary.is_match(&n.text));
         let mut out = Matched {
             rules: Vec::new(),
             concepts: Vec::new(),
@@ -441,13 +438,13 @@ impl Engine {
                     if rule.unless.iter().any(|u| u.is_match(&n.text)) {
                         continue;
                     }
-                    if rule.needs_debt && !about_debt {
+                    if rule.needs_debt && !about_debt() {
                         continue;
                     }
                     out.rules.push(Fired {
                         rule: r,
                         evidence: self.evidence_of(p, &n.text),
-                        weights: rule.weights_for(|| about_debt),
+                        weights: rule.weights_for(about_debt),
                     });
                 }
             }

@@ -3,8 +3,6 @@
 //! form, the time of day, and last the schemas, which combine concepts, rules and the facts
 //! the others found. Weights and thresholds come from the packs (`rules/engine.toml`).
 
-use std::collections::HashSet;
-
 use super::links::{self, Link};
 use super::normalize::{self, Normalized};
 use super::registry::LenderDef;
@@ -38,7 +36,9 @@ struct Seen<'e, 'i> {
     lang: &'static str,
     sender_norm: String,
     kind: SenderKind,
-    about_debt: bool,
+    /// Whether the text speaks of debt, asked only when a signal needs it.
+    debt: std::cell::OnceCell<bool>,
+    debt_vocabulary: &'e regex::Regex,
     lender: Option<&'e LenderDef>,
     /// A non-lender institution the message claims to be or speaks for.
     institution: Option<&'e LenderDef>,
@@ -46,10 +46,21 @@ struct Seen<'e, 'i> {
     /// institution) the message names.
     official_sender: bool,
     links: Vec<Link>,
-    numbers: Vec<links::Number>,
+    /// The phone numbers in the text, searched for only when a schema asks.
+    numbers: std::cell::OnceCell<Vec<links::Number>>,
 }
 
 impl Seen<'_, '_> {
+    fn about_debt(&self) -> bool {
+        *self
+            .debt
+            .get_or_init(|| self.debt_vocabulary.is_match(&self.n.text))
+    }
+
+    fn numbers(&self) -> &[links::Number] {
+        self.numbers.get_or_init(|| links::numbers(&self.n.text))
+    }
+
     /// The lender, else the institution: whose channels a link or number is checked against.
     fn claimed(&self) -> Option<&LenderDef> {
         self.lender.or(self.institution)
@@ -99,7 +110,7 @@ impl Seen<'_, '_> {
     /// virtual or foreign one, or a hotline that is not among the claimed party's known
     /// hotlines.
     fn unofficial_number(&self) -> Option<&links::Number> {
-        self.numbers.iter().find(|num| {
+        self.numbers().iter().find(|num| {
             let own = self
                 .claimed()
                 .is_some_and(|c| c.is_official_sender(&num.digits));
@@ -125,8 +136,8 @@ pub(super) fn classify(engine: &Engine, input: &Input<'_>) -> Verdict {
     let lang = advice::language(&n);
     let sender_norm = normalize_sender(input.sender);
     let kind = sender::classify_sender(input.sender);
-    let about_debt = engine.debt_vocabulary.is_match(&n.text);
-    let matched = engine.matched(&n, about_debt);
+    let debt = std::cell::OnceCell::new();
+    let matched = engine.matched(&n, &debt);
     // Which lender the message is about: its 【signature】 first, then names in the body,
     // then the sender.
     let lender = engine.lender_of(&n.text, &sender_norm);
@@ -137,19 +148,19 @@ pub(super) fn classify(engine: &Engine, input: &Input<'_>) -> Verdict {
         _ => false,
     };
     let links = links::extract(&n.text);
-    let numbers = links::numbers(&n.text);
     let seen = Seen {
         input,
         n,
         lang,
         sender_norm,
         kind,
-        about_debt,
+        debt,
+        debt_vocabulary: &engine.debt_vocabulary,
         lender,
         institution,
         official_sender,
         links,
-        numbers,
+        numbers: std::cell::OnceCell::new(),
     };
 
     let mut tally = Tally::default();
@@ -215,11 +226,13 @@ fn quote_as_written(body: &str, normalized: &str, reasons: &mut [Reason]) {
     if body == normalized || reasons.iter().all(|r| r.evidence.is_empty()) {
         return;
     }
-    let origins = normalize::Origins::new(body);
+    let mut origins: Option<normalize::Origins<'_>> = None;
     for r in reasons {
-        if r.evidence.is_empty() {
+        // Most evidence is already written as the message wrote it.
+        if r.evidence.is_empty() || body.contains(r.evidence.as_str()) {
             continue;
         }
+        let origins = origins.get_or_insert_with(|| normalize::Origins::new(body));
         let parts: Vec<String> = r
             .evidence
             .split(" · ")
@@ -289,7 +302,7 @@ fn add_rule(
 /// The sender against the lender or institution the message names.
 fn sender_signal(engine: &Engine, seen: &Seen<'_, '_>, risky: bool, tally: &mut Tally) {
     let w = &engine.tuning.sender;
-    let debt_words = seen.about_debt
+    let debt_words = seen.about_debt()
         && (tally.get(Category::Overdue) > 0.0 || tally.get(Category::Harassment) > 0.0);
     let sender = seen.input.sender.to_string();
     let lang = seen.lang;
@@ -297,7 +310,7 @@ fn sender_signal(engine: &Engine, seen: &Seen<'_, '_>, risky: bool, tally: &mut 
     // transfer, whoever sends the message; and a 95xxx number can be forged (fake base
     // stations, spoofing from abroad), so an official sender does not excuse the request.
     let claimed = seen.claimed();
-    if risky && (claimed.is_some() || seen.about_debt) {
+    if risky && (claimed.is_some() || seen.about_debt()) {
         let weight = w.risky_request;
         tally.add(Category::Scam, weight);
         match claimed {
@@ -382,7 +395,7 @@ fn sender_signal(engine: &Engine, seen: &Seen<'_, '_>, risky: bool, tally: &mut 
 fn link_signals(engine: &Engine, seen: &Seen<'_, '_>, tally: &mut Tally) {
     let w = &engine.tuning.link;
     let lang = seen.lang;
-    let debt_words = seen.about_debt
+    let debt_words = seen.about_debt()
         && (tally.get(Category::Overdue) > 0.0 || tally.get(Category::Harassment) > 0.0);
     let claimed = seen.claimed();
     for link in &seen.links {
@@ -446,7 +459,7 @@ fn link_signals(engine: &Engine, seen: &Seen<'_, '_>, tally: &mut Tally) {
 /// in a message about debt: a trick to slip past carriers' filters. Ordinary spaces between
 /// words ("本金 人民币") are not evidence.
 fn split_signal(engine: &Engine, seen: &Seen<'_, '_>, tally: &mut Tally) {
-    if seen.n.splits.is_empty() || !seen.about_debt {
+    if seen.n.splits.is_empty() || !seen.about_debt() {
         return;
     }
     let Some(word) = engine.split_watched_word(&seen.n) else {
@@ -465,7 +478,7 @@ fn split_signal(engine: &Engine, seen: &Seen<'_, '_>, tally: &mut Tally) {
 /// Collection at night, judged in the message's own time zone when it carried one, else
 /// the engine's (the phone's, else the computer's).
 fn time_signal(engine: &Engine, seen: &Seen<'_, '_>, tally: &mut Tally) {
-    let debt_words = seen.about_debt
+    let debt_words = seen.about_debt()
         && (tally.get(Category::Overdue) > 0.0 || tally.get(Category::Harassment) > 0.0);
     let Some(ts) = seen.input.ts_ms else {
         return;
@@ -499,7 +512,8 @@ pub fn local_hour(ts_ms: i64, offset_s: Option<i32>, zone: &jiff::tz::TimeZone) 
 }
 
 /// Schemas: rules decided by which concepts, rules and facts are present, in the order of
-/// the packs (a schema may name one before it).
+/// the packs (a schema may name one before it). Names were resolved to indices when the
+/// engine was built; what is present is kept in flat tables, not looked up by name.
 fn schema_signals<'e>(
     engine: &'e Engine,
     seen: &Seen<'_, '_>,
@@ -508,38 +522,60 @@ fn schema_signals<'e>(
     tally: &mut Tally,
     decisive: &mut Option<(Category, f64)>,
 ) {
-    let schemas: Vec<usize> = (0..engine.rules.len())
-        .filter(|&i| engine.rules[i].is_schema())
-        .collect();
-    if schemas.is_empty() {
+    if engine.schemas.is_empty() || (matched.rules.is_empty() && matched.concepts.is_empty()) {
+        // Every schema needs a concept or a rule among its parts.
         return;
     }
-    let mut present: HashSet<&str> = HashSet::new();
+    let mut rule_on = vec![false; engine.rules.len()];
     for f in &matched.rules {
         if !engine.rules[f.rule].is_schema() {
-            present.insert(engine.rules[f.rule].id.as_str());
+            rule_on[f.rule] = true;
         }
     }
+    let mut concept_on = vec![false; engine.concept_ids.len()];
     for &(c, _) in &matched.concepts {
-        present.insert(engine.concept_ids[c].as_str());
+        concept_on[c] = true;
     }
-    let facts = facts(engine, seen, risky);
-    for (f, _) in &facts {
-        present.insert(f);
-    }
-    for i in schemas {
-        let rule = &engine.rules[i];
-        // A schema with patterns needs one of them to match as well.
-        let pattern_hit = matched.rules.iter().find(|f| f.rule == i);
+    // The facts cost a search for numbers and a look at every link: computed the first
+    // time a schema whose other parts hold asks for one.
+    let mut facts: Option<Facts> = None;
+    for schema in &engine.schemas {
+        let rule = &engine.rules[schema.rule];
+        let on_without_facts = |n: &Name| match *n {
+            Name::Rule(r) => Some(rule_on[r]),
+            Name::Concept(c) => Some(concept_on[c]),
+            Name::Fact(_) => None,
+        };
+        if schema
+            .all
+            .iter()
+            .any(|n| on_without_facts(n) == Some(false))
+            || schema
+                .none
+                .iter()
+                .any(|n| on_without_facts(n) == Some(true))
+        {
+            continue;
+        }
+        let pattern_hit = matched.rules.iter().find(|f| f.rule == schema.rule);
         if !rule.patterns.is_empty() && pattern_hit.is_none() {
             continue;
         }
-        if rule.needs_debt && !seen.about_debt {
+        if rule.needs_debt && !seen.about_debt() {
             continue;
         }
-        let holds = rule.all.iter().all(|n| present.contains(n.as_str()))
-            && (rule.any.is_empty() || rule.any.iter().any(|n| present.contains(n.as_str())))
-            && !rule.none.iter().any(|n| present.contains(n.as_str()));
+        let facts = if schema.needs_facts {
+            facts.get_or_insert_with(|| compute_facts(engine, seen, risky))
+        } else {
+            facts.get_or_insert_with(Facts::default)
+        };
+        let on = |n: &Name| match *n {
+            Name::Fact(f) => facts.0[f].is_some(),
+            _ => on_without_facts(n) == Some(true),
+        };
+        let holds = schema.all.iter().all(on)
+            && (schema.any.is_empty() || schema.any.iter().any(on))
+            && !schema.none.iter().any(on);
         if !holds {
             continue;
         }
@@ -548,24 +584,84 @@ fn schema_signals<'e>(
         if let Some(f) = pattern_hit {
             parts.push(f.evidence.clone());
         }
-        let first_any = rule.any.iter().find(|n| present.contains(n.as_str()));
-        for name in rule.all.iter().chain(first_any) {
-            let words = engine.words_of(name, seen, matched, &facts);
+        let first_any = schema.any.iter().find(|n| on(n));
+        for name in schema.all.iter().chain(first_any) {
+            let words = engine.words_of(*name, seen, matched, facts);
             if !words.is_empty() && !parts.contains(&words) {
                 parts.push(words);
             }
         }
-        let weights = rule.weights_for(|| seen.about_debt);
+        let weights = rule.weights_for(|| seen.about_debt());
         add_rule(tally, decisive, rule, parts.join(" · "), weights, seen.lang);
-        present.insert(rule.id.as_str());
+        rule_on[schema.rule] = true;
     }
 }
 
+/// A part of a schema, resolved when the engine is built.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Name {
+    Rule(usize),
+    Concept(usize),
+    /// An index into [`FACTS`].
+    Fact(usize),
+}
+
+/// A schema with its parts resolved.
+#[derive(Debug, Clone)]
+pub(super) struct Schema {
+    pub rule: usize,
+    pub all: Vec<Name>,
+    pub any: Vec<Name>,
+    pub none: Vec<Name>,
+    pub needs_facts: bool,
+}
+
+impl Schema {
+    /// Resolves the names of schema `rule`; `None` names the first name that is no rule,
+    /// concept or fact.
+    pub(super) fn resolve(
+        rule: usize,
+        rules: &[super::Rule],
+        concept_ids: &[String],
+    ) -> Result<Schema, String> {
+        let r = &rules[rule];
+        let name = |n: &String| -> Result<Name, String> {
+            if let Some(f) = FACTS.iter().position(|f| f == n) {
+                Ok(Name::Fact(f))
+            } else if let Some(c) = concept_ids.iter().position(|c| c == n) {
+                Ok(Name::Concept(c))
+            } else if let Some(i) = rules.iter().position(|x| &x.id == n) {
+                Ok(Name::Rule(i))
+            } else {
+                Err(n.clone())
+            }
+        };
+        let list = |v: &[String]| v.iter().map(name).collect::<Result<Vec<_>, _>>();
+        let (all, any, none) = (list(&r.all)?, list(&r.any)?, list(&r.none)?);
+        let needs_facts = all
+            .iter()
+            .chain(&any)
+            .chain(&none)
+            .any(|n| matches!(n, Name::Fact(_)));
+        Ok(Schema {
+            rule,
+            all,
+            any,
+            none,
+            needs_facts,
+        })
+    }
+}
+
+/// The evidence of each fact that holds, by its index in [`FACTS`].
+#[derive(Default)]
+struct Facts([Option<String>; FACTS.len()]);
+
 /// The facts that hold for this message, each with its evidence.
-fn facts(engine: &Engine, seen: &Seen<'_, '_>, risky: bool) -> Vec<(&'static str, String)> {
-    let mut out = Vec::new();
+fn compute_facts(engine: &Engine, seen: &Seen<'_, '_>, risky: bool) -> Facts {
+    let mut out: Vec<(&'static str, String)> = Vec::new();
     let sender = || seen.input.sender.to_string();
-    if seen.about_debt {
+    if seen.about_debt() {
         out.push(("fact.about_debt", String::new()));
     }
     if seen.kind.is_personal() {
@@ -592,7 +688,8 @@ fn facts(engine: &Engine, seen: &Seen<'_, '_>, risky: bool) -> Vec<(&'static str
     if let Some(l) = seen.unofficial_link(engine) {
         out.push(("fact.link_unofficial", l.host.clone()));
     }
-    if let Some(num) = seen.numbers.first() {
+    let numbers = seen.numbers();
+    if let Some(num) = numbers.first() {
         out.push(("fact.number", num.text.clone()));
     }
     if let Some(num) = seen.unofficial_number() {
@@ -600,7 +697,7 @@ fn facts(engine: &Engine, seen: &Seen<'_, '_>, risky: bool) -> Vec<(&'static str
     }
     // A hotline or long number to call that nothing in the registry vouches for: the
     // message names no party whose numbers are known, and it is no service number.
-    if let Some(num) = seen.numbers.iter().find(|num| {
+    if let Some(num) = numbers.iter().find(|num| {
         matches!(num.kind, SenderKind::Hotline | SenderKind::Other)
             && !seen.claimed().is_some_and(|c| {
                 c.is_official_sender(&num.digits) || !c.hotlines.is_empty() || !c.senders.is_empty()
@@ -619,7 +716,12 @@ fn facts(engine: &Engine, seen: &Seen<'_, '_>, risky: bool) -> Vec<(&'static str
         out.push(("fact.risky_request", String::new()));
     }
     let _ = &seen.sender_norm;
-    out
+    let mut facts = Facts::default();
+    for (f, ev) in out {
+        let i = FACTS.iter().position(|x| *x == f).expect("a listed fact");
+        facts.0[i] = Some(ev);
+    }
+    facts
 }
 
 impl Engine {
@@ -635,25 +737,26 @@ impl Engine {
     /// The words a schema's part matched: a concept's or rule's text, a fact's evidence.
     fn words_of(
         &self,
-        name: &str,
+        name: Name,
         seen: &Seen<'_, '_>,
         matched: &super::Matched<'_>,
-        facts: &[(&'static str, String)],
+        facts: &Facts,
     ) -> String {
-        if let Some((_, ev)) = facts.iter().find(|(f, _)| *f == name) {
-            return ev.clone();
+        match name {
+            Name::Fact(f) => facts.0[f].clone().unwrap_or_default(),
+            Name::Rule(r) => matched
+                .rules
+                .iter()
+                .find(|f| f.rule == r)
+                .map(|f| f.evidence.clone())
+                .unwrap_or_default(),
+            Name::Concept(c) => matched
+                .concepts
+                .iter()
+                .find(|&&(k, _)| k == c)
+                .map(|&(_, p)| self.evidence_of(p, &seen.n.text))
+                .unwrap_or_default(),
         }
-        if let Some(f) = matched.rules.iter().find(|f| self.rules[f.rule].id == name) {
-            return f.evidence.clone();
-        }
-        if let Some(&(_, p)) = matched
-            .concepts
-            .iter()
-            .find(|&&(c, _)| self.concept_ids[c] == name)
-        {
-            return self.evidence_of(p, &seen.n.text);
-        }
-        String::new()
     }
 
     /// The first word of the `split_watch` concept (or a lender's name) that a removed

@@ -37,11 +37,14 @@ pub fn run(ctx: &Ctx, cmd: RulesCommand) -> Result<ExitCode> {
             for s in &engine.sources {
                 writeln!(out, "ok  {s}")?;
             }
+            let schemas = engine.rules().iter().filter(|r| r.is_schema()).count();
             writeln!(
                 out,
-                "{} rules, {} lenders",
+                "{} rules ({schemas} of them schemas), {} concepts, {} lenders, {} other institutions",
                 engine.rules().len(),
-                engine.registry().lenders.len()
+                engine.concepts().iter().count(),
+                engine.registry().lenders.len(),
+                engine.registry().institutions.len()
             )?;
             ExitCode::SUCCESS
         }
