@@ -18,17 +18,31 @@ fn verdict(sender: &str, body: &str) -> dunwatch::model::Verdict {
         .classify(&Input::new(sender, body))
 }
 
+/// The verdict, after checking its category.
+fn expect(sender: &str, body: &str, want: Category) -> dunwatch::model::Verdict {
+    let v = verdict(sender, body);
+    assert_eq!(v.category, want, "{body}: {v:?}");
+    v
+}
+
+/// Whether a `--json` verdict carries a reason of this rule.
+fn has_reason(v: &serde_json::Value, rule: &str) -> bool {
+    v["reasons"]
+        .as_array()
+        .is_some_and(|rs| rs.iter().any(|r| r["rule"] == rule))
+}
+
 fn rules_of(v: &dunwatch::model::Verdict) -> Vec<&str> {
     v.reasons.iter().map(|r| r.rule.as_str()).collect()
 }
 
 #[test]
 fn an_official_number_does_not_excuse_a_request_to_add_a_qq_specialist() {
-    let v = verdict(
+    let v = expect(
         "95384",
         "【微众银行】您的微粒贷已逾期，请添加QQ 12345678 联系专员协商还款",
+        Category::Scam,
     );
-    assert_eq!(v.category, Category::Scam, "{v:?}");
     let forged = v
         .reasons
         .iter()
@@ -36,48 +50,48 @@ fn an_official_number_does_not_excuse_a_request_to_add_a_qq_specialist() {
         .unwrap_or_else(|| panic!("{v:?}"));
     assert!(forged.description.contains("伪造"), "{forged:?}");
     // The same notice without the request is what it says it is.
-    let genuine = verdict(
+    expect(
         "95384",
         "【微众银行】您的微粒贷借款已逾期3天，请登录微信“微粒贷”还款，如已还款请忽略。",
+        Category::Overdue,
     );
-    assert_eq!(genuine.category, Category::Overdue, "{genuine:?}");
 }
 
 #[test]
 fn a_conditional_warning_before_the_due_date_is_a_reminder_not_an_overdue_notice() {
-    let v = verdict(
+    expect(
         "",
         "【招商银行】您的信用卡本期账单1280.50元，请于25日前还款，逾期将影响信用记录。",
+        Category::Reminder,
     );
-    assert_eq!(v.category, Category::Reminder, "{v:?}");
-    let v = verdict(
+    expect(
         "",
         "【招商银行】您的信用卡已逾期5天，逾期将影响信用记录，请尽快还款。",
+        Category::Overdue,
     );
-    assert_eq!(v.category, Category::Overdue, "{v:?}");
 }
 
 #[test]
 fn a_library_book_overdue_is_not_a_debt() {
-    let v = verdict(
+    expect(
         "",
         "【市图书馆】您借阅的图书《活着》已逾期3天，请尽快归还，逾期将暂停借阅权限。",
+        Category::Other,
     );
-    assert_eq!(v.category, Category::Other, "{v:?}");
 }
 
 #[test]
 fn a_utility_or_insurance_office_demanding_action_at_a_foreign_link_is_a_scam() {
-    let v = verdict(
+    expect(
         "",
         "【医保局】您的医保账户已失效将被取消报销资格，请于12月12日前打开 www.yb-gx.top 更新医保凭证",
+        Category::Scam,
     );
-    assert_eq!(v.category, Category::Scam, "{v:?}");
-    let v = verdict(
+    expect(
         "13900001111",
         "【国家电网】您的电费已欠费，将于今日停电，请立即登录 95598-pay.cc 缴纳",
+        Category::Scam,
     );
-    assert_eq!(v.category, Category::Scam, "{v:?}");
     // The carrier's own reminder, from its own number, is not.
     let v = verdict(
         "10086",
@@ -88,17 +102,17 @@ fn a_utility_or_insurance_office_demanding_action_at_a_foreign_link_is_a_scam() 
 
 #[test]
 fn a_confirmed_charge_with_a_mobile_to_call_is_a_scam_and_a_bank_alert_is_not() {
-    let v = verdict(
+    let v = expect(
         "",
         "您尾号1234的银行卡于12月1日在某商城消费8800.00元已确认，如非本人操作请致电 13800001234 取消。",
+        Category::Scam,
     );
-    assert_eq!(v.category, Category::Scam, "{v:?}");
     assert!(rules_of(&v).contains(&"scam.charge_call_back"), "{v:?}");
-    let v = verdict(
+    expect(
         "95588",
         "【工商银行】您尾号1234卡12月1日消费8800.00元，余额3200.00元。如非本人操作请致电95588。",
+        Category::Other,
     );
-    assert_eq!(v.category, Category::Other, "{v:?}");
 }
 
 #[test]
@@ -112,8 +126,11 @@ fn threats_to_involve_a_child_school_or_employer_are_harassment_without_collecti
         assert_eq!(v.category, Category::Harassment, "{body}: {v:?}");
     }
     // A friend's message about a mother is not.
-    let v = verdict("", "Tell your mom I said hi, see you at school tomorrow");
-    assert_eq!(v.category, Category::Other, "{v:?}");
+    expect(
+        "",
+        "Tell your mom I said hi, see you at school tomorrow",
+        Category::Other,
+    );
 }
 
 #[test]
@@ -177,16 +194,7 @@ fn night_is_judged_in_the_message_own_offset_whatever_the_computer_zone() {
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
-        let night: Vec<bool> = lines
-            .iter()
-            .map(|v| {
-                v["reasons"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|r| r["rule"] == "time.night")
-            })
-            .collect();
+        let night: Vec<bool> = lines.iter().map(|v| has_reason(v, "time.night")).collect();
         assert_eq!(night, [false, true], "TZ={tz}: {lines:?}");
         outputs.push(stdout(&out));
     }
@@ -213,14 +221,7 @@ fn check_takes_a_time_and_gives_the_same_verdict_as_classify() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
-    assert!(
-        v["reasons"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["rule"] == "time.night"),
-        "{v}"
-    );
+    assert!(has_reason(&v, "time.night"), "{v}");
     let bad = env.run(&["check", "--time", "tomorrow", body]);
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("RFC 3339"), "{}", stderr(&bad));
@@ -250,11 +251,11 @@ fn taiwan_and_hong_kong_mobiles_count_as_personal_numbers() {
         classify_sender("+852 6123 4567"),
         SenderKind::PersonalMobile
     );
-    let v = verdict(
+    expect(
         "0912345678",
         "【中國信託】您的信用卡已逾期未繳，請立即撥打專員電話處理",
+        Category::Scam,
     );
-    assert_eq!(v.category, Category::Scam, "{v:?}");
 }
 
 #[test]
@@ -286,11 +287,7 @@ fn a_user_file_can_switch_a_shipped_rule_off_and_retune_the_engine() {
     ]);
     let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
     assert!(
-        v["reasons"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["rule"] == "time.night"),
+        has_reason(&v, "time.night"),
         "night_from = 20 should make 20:30 night: {v}"
     );
 }
@@ -331,6 +328,9 @@ fn a_schema_naming_an_unknown_concept_or_an_unknown_engine_key_is_an_error_with_
 
 #[test]
 fn a_link_to_an_app_package_is_a_scam() {
-    let v = verdict("", "张三看这个：http://cdn.example-pics.cc/photos2026.apk");
-    assert_eq!(v.category, Category::Scam, "{v:?}");
+    expect(
+        "",
+        "张三看这个：http://cdn.example-pics.cc/photos2026.apk",
+        Category::Scam,
+    );
 }
