@@ -695,13 +695,12 @@ fn compute_facts(engine: &Engine, seen: &Seen<'_, '_>, risky: bool) -> Facts {
     if let Some(num) = seen.unofficial_number() {
         out.push(("fact.number_unofficial", num.text.clone()));
     }
-    // A hotline or long number to call that nothing in the registry vouches for: the
-    // message names no party whose numbers are known, and it is no service number.
+    // A hotline or long number to call in a message that names no lender or institution:
+    // nothing vouches for it. (When a party is named, its own numbers decide: a number
+    // that is not among them is `number_unofficial`; if the registry knows none, nothing
+    // can be said.)
     if let Some(num) = numbers.iter().find(|num| {
-        matches!(num.kind, SenderKind::Hotline | SenderKind::Other)
-            && !seen.claimed().is_some_and(|c| {
-                c.is_official_sender(&num.digits) || !c.hotlines.is_empty() || !c.senders.is_empty()
-            })
+        matches!(num.kind, SenderKind::Hotline | SenderKind::Other) && seen.claimed().is_none()
     }) {
         out.push(("fact.number_unknown", num.text.clone()));
     }
