@@ -108,8 +108,7 @@ fn check_explains_a_scam_with_the_registry_hotline_never_the_message_number() {
 #[test]
 fn a_user_rule_file_adds_rules_and_overrides_shipped_ones_by_id() {
     let env = Env::new();
-    let rules = env.path("config/rules");
-    std::fs::create_dir_all(&rules).unwrap();
+    let rules = env.user_rules();
     std::fs::write(
         rules.join("mine.toml"),
         "[[rule]]\nid = \"user.pawnshop\"\npatterns = ['典当行催款']\nweights = { harassment = 5.0 }\n\n\
@@ -126,8 +125,7 @@ fn a_user_rule_file_adds_rules_and_overrides_shipped_ones_by_id() {
 #[test]
 fn a_bad_pattern_in_a_user_rule_file_is_named_with_file_and_line() {
     let env = Env::new();
-    let rules = env.path("config/rules");
-    std::fs::create_dir_all(&rules).unwrap();
+    let rules = env.user_rules();
     std::fs::write(
         rules.join("broken.toml"),
         "[[rule]]\nid = \"user.x\"\npatterns = [\n  '(unclosed',\n]\nweights = { scam = 1.0 }\n",

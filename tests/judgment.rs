@@ -261,8 +261,7 @@ fn taiwan_and_hong_kong_mobiles_count_as_personal_numbers() {
 #[test]
 fn a_user_file_can_switch_a_shipped_rule_off_and_retune_the_engine() {
     let env = Env::new();
-    let rules = env.path("config/rules");
-    std::fs::create_dir_all(&rules).unwrap();
+    let rules = env.user_rules();
     let body = "我是房东，这次房租打到我爱人的工商银行卡里吧";
     let before = env.run(&["check", "--json", body]);
     let v: serde_json::Value = serde_json::from_str(stdout(&before).trim()).unwrap();
@@ -295,8 +294,7 @@ fn a_user_file_can_switch_a_shipped_rule_off_and_retune_the_engine() {
 #[test]
 fn a_schema_naming_an_unknown_concept_or_an_unknown_engine_key_is_an_error_with_its_file() {
     let env = Env::new();
-    let rules = env.path("config/rules");
-    std::fs::create_dir_all(&rules).unwrap();
+    let rules = env.user_rules();
     std::fs::write(
         rules.join("typo.toml"),
         "[[rule]]\nid = \"user.meta\"\nall = [\"alarn\"]\nweights = { scam = 1.0 }\n",

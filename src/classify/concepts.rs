@@ -18,7 +18,6 @@ pub struct Concepts {
     patterns: BTreeMap<String, String>,
     /// The ids in the order they were defined (the order the engine searches them).
     order: Vec<String>,
-    descriptions: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// The longest a pattern may grow by expanding concepts (a guard against a concept that
@@ -78,10 +77,13 @@ impl Concepts {
                 self.order.push(def.id.clone());
             }
             self.patterns.insert(def.id.clone(), pattern);
-            self.descriptions
-                .insert(def.id.clone(), def.description.clone());
         }
         errors
+    }
+
+    /// The ids in definition order: a concept's index is its place here.
+    pub fn ids(&self) -> &[String] {
+        &self.order
     }
 
     pub fn contains(&self, id: &str) -> bool {
@@ -93,14 +95,6 @@ impl Concepts {
         self.order
             .iter()
             .map(|id| (id.as_str(), self.patterns[id].as_str()))
-    }
-
-    pub fn description(&self, id: &str, lang: &str) -> Option<&str> {
-        let d = self.descriptions.get(id)?;
-        d.get(lang)
-            .or_else(|| d.get("zh-CN").filter(|_| lang == "zh-TW"))
-            .or_else(|| d.get("en"))
-            .map(String::as_str)
     }
 
     /// Replaces every `{id}` of a known concept with its pattern. Braces that hold a

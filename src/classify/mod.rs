@@ -81,17 +81,14 @@ pub struct Engine {
     /// the patterns real messages use.
     patterns: Vec<(String, OnceLock<Regex>)>,
     targets: Vec<Target>,
-    /// Concept ids in the order of their patterns in the set.
-    concept_ids: Vec<String>,
     concepts: Concepts,
     /// The rules that are schemas, in pack order, their parts resolved.
     schemas: Vec<signals::Schema>,
     registry: Registry,
-    names: AhoCorasick,
-    name_lender: Vec<usize>,
-    /// Names of the institutions that are not lenders.
-    institution_names: AhoCorasick,
-    name_institution: Vec<usize>,
+    /// Names, products and signatures of the lenders ...
+    lender_names: NameIndex,
+    /// ... and of the institutions that are not lenders.
+    institution_names: NameIndex,
     /// Official senders and hotlines, each with the first lender that lists it.
     official_senders: HashMap<String, usize>,
     /// 95xxx numbers that a 106… gateway code may carry, by lender, in registry order.
@@ -203,13 +200,12 @@ impl Engine {
         }
         all_rules.retain(|r| r.enabled);
         // A schema may name concepts, facts and rules; an unknown name is a typo.
-        let concept_ids: Vec<String> = concepts.iter().map(|(id, _)| id.to_string()).collect();
         let mut schemas = Vec::new();
         for (i, r) in all_rules.iter().enumerate() {
             if !r.is_schema() {
                 continue;
             }
-            match signals::Schema::resolve(i, &all_rules, &concept_ids) {
+            match signals::Schema::resolve(i, &all_rules, concepts.ids()) {
                 Ok(s) => schemas.push(s),
                 Err(n) => {
                     let (file, line) = r.origin.rsplit_once(':').unwrap_or((&r.origin, "0"));
@@ -256,33 +252,8 @@ impl Engine {
             }])
         })?;
         let patterns = pats.iter().map(|p| (p.clone(), OnceLock::new())).collect();
-        let automaton = |entries: &[LenderDef], file: &str| {
-            let mut names = Vec::new();
-            let mut owner = Vec::new();
-            for (i, l) in entries.iter().enumerate() {
-                for n in l.aliases.iter().chain(l.signatures.iter()) {
-                    names.push(normalize::normalize(n).text);
-                    owner.push(i);
-                }
-            }
-            // A DFA: a few hundred names, searched in every message (the default NFA was a
-            // tenth of classification time on short texts).
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .build(&names)
-                .map(|a| (a, owner))
-                .map_err(|e| {
-                    LoadError(vec![RuleError {
-                        file: file.into(),
-                        line: 0,
-                        message: e.to_string(),
-                    }])
-                })
-        };
-        let (names, name_lender) = automaton(&registry.lenders, "rules/lenders")?;
-        let (institution_names, name_institution) =
-            automaton(&registry.institutions, "rules/institutions")?;
+        let lender_names = NameIndex::new(&registry.lenders, "rules/lenders")?;
+        let institution_names = NameIndex::new(&registry.institutions, "rules/institutions")?;
         let mut official_senders = HashMap::new();
         let mut service_numbers = Vec::new();
         for (i, l) in registry.lenders.iter().enumerate() {
@@ -299,13 +270,10 @@ impl Engine {
             set,
             patterns,
             targets,
-            concept_ids,
             concepts,
             registry,
-            names,
-            name_lender,
+            lender_names,
             institution_names,
-            name_institution,
             official_senders,
             service_numbers,
             // Words that make a text about debt. Not 报案 ("report a claim"): every insurance
@@ -351,39 +319,24 @@ impl Engine {
         signals::classify(self, input)
     }
 
+    /// The lender a text is about: its 【signature】 first, then a name in the text, then
+    /// the sender.
     fn lender_of(&self, text: &str, sender_norm: &str) -> Option<&LenderDef> {
-        let by_name = |text: &str| {
-            self.names
-                .find(text)
-                .map(|m| &self.registry.lenders[self.name_lender[m.pattern().as_usize()]])
-        };
-        for signature in signatures(text) {
-            if let Some(l) = by_name(signature) {
-                return Some(l);
-            }
-        }
-        by_name(text).or_else(|| self.lender_by_sender(sender_norm))
+        self.lender_names
+            .named(&self.registry.lenders, text)
+            .or_else(|| self.lender_by_sender(sender_norm))
     }
 
-    /// The non-lender institution a text claims to be or speaks for: its 【signature】
-    /// first, then the first name in the text, then the sender.
+    /// The non-lender institution a text claims to be or speaks for, found the same way.
     fn institution_of(&self, text: &str, sender_norm: &str) -> Option<&LenderDef> {
-        let by_name = |text: &str| {
-            self.institution_names
-                .find(text)
-                .map(|m| &self.registry.institutions[self.name_institution[m.pattern().as_usize()]])
-        };
-        for signature in signatures(text) {
-            if let Some(i) = by_name(signature) {
-                return Some(i);
-            }
-        }
-        by_name(text).or_else(|| {
-            self.registry
-                .institutions
-                .iter()
-                .find(|i| !sender_norm.is_empty() && i.is_official_sender(sender_norm))
-        })
+        self.institution_names
+            .named(&self.registry.institutions, text)
+            .or_else(|| {
+                self.registry
+                    .institutions
+                    .iter()
+                    .find(|i| !sender_norm.is_empty() && i.is_official_sender(sender_norm))
+            })
     }
 
     /// The first lender (in registry order) whose official sender or hotline this is, by
@@ -450,6 +403,50 @@ impl Engine {
             }
         }
         out
+    }
+}
+
+/// The names of registry entries (aliases and signatures, normalised) in one automaton,
+/// each with the entry it belongs to.
+struct NameIndex {
+    automaton: AhoCorasick,
+    owner: Vec<usize>,
+}
+
+impl NameIndex {
+    fn new(entries: &[LenderDef], file: &str) -> Result<NameIndex, LoadError> {
+        let mut names = Vec::new();
+        let mut owner = Vec::new();
+        for (i, l) in entries.iter().enumerate() {
+            for n in l.aliases.iter().chain(l.signatures.iter()) {
+                names.push(normalize::normalize(n).text);
+                owner.push(i);
+            }
+        }
+        // A DFA: a few hundred names, searched in every message (the default NFA was a
+        // tenth of classification time on short texts).
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&names)
+            .map_err(|e| {
+                LoadError(vec![RuleError {
+                    file: file.into(),
+                    line: 0,
+                    message: e.to_string(),
+                }])
+            })?;
+        Ok(NameIndex { automaton, owner })
+    }
+
+    /// The entry a text names: in a 【signature】 first, else anywhere in the text.
+    fn named<'r>(&self, entries: &'r [LenderDef], text: &str) -> Option<&'r LenderDef> {
+        let by_name = |text: &str| {
+            self.automaton
+                .find(text)
+                .map(|m| &entries[self.owner[m.pattern().as_usize()]])
+        };
+        signatures(text).find_map(by_name).or_else(|| by_name(text))
     }
 }
 

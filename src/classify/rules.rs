@@ -41,6 +41,7 @@ pub struct PackFile {
 #[serde(deny_unknown_fields)]
 pub struct ConceptDef {
     pub id: String,
+    /// For the people who read the pack; the engine shows rules' descriptions, not these.
     #[serde(default)]
     pub description: BTreeMap<String, String>,
     /// Each term is a regex fragment; the concept matches where any term does.

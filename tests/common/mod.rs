@@ -32,6 +32,13 @@ impl Env {
         self.dir.path().join(rel)
     }
 
+    /// The user's rules folder of this environment, created.
+    pub fn user_rules(&self) -> PathBuf {
+        let dir = self.path("config/rules");
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
     pub fn db(&self) -> PathBuf {
         self.path("data/dunwatch.db")
     }

@@ -11,30 +11,15 @@ use super::{Engine, Fired, Input, advice};
 use crate::model::{Category, Reason, Verdict};
 use crate::store::normalize_sender;
 
-/// The facts schemas may name, each computed by the engine for every message.
-pub const FACTS: &[&str] = &[
-    "fact.about_debt",
-    "fact.sender_personal",
-    "fact.sender_foreign",
-    "fact.sender_company",
-    "fact.sender_official",
-    "fact.claims_lender",
-    "fact.claims_institution",
-    "fact.link",
-    "fact.link_unofficial",
-    "fact.link_unknown",
-    "fact.number",
-    "fact.number_unofficial",
-    "fact.number_unknown",
-    "fact.risky_request",
-];
+mod schemas;
+use schemas::schema_signals;
+pub(super) use schemas::{FACTS, Schema};
 
 /// What the engine knows of a message before it weighs anything.
 struct Seen<'e, 'i> {
     input: &'i Input<'i>,
     n: Normalized,
     lang: &'static str,
-    sender_norm: String,
     kind: SenderKind,
     /// Whether the text speaks of debt, asked only when a signal needs it.
     debt: std::cell::OnceCell<bool>,
@@ -152,7 +137,6 @@ pub(super) fn classify(engine: &Engine, input: &Input<'_>) -> Verdict {
         input,
         n,
         lang,
-        sender_norm,
         kind,
         debt,
         debt_vocabulary: &engine.debt_vocabulary,
@@ -511,218 +495,6 @@ pub fn local_hour(ts_ms: i64, offset_s: Option<i32>, zone: &jiff::tz::TimeZone) 
     Some(ts.to_zoned(zone).hour())
 }
 
-/// Schemas: rules decided by which concepts, rules and facts are present, in the order of
-/// the packs (a schema may name one before it). Names were resolved to indices when the
-/// engine was built; what is present is kept in flat tables, not looked up by name.
-fn schema_signals<'e>(
-    engine: &'e Engine,
-    seen: &Seen<'_, '_>,
-    matched: &super::Matched<'e>,
-    risky: bool,
-    tally: &mut Tally,
-    decisive: &mut Option<(Category, f64)>,
-) {
-    if engine.schemas.is_empty() || (matched.rules.is_empty() && matched.concepts.is_empty()) {
-        // Every schema needs a concept or a rule among its parts.
-        return;
-    }
-    let mut rule_on = vec![false; engine.rules.len()];
-    for f in &matched.rules {
-        if !engine.rules[f.rule].is_schema() {
-            rule_on[f.rule] = true;
-        }
-    }
-    let mut concept_on = vec![false; engine.concept_ids.len()];
-    for &(c, _) in &matched.concepts {
-        concept_on[c] = true;
-    }
-    // The facts cost a search for numbers and a look at every link: computed the first
-    // time a schema whose other parts hold asks for one.
-    let mut facts: Option<Facts> = None;
-    for schema in &engine.schemas {
-        let rule = &engine.rules[schema.rule];
-        let on_without_facts = |n: &Name| match *n {
-            Name::Rule(r) => Some(rule_on[r]),
-            Name::Concept(c) => Some(concept_on[c]),
-            Name::Fact(_) => None,
-        };
-        if schema
-            .all
-            .iter()
-            .any(|n| on_without_facts(n) == Some(false))
-            || schema
-                .none
-                .iter()
-                .any(|n| on_without_facts(n) == Some(true))
-        {
-            continue;
-        }
-        let pattern_hit = matched.rules.iter().find(|f| f.rule == schema.rule);
-        if !rule.patterns.is_empty() && pattern_hit.is_none() {
-            continue;
-        }
-        if rule.needs_debt && !seen.about_debt() {
-            continue;
-        }
-        let facts = if schema.needs_facts {
-            facts.get_or_insert_with(|| compute_facts(engine, seen, risky))
-        } else {
-            facts.get_or_insert_with(Facts::default)
-        };
-        let on = |n: &Name| match *n {
-            Name::Fact(f) => facts.0[f].is_some(),
-            _ => on_without_facts(n) == Some(true),
-        };
-        let holds = schema.all.iter().all(on)
-            && (schema.any.is_empty() || schema.any.iter().any(on))
-            && !schema.none.iter().any(on);
-        if !holds {
-            continue;
-        }
-        // The evidence: each part's own words.
-        let mut parts: Vec<String> = Vec::new();
-        if let Some(f) = pattern_hit {
-            parts.push(f.evidence.clone());
-        }
-        let first_any = schema.any.iter().find(|n| on(n));
-        for name in schema.all.iter().chain(first_any) {
-            let words = engine.words_of(*name, seen, matched, facts);
-            if !words.is_empty() && !parts.contains(&words) {
-                parts.push(words);
-            }
-        }
-        let weights = rule.weights_for(|| seen.about_debt());
-        add_rule(tally, decisive, rule, parts.join(" · "), weights, seen.lang);
-        rule_on[schema.rule] = true;
-    }
-}
-
-/// A part of a schema, resolved when the engine is built.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Name {
-    Rule(usize),
-    Concept(usize),
-    /// An index into [`FACTS`].
-    Fact(usize),
-}
-
-/// A schema with its parts resolved.
-#[derive(Debug, Clone)]
-pub(super) struct Schema {
-    pub rule: usize,
-    pub all: Vec<Name>,
-    pub any: Vec<Name>,
-    pub none: Vec<Name>,
-    pub needs_facts: bool,
-}
-
-impl Schema {
-    /// Resolves the names of schema `rule`; `None` names the first name that is no rule,
-    /// concept or fact.
-    pub(super) fn resolve(
-        rule: usize,
-        rules: &[super::Rule],
-        concept_ids: &[String],
-    ) -> Result<Schema, String> {
-        let r = &rules[rule];
-        let name = |n: &String| -> Result<Name, String> {
-            if let Some(f) = FACTS.iter().position(|f| f == n) {
-                Ok(Name::Fact(f))
-            } else if let Some(c) = concept_ids.iter().position(|c| c == n) {
-                Ok(Name::Concept(c))
-            } else if let Some(i) = rules.iter().position(|x| &x.id == n) {
-                Ok(Name::Rule(i))
-            } else {
-                Err(n.clone())
-            }
-        };
-        let list = |v: &[String]| v.iter().map(name).collect::<Result<Vec<_>, _>>();
-        let (all, any, none) = (list(&r.all)?, list(&r.any)?, list(&r.none)?);
-        let needs_facts = all
-            .iter()
-            .chain(&any)
-            .chain(&none)
-            .any(|n| matches!(n, Name::Fact(_)));
-        Ok(Schema {
-            rule,
-            all,
-            any,
-            none,
-            needs_facts,
-        })
-    }
-}
-
-/// The evidence of each fact that holds, by its index in [`FACTS`].
-#[derive(Default)]
-struct Facts([Option<String>; FACTS.len()]);
-
-/// The facts that hold for this message, each with its evidence.
-fn compute_facts(engine: &Engine, seen: &Seen<'_, '_>, risky: bool) -> Facts {
-    let mut out: Vec<(&'static str, String)> = Vec::new();
-    let sender = || seen.input.sender.to_string();
-    if seen.about_debt() {
-        out.push(("fact.about_debt", String::new()));
-    }
-    if seen.kind.is_personal() {
-        out.push(("fact.sender_personal", sender()));
-    }
-    if seen.kind == SenderKind::Foreign {
-        out.push(("fact.sender_foreign", sender()));
-    }
-    if seen.kind.is_company_channel() {
-        out.push(("fact.sender_company", sender()));
-    }
-    if seen.official_sender {
-        out.push(("fact.sender_official", sender()));
-    }
-    if let Some(l) = seen.lender {
-        out.push(("fact.claims_lender", l.display(seen.lang).to_string()));
-    }
-    if let Some(i) = seen.institution {
-        out.push(("fact.claims_institution", i.display(seen.lang).to_string()));
-    }
-    if let Some(l) = seen.links.first() {
-        out.push(("fact.link", l.host.clone()));
-    }
-    if let Some(l) = seen.unofficial_link(engine) {
-        out.push(("fact.link_unofficial", l.host.clone()));
-    }
-    let numbers = seen.numbers();
-    if let Some(num) = numbers.first() {
-        out.push(("fact.number", num.text.clone()));
-    }
-    if let Some(num) = seen.unofficial_number() {
-        out.push(("fact.number_unofficial", num.text.clone()));
-    }
-    // A hotline or long number to call in a message that names no lender or institution:
-    // nothing vouches for it. (When a party is named, its own numbers decide: a number
-    // that is not among them is `number_unofficial`; if the registry knows none, nothing
-    // can be said.)
-    if let Some(num) = numbers.iter().find(|num| {
-        matches!(num.kind, SenderKind::Hotline | SenderKind::Other) && seen.claimed().is_none()
-    }) {
-        out.push(("fact.number_unknown", num.text.clone()));
-    }
-    if let Some(l) = seen
-        .links
-        .iter()
-        .find(|l| !engine.is_known_official_host(&l.host) && !seen.named_in_text(l))
-    {
-        out.push(("fact.link_unknown", l.host.clone()));
-    }
-    if risky {
-        out.push(("fact.risky_request", String::new()));
-    }
-    let _ = &seen.sender_norm;
-    let mut facts = Facts::default();
-    for (f, ev) in out {
-        let i = FACTS.iter().position(|x| *x == f).expect("a listed fact");
-        facts.0[i] = Some(ev);
-    }
-    facts
-}
-
 impl Engine {
     /// Every host the registry lists as official, for any lender or institution.
     fn is_known_official_host(&self, host: &str) -> bool {
@@ -731,31 +503,6 @@ impl Engine {
             .iter()
             .chain(&self.registry.institutions)
             .any(|l| l.is_official_host(host))
-    }
-
-    /// The words a schema's part matched: a concept's or rule's text, a fact's evidence.
-    fn words_of(
-        &self,
-        name: Name,
-        seen: &Seen<'_, '_>,
-        matched: &super::Matched<'_>,
-        facts: &Facts,
-    ) -> String {
-        match name {
-            Name::Fact(f) => facts.0[f].clone().unwrap_or_default(),
-            Name::Rule(r) => matched
-                .rules
-                .iter()
-                .find(|f| f.rule == r)
-                .map(|f| f.evidence.clone())
-                .unwrap_or_default(),
-            Name::Concept(c) => matched
-                .concepts
-                .iter()
-                .find(|&&(k, _)| k == c)
-                .map(|&(_, p)| self.evidence_of(p, &seen.n.text))
-                .unwrap_or_default(),
-        }
     }
 
     /// The first word of the `split_watch` concept (or a lender's name) that a removed
@@ -778,7 +525,7 @@ impl Engine {
                 }
             }
         }
-        for m in self.names.find_iter(&n.text) {
+        for m in self.lender_names.automaton.find_iter(&n.text) {
             if let Some(w) = inside(m.start(), m.end()) {
                 return Some(w);
             }
@@ -787,7 +534,7 @@ impl Engine {
     }
 
     fn concept_pattern(&self, id: &str) -> Option<usize> {
-        let c = self.concept_ids.iter().position(|x| x == id)?;
+        let c = self.concepts.ids().iter().position(|x| x == id)?;
         self.targets
             .iter()
             .position(|t| matches!(t, super::Target::Concept(k) if *k == c))
