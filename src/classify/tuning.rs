@@ -13,6 +13,30 @@ pub struct Tuning {
     pub link: LinkWeights,
     pub text: TextWeights,
     pub time: TimeWeights,
+    pub history: HistoryWeights,
+    pub learned: LearnedWeights,
+}
+
+/// What the person's history adds (see `rules/engine.toml`, `[engine.history]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryWeights {
+    pub campaign_senders: usize,
+    pub campaign_days: u32,
+    pub campaign: f64,
+    pub max_collection_per_day: u32,
+    pub frequent_collection: f64,
+    pub scam_sender: f64,
+    pub no_account: f64,
+}
+
+/// The signal learned from the person's corrections (`[engine.learned]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LearnedWeights {
+    pub min_messages: u32,
+    pub min_probability: f64,
+    pub weight: f64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -118,6 +142,11 @@ pub fn merge(tables: &[(String, toml::Table)]) -> Result<Tuning, RuleError> {
         tuning.link.unknown_host,
         tuning.text.split_words,
         tuning.time.night,
+        tuning.history.campaign,
+        tuning.history.frequent_collection,
+        tuning.history.scam_sender,
+        tuning.history.no_account,
+        tuning.learned.weight,
     ];
     if let Some(w) = all
         .iter()
@@ -138,6 +167,20 @@ pub fn merge(tables: &[(String, toml::Table)]) -> Result<Tuning, RuleError> {
             file,
             line: 0,
             message: "[engine.time]: night_from and night_until are hours, 0 to 23".into(),
+        });
+    }
+    if !(0.5..1.0).contains(&tuning.learned.min_probability) {
+        return Err(RuleError {
+            file,
+            line: 0,
+            message: "[engine.learned]: min_probability is between 0.5 and 1 (exclusive)".into(),
+        });
+    }
+    if tuning.history.campaign_senders < 2 {
+        return Err(RuleError {
+            file,
+            line: 0,
+            message: "[engine.history]: campaign_senders is at least 2".into(),
         });
     }
     Ok(tuning)

@@ -67,8 +67,10 @@ impl Store {
     /// there is no message with that id.
     pub fn mark(&self, id: i64, category: Option<Category>) -> anyhow::Result<bool> {
         let changed = self.conn.execute(
-            "UPDATE message SET user_category = ?2 WHERE id = ?1",
-            rusqlite::params![id, category.map(Category::as_str)],
+            "UPDATE message SET user_category = ?2,
+                 marked_at = CASE WHEN ?2 IS NULL THEN NULL ELSE ?3 END
+             WHERE id = ?1",
+            rusqlite::params![id, category.map(Category::as_str), super::now_ms()],
         )?;
         Ok(changed == 1)
     }

@@ -131,6 +131,36 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     DROP TRIGGER message_fts_insert;
     "#,
+    // 6: what the person tells dunwatch about themselves, and what their corrections teach.
+    // `lender_account`: a lender the person says they have an account with (`have`) or not
+    // (`none`, which also dismisses a lender "seen in your messages"). `learned_*`: token
+    // counts of the corrected messages per category (sa-learn style), rebuilt from the
+    // corrections made since `learn forget`; `marked_at` dates each correction.
+    r#"
+    CREATE TABLE lender_account (
+        lender_id   TEXT PRIMARY KEY,
+        state       TEXT NOT NULL CHECK (state IN ('have', 'none')),
+        changed_at  INTEGER NOT NULL     -- ms since epoch
+    );
+    ALTER TABLE message ADD COLUMN marked_at INTEGER;
+    CREATE INDEX message_marked ON message(marked_at) WHERE user_category IS NOT NULL;
+    CREATE TABLE learned_token (
+        category    TEXT NOT NULL,
+        token       TEXT NOT NULL,
+        count       INTEGER NOT NULL,
+        PRIMARY KEY (category, token)
+    ) WITHOUT ROWID;
+    CREATE TABLE learned_category (
+        category      TEXT PRIMARY KEY,
+        messages      INTEGER NOT NULL,  -- corrected messages of this category counted
+        tokens        INTEGER NOT NULL,  -- their tokens, with repeats
+        active_since  INTEGER            -- ms since epoch: when it reached the minimum
+    );
+    CREATE TABLE learned_state (
+        id            INTEGER PRIMARY KEY CHECK (id = 1),
+        forgotten_at  INTEGER            -- corrections before this are not learned from
+    );
+    "#,
 ];
 
 /// Brings the database to the newest schema. Refuses a database written by a newer dunwatch.
