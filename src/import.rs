@@ -17,10 +17,10 @@ use std::sync::mpsc;
 
 use anyhow::{Context, Result};
 
+use crate::classify::person::{self, Person};
 use crate::classify::{Engine, Input};
 use crate::ingest::{self, Format, ParseError, ReadOptions, ReadOutcome, Sink};
 use crate::model::{Category, Message, Verdict};
-use crate::store::senders::SenderLists;
 use crate::store::{
     KeyLookup, MessageKey, NewMessage, SourceResult, Store, message_key_normalized,
     normalize_sender,
@@ -188,7 +188,8 @@ struct ClassifyingSink<'a> {
     tx: mpsc::SyncSender<Item>,
     pending: Vec<Prepared>,
     engine: &'a Engine,
-    sender_lists: &'a SenderLists,
+    /// The person's lists, lenders and history; told of each message judged.
+    person: Person,
     lookup: Option<KeyLookup>,
     tally: &'a Tally,
 }
@@ -221,12 +222,25 @@ impl Sink for ClassifyingSink<'_> {
         let sender_norm = normalize_sender(&msg.sender);
         let key = message_key_normalized(&sender_norm, msg.direction, msg.ts_ms, &msg.body);
         let verdict = (!self.known(&key)).then(|| {
-            let mut verdict = self
+            // With the person's lists (a trusted or blocked sender takes that side), lenders
+            // and history; the messages before this one in the file are history too.
+            let verdict = self
                 .engine
-                .classify(&Input::at(&msg.sender, &msg.body, msg.ts_ms));
-            // Trust/block hook: a sender the user trusted or blocked takes that side
-            // (`dunwatch trust|block SENDER`); adds a `user.*` reason when it applies.
-            self.sender_lists.apply(&msg.sender, &mut verdict);
+                .classify_for(&Input::at(&msg.sender, &msg.body, msg.ts_ms), &self.person);
+            if msg.direction == crate::model::Direction::In {
+                self.person.observe(
+                    &person::Seen {
+                        key,
+                        sender_norm: &sender_norm,
+                        ts_ms: msg.ts_ms,
+                        body: &msg.body,
+                        category: verdict.category,
+                        lender: None,
+                    },
+                    &verdict,
+                    |lender| self.engine.shows_account(&msg.sender, &msg.body, lender),
+                );
+            }
             verdict
         });
         self.pending.push(Prepared {
@@ -369,8 +383,8 @@ impl Importer<'_> {
         let (tx, rx) = mpsc::sync_channel::<Item>(8);
         let opts = self.opts.clone();
         let engine = self.engine.get()?;
-        // The user's trust/block lists (issue 6), read once per file.
-        let sender_lists = self.store.sender_lists()?;
+        // The person's lists, lenders and debt-related history, read once per file.
+        let person = engine.person_in(self.store)?;
         // Without a second connection (a locked or odd database), every message is
         // classified and the insert finds the known ones.
         let lookup = self.store.key_lookup().ok();
@@ -381,7 +395,7 @@ impl Importer<'_> {
                     tx,
                     pending: Vec::with_capacity(CHUNK),
                     engine,
-                    sender_lists: &sender_lists,
+                    person,
                     lookup,
                     tally: &tally,
                 };

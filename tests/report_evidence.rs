@@ -16,7 +16,13 @@ fn fixture_report(lang: Lang) -> (tempfile::TempDir, Vec<i64>, Report) {
     let (db, ids) = fixture_db(dir.path());
     let store = Store::open(&db).unwrap();
     let period = Period::week_of(in_week(), shanghai());
-    let report = Report::build(&store, period, lang).unwrap();
+    let report = Report::build(
+        &store,
+        &dunwatch::classify::Engine::builtin().unwrap(),
+        period,
+        lang,
+    )
+    .unwrap();
     (dir, ids, report)
 }
 
@@ -47,14 +53,16 @@ fn weekly_report_totals_match_the_fixture() {
     );
     assert_eq!(r.lenders[0].lender, "huanbei", "largest first");
 
-    // Doubtful: zhaolian never sent a loan message.
-    assert_eq!(r.doubtful.len(), 1);
-    assert_eq!(r.doubtful[0].id, ids[5]);
+    // Zhaolian never sent a loan message and the person never said they have one there:
+    // listed apart, not as a genuine notice.
+    assert_eq!(r.no_account.len(), 1);
+    assert_eq!(r.no_account[0].id, ids[5]);
+    assert!(r.doubtful.is_empty());
     // The three 京东 scams are one campaign from three numbers.
     let campaign: Vec<_> = r
         .scams
         .iter()
-        .filter(|i| i.reasons.iter().any(|x| x.rule == "context.campaign"))
+        .filter(|i| i.reasons.iter().any(|x| x.rule == "history.campaign"))
         .collect();
     assert_eq!(campaign.len(), 3);
     // Breaches: the four huanbei notices of 2026-11-21; the 23:30 threat is listed under
@@ -67,7 +75,7 @@ fn weekly_report_totals_match_the_fixture() {
         night
             .reasons
             .iter()
-            .any(|x| x.rule == "context.night_collection" && x.evidence == "23:30")
+            .any(|x| x.rule == "time.night" && x.evidence == "23:30")
     );
     assert!(
         r.breaches
@@ -76,12 +84,12 @@ fn weekly_report_totals_match_the_fixture() {
             .all(|i| i
                 .reasons
                 .iter()
-                .any(|x| x.rule == "context.frequent_collection"))
+                .any(|x| x.rule == "history.frequent_collection"))
     );
     assert_eq!(r.rule_breakers, vec!["还呗", "马上消费金融"]);
     assert_eq!(
         r.summary,
-        "The week of 2026-11-16 to 2026-11-22: 6 genuine overdue notices from 微众银行, 美团 and 还呗, 1 doubtful overdue notice, 4 scams stopped, 2 collectors broke the rules."
+        "The week of 2026-11-16 to 2026-11-22: 6 genuine overdue notices from 微众银行, 美团 and 还呗, 1 overdue notice from lenders you have no account with, 4 scams identified, 2 collectors broke the rules."
     );
     // Daily series: seven days, the 21st has the four huanbei notices.
     assert_eq!(r.daily.len(), 7);
@@ -119,7 +127,7 @@ fn chinese_report_opens_with_one_chinese_sentence_and_names_the_channels() {
     let (_dir, _ids, r) = fixture_report(Lang::Zh);
     assert_eq!(
         r.summary,
-        "2026-11-16 至 2026-11-22 这一周：微众银行、美团和还呗发来 6 条真实逾期通知，1 条逾期通知存疑，拦下 4 条诈骗短信，2 个催收方违反催收规定。"
+        "2026-11-16 至 2026-11-22 这一周：微众银行、美团和还呗发来 6 条真实逾期通知，1 条逾期通知来自你没有登记借款的机构，识别出 4 条诈骗短信，2 个催收方违反催收规定。"
     );
     let md = r.render(Format::Md).unwrap();
     assert!(md.contains("2026-11-16 – 2026-11-22"));
@@ -136,7 +144,13 @@ fn chinese_report_opens_with_one_chinese_sentence_and_names_the_channels() {
 fn empty_week_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("e.db")).unwrap();
-    let r = Report::build(&store, Period::week_of(in_week(), shanghai()), Lang::En).unwrap();
+    let r = Report::build(
+        &store,
+        &dunwatch::classify::Engine::builtin().unwrap(),
+        Period::week_of(in_week(), shanghai()),
+        Lang::En,
+    )
+    .unwrap();
     assert_eq!(
         r.summary,
         "The week of 2026-11-16 to 2026-11-22: no messages about loans or debt collection."
@@ -228,7 +242,14 @@ fn write_weekly_puts_last_weeks_report_in_the_reports_dir() {
     config.reports.dir = Some(dir.path().join("reports").display().to_string());
     // Monday 2026-11-23 09:00 Shanghai: the report covers 16–22 November.
     let now = jiff::Timestamp::from_millisecond(at("2026-11-23 09:00")).unwrap();
-    let path = dunwatch::report::write_weekly(&store, &config, &paths, now).unwrap();
+    let path = dunwatch::report::write_weekly(
+        &store,
+        &dunwatch::classify::Engine::builtin().unwrap(),
+        &config,
+        &paths,
+        now,
+    )
+    .unwrap();
     assert_eq!(
         path.file_name().unwrap().to_str().unwrap(),
         "dunwatch-week-2026-11-16_2026-11-22.html"

@@ -280,12 +280,17 @@ fn marks_change_the_category_everywhere_and_feed_the_export() {
         })
         .unwrap();
     assert!(scams.iter().any(|e| e.id == zhaolian));
-    // The report counts it as a scam, not a doubtful overdue notice.
+    // The report counts it as a scam, not an overdue notice of any kind.
     let period = dunwatch::report::Period::week_of(in_week(), shanghai());
-    let report =
-        dunwatch::report::Report::build(&store, period, dunwatch::report::Lang::En).unwrap();
+    let report = dunwatch::report::Report::build(
+        &store,
+        &dunwatch::classify::Engine::builtin().unwrap(),
+        period,
+        dunwatch::report::Lang::En,
+    )
+    .unwrap();
     assert_eq!(report.totals[&Category::Scam], 5);
-    assert!(report.doubtful.is_empty());
+    assert!(report.doubtful.is_empty() && report.no_account.is_empty());
     assert_eq!(report.corrected_by_user, 1);
     assert!(
         report
@@ -518,8 +523,9 @@ fn show_prints_the_message_verdict_reasons_and_history_context() {
     );
     assert!(text.contains("overdue"), "{text}");
     assert!(text.contains("fixture.overdue"), "{text}");
-    assert!(text.contains("context.no_prior_loan"), "{text}");
-    assert!(text.contains("请在官方App核实。"), "{text}");
+    assert!(text.contains("account.none"), "{text}");
+    // The stored advice predates the account reason: written anew with it.
+    assert!(text.contains("pbccrc.org.cn"), "{text}");
     assert!(text.contains(SOURCE) && text.contains("record 6"), "{text}");
 }
 

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::normalize::Normalized;
+use super::person::{Account, AccountProof};
 use super::registry::LenderDef;
 use super::sender::SenderKind;
 use crate::model::{Category, Reason};
@@ -168,6 +169,147 @@ pub fn night_text(lang: &str) -> String {
     .to_string()
 }
 
+/// How dunwatch knows of the person's account, in a few words.
+fn proof_words(lang: &str, p: &AccountProof) -> String {
+    match p {
+        AccountProof::Declared => pick(lang, "你已确认", "你已確認", "you said so").to_string(),
+        AccountProof::Seen { message_id, .. } => {
+            let id = message_id.map(|i| format!(" #{i}")).unwrap_or_default();
+            match lang {
+                "en" => {
+                    format!("a disbursal, bill or repayment from its official number, message{id}")
+                }
+                "zh-TW" => format!("官方號碼發來的放款、帳單或還款簡訊{id}"),
+                _ => format!("官方号码发来的放款、账单或还款短信{id}"),
+            }
+        }
+    }
+}
+
+pub fn account_have_text(lang: &str, l: &LenderDef, p: &AccountProof) -> String {
+    let name = l.display(lang);
+    let how = proof_words(lang, p);
+    match lang {
+        "en" => format!("you have an account with {name} ({how})"),
+        "zh-TW" => format!("你在{name}有借款帳戶（{how}）"),
+        _ => format!("你在{name}有借款账户（{how}）"),
+    }
+}
+
+pub fn account_none_text(lang: &str, l: &LenderDef, declared: bool) -> String {
+    let name = l.display(lang);
+    match (lang, declared) {
+        ("en", true) => format!("you said you have no account with {name}"),
+        ("en", false) => format!(
+            "nothing shows you have an account with {name}: no disbursal, bill or repayment from it in your messages, and you have not added it (dunwatch lenders add)"
+        ),
+        ("zh-TW", true) => format!("你說過你在{name}沒有借款"),
+        ("zh-TW", false) => format!(
+            "沒有跡象顯示你在{name}有借款：簡訊裡沒有它的放款、帳單或還款記錄，你也沒有登記過"
+        ),
+        (_, true) => format!("你说过你在{name}没有借款"),
+        (_, false) => format!(
+            "没有迹象显示你在{name}有借款：短信里没有它的放款、账单或还款记录，你也没有登记过（dunwatch lenders add）"
+        ),
+    }
+}
+
+/// What to do about a notice from a lender the person has no account with. `official`: the
+/// notice came from the lender's own number, so the rest of the advice does not already
+/// warn against the message's numbers and links.
+fn no_account_advice(lang: &str, l: &LenderDef, official: bool) -> String {
+    let name = l.display(lang);
+    let hotline = l
+        .trusted_hotlines()
+        .next()
+        .map(|h| match lang {
+            "en" => format!(" and call {name}'s official line {h}"),
+            "zh-TW" => format!("，並撥打{name}官方客服 {h} 核實"),
+            _ => format!("，并拨打{name}官方客服 {h} 核实"),
+        })
+        .unwrap_or_default();
+    let never = if official {
+        pick(
+            lang,
+            "；不要拨打短信里的号码，也不要点其中的链接",
+            "；不要撥打簡訊裡的號碼或點其中的連結",
+            "; never the number or link in the message",
+        )
+    } else {
+        ""
+    };
+    match lang {
+        "en" => format!(
+            "You have no account with {name} that dunwatch knows of. This may be a mistaken number, someone using your identity, or a scam: check your personal credit report with the Credit Reference Center of the People's Bank of China (pbccrc.org.cn, or your own country's credit bureau){hotline}{never}. "
+        ),
+        "zh-TW" => format!(
+            "dunwatch 不知道你在{name}有借款。可能是發錯號碼、有人冒用你的身分借款，或是詐騙：請查詢你的個人信用報告（大陸：人民銀行徵信中心 pbccrc.org.cn；台灣：聯合徵信中心）{hotline}{never}。"
+        ),
+        _ => format!(
+            "dunwatch 不知道你在{name}有借款。可能是发错号码、有人冒用你的身份借款，或是诈骗：请到中国人民银行征信中心（官网 pbccrc.org.cn，或云闪付、银行App的征信查询）查询个人信用报告{hotline}{never}。"
+        ),
+    }
+}
+
+pub fn count_numbers_text(lang: &str, n: usize) -> String {
+    match lang {
+        "en" => format!("{n} numbers"),
+        "zh-TW" => format!("{n} 個號碼"),
+        _ => format!("{n} 个号码"),
+    }
+}
+
+pub fn campaign_text(lang: &str, n: usize) -> String {
+    match lang {
+        "en" => format!(
+            "the same text, numbers aside, came from {n} different senders within days: a bulk campaign, not a lender writing to its customer"
+        ),
+        "zh-TW" => format!(
+            "同樣的文字（數字除外）幾天內從 {n} 個不同號碼發來：這是群發，不是貸款機構單獨通知你"
+        ),
+        _ => format!(
+            "同样的文字（数字除外）几天内从 {n} 个不同号码发来：这是群发，不是贷款机构单独通知你"
+        ),
+    }
+}
+
+pub fn frequent_text(lang: &str, n: u32, day: jiff::civil::Date, max: u32) -> String {
+    match lang {
+        "en" => format!(
+            "{n} collection messages from the same collector on {day}: more than the {max} a day the collection guidelines allow"
+        ),
+        "zh-TW" => {
+            format!("{day} 當天收到同一催收方的 {n} 則催收簡訊，超過催收規範每天 {max} 次的限制")
+        }
+        _ => format!("{day} 当天收到同一催收方的 {n} 条催收短信，超过催收规范每天 {max} 次的限制"),
+    }
+}
+
+pub fn scam_sender_text(lang: &str, first: Option<i64>, zone: &jiff::tz::TimeZone) -> String {
+    let date = first
+        .and_then(|t| jiff::Timestamp::from_millisecond(t).ok())
+        .map(|t| t.to_zoned(zone.clone()).date().to_string());
+    match (lang, date) {
+        ("en", Some(d)) => {
+            format!("this number's first message to you about money, on {d}, was a scam")
+        }
+        ("en", None) => "this number's first message to you about money was a scam".to_string(),
+        ("zh-TW", Some(d)) => format!("這個號碼第一次發給你的（{d}）就是詐騙簡訊"),
+        ("zh-TW", None) => "這個號碼第一次發給你的就是詐騙簡訊".to_string(),
+        (_, Some(d)) => format!("这个号码第一次给你发的（{d}）就是诈骗短信"),
+        (_, None) => "这个号码第一次给你发的就是诈骗短信".to_string(),
+    }
+}
+
+fn blocked_words(lang: &str) -> &'static str {
+    pick(
+        lang,
+        "你已屏蔽这个号码（dunwatch block），它发来的短信都按诈骗保存。",
+        "你已封鎖這個號碼（dunwatch block），它發來的簡訊都按詐騙保存。",
+        "You blocked this sender (dunwatch block): its messages are kept as scams. ",
+    )
+}
+
 pub struct Context<'a> {
     pub lang: &'a str,
     pub category: Category,
@@ -177,6 +319,10 @@ pub struct Context<'a> {
     pub official_sender: bool,
     pub body: &'a str,
     pub reasons: &'a [Reason],
+    /// The person's account with `lender`, when the history is at hand.
+    pub account: Option<&'a Account>,
+    /// The person blocked the sender.
+    pub blocked: bool,
 }
 
 static DAYS: LazyLock<Regex> = LazyLock::new(|| {
@@ -208,6 +354,41 @@ fn verify_line(lang: &str, l: &LenderDef) -> String {
 }
 
 pub fn advise(c: &Context<'_>) -> (String, String) {
+    let (headline, mut advice) = advise_message(c);
+    let lang = c.lang;
+    // What the person told dunwatch comes first: it is what they most need to hear.
+    let mut first = String::new();
+    if c.blocked {
+        first.push_str(blocked_words(lang));
+    }
+    if let (Some(l), Some(account)) = (c.lender, c.account)
+        && matches!(
+            c.category,
+            Category::Overdue | Category::Harassment | Category::Scam
+        )
+    {
+        match account {
+            Account::Have(p) => {
+                if c.category != Category::Scam {
+                    first.push_str(&account_have_text(lang, l, p));
+                    first.push_str(if lang == "en" { ". " } else { "。" });
+                }
+            }
+            Account::None { .. } => {
+                first.push_str(&no_account_advice(lang, l, c.official_sender));
+            }
+        }
+    }
+    if !first.is_empty() {
+        if lang != "en" && !first.ends_with('。') {
+            first.push('\n');
+        }
+        advice.insert_str(0, &first);
+    }
+    (headline, advice)
+}
+
+fn advise_message(c: &Context<'_>) -> (String, String) {
     let lang = c.lang;
     let name = c.lender.map(|l| l.display(lang).to_string());
     let top = c

@@ -15,6 +15,7 @@ pub mod concepts;
 pub mod links;
 pub mod normalize;
 mod patterns;
+pub mod person;
 pub mod registry;
 pub mod rules;
 pub mod sender;
@@ -29,8 +30,10 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use patterns::PatternSet;
 use regex::Regex;
 
-use crate::model::Verdict;
+use crate::model::{Category, Verdict};
+use crate::store::normalize_sender;
 use concepts::Concepts;
+use person::Person;
 use registry::{LenderDef, Registry};
 use rules::{Rule, RuleError};
 use tuning::Tuning;
@@ -315,8 +318,55 @@ impl Engine {
             .collect()
     }
 
+    /// The verdict on the message alone.
     pub fn classify(&self, input: &Input<'_>) -> Verdict {
-        signals::classify(self, input)
+        signals::classify(self, input, &Person::nobody(), None)
+    }
+
+    /// The verdict with what is known of the person: their lists, lenders and history.
+    pub fn classify_for(&self, input: &Input<'_>, person: &Person) -> Verdict {
+        signals::classify(self, input, person, None)
+    }
+
+    /// The verdict with the person's own category in force: the engine's reasons, with the
+    /// headline and advice written for `category` (what `dunwatch mark` stores).
+    pub fn classify_as(&self, input: &Input<'_>, person: &Person, category: Category) -> Verdict {
+        signals::classify(self, input, person, Some(category))
+    }
+
+    /// Whether a message shows that the person has an account with `lender_id`: it comes
+    /// from that lender's official number and a rule marked `account` (a disbursal, a
+    /// repayment received, a bill issued) finds its words. Asked of stored messages again
+    /// (`Store::person`), so that what the rules know now decides, not what they knew when
+    /// the message was stored.
+    pub fn shows_account(&self, sender: &str, body: &str, lender_id: &str) -> bool {
+        let Some(lender) = self.registry.lenders.iter().find(|l| l.id == lender_id) else {
+            return false;
+        };
+        let sender_norm = normalize_sender(sender);
+        if sender_norm.is_empty() || !lender.is_official_sender(&sender_norm) {
+            return false;
+        }
+        let n = normalize::normalize(body);
+        self.matched(&n, &std::cell::OnceCell::new())
+            .rules
+            .iter()
+            .any(|f| self.rules[f.rule].account)
+    }
+
+    /// The person as `store` knows them, judged by this engine's rules and zone.
+    pub fn person_in(
+        &self,
+        store: &crate::store::Store,
+    ) -> Result<Person, crate::store::StoreError> {
+        store.person(self.zone.clone(), &|sender, body, lender| {
+            self.shows_account(sender, body, lender)
+        })
+    }
+
+    /// The zone days and hours are judged in.
+    pub fn zone(&self) -> &jiff::tz::TimeZone {
+        &self.zone
     }
 
     /// The lender a text is about: its 【signature】 first, then a name in the text, then

@@ -87,6 +87,10 @@ pub struct RuleDef {
     /// transfer to a "safe" account, codes): an official sender does not excuse it.
     #[serde(default)]
     pub risky: bool,
+    /// What this rule finds (a disbursal, a repayment received, a bill issued), from the
+    /// lender's official sender, shows that the person has an account with that lender.
+    #[serde(default)]
+    pub account: bool,
     /// `false` in a user's rule file switches off the shipped rule of the same id.
     #[serde(default = "yes")]
     pub enabled: bool,
@@ -125,6 +129,7 @@ pub struct Rule {
     pub any: Vec<String>,
     pub none: Vec<String>,
     pub risky: bool,
+    pub account: bool,
     pub enabled: bool,
     pub examples: Vec<String>,
     pub not_examples: Vec<String>,
@@ -178,6 +183,7 @@ impl Rule {
             any: Vec::new(),
             none: Vec::new(),
             risky: false,
+            account: false,
             enabled: false,
             examples: Vec::new(),
             not_examples: Vec::new(),
@@ -344,6 +350,7 @@ pub fn compile_rules(
             any: def.any.clone(),
             none: def.none.clone(),
             risky: def.risky,
+            account: def.account,
             enabled: true,
             examples: def.examples.clone(),
             not_examples: def.not_examples.clone(),

@@ -1,4 +1,5 @@
-//! `dunwatch check --sender S "BODY"`: explain one message to a person.
+//! `dunwatch check --sender S "BODY"`: explain one message to a person, judged as the
+//! daemon would judge it now (with the trust and block lists, lenders and history).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -31,12 +32,18 @@ fn parse_time(s: &str) -> Result<(i64, i32), String> {
 
 pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<ExitCode> {
     let engine = ctx.engine()?;
-    let verdict = engine.classify(&Input {
-        sender: &args.sender,
-        body: &args.body,
-        ts_ms: args.time.map(|t| t.0),
-        utc_offset_s: args.time.map(|t| t.1),
-    });
+    // As the daemon would judge it: with the person's trust and block lists, lenders and
+    // history (the reasons say when one of them decided).
+    let person = ctx.person(&engine)?;
+    let verdict = engine.classify_for(
+        &Input {
+            sender: &args.sender,
+            body: &args.body,
+            ts_ms: args.time.map(|t| t.0),
+            utc_offset_s: args.time.map(|t| t.1),
+        },
+        &person,
+    );
     let mut out = super::stdout();
     if args.json {
         super::write_json_line(&mut out, &verdict)?;

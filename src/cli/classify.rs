@@ -1,5 +1,6 @@
-//! `dunwatch classify`: JSON Lines in, one verdict per line out, same engine as the daemon,
-//! no database, no history.
+//! `dunwatch classify`: JSON Lines in, one verdict per line out, same engine as the daemon.
+//! A pure function of its input unless `--db` names a database: then the person's lists,
+//! lenders, history and learned corrections count as they would for the daemon.
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
@@ -48,6 +49,18 @@ struct OutError<'a> {
 
 pub fn run(ctx: &Ctx, _args: ClassifyArgs) -> Result<ExitCode> {
     let engine = ctx.engine()?;
+    let person = match &ctx.paths.db_override {
+        Some(path) => {
+            if !path.exists() {
+                anyhow::bail!(
+                    "no database at {} (leave out --db to classify without history)",
+                    path.display()
+                );
+            }
+            engine.person_in(&crate::store::Store::open(path)?)?
+        }
+        None => crate::classify::person::Person::nobody(),
+    };
     let stdin = std::io::stdin().lock();
     let mut out = super::stdout();
     let mut failed = 0u64;
@@ -91,12 +104,15 @@ pub fn run(ctx: &Ctx, _args: ClassifyArgs) -> Result<ExitCode> {
             }
         };
         let sender = parsed.sender.as_deref().unwrap_or("");
-        let verdict = engine.classify(&Input {
-            sender,
-            body: &parsed.body,
-            ts_ms,
-            utc_offset_s,
-        });
+        let verdict = engine.classify_for(
+            &Input {
+                sender,
+                body: &parsed.body,
+                ts_ms,
+                utc_offset_s,
+            },
+            &person,
+        );
         let reasons = verdict
             .reasons
             .iter()

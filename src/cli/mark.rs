@@ -32,10 +32,29 @@ pub fn run(ctx: &Ctx, args: MarkArgs) -> Result<ExitCode> {
             args.id
         );
     };
-    let engine = entry.engine_category.unwrap_or(entry.category);
+    let engine_said = entry.engine_category.unwrap_or(entry.category);
     let new = if args.clear { None } else { args.category };
-    store.mark(args.id, new)?;
     let mut out = super::stdout();
+    if new.is_none() && entry.engine_category.is_none() {
+        writeln!(
+            out,
+            "#{}: there is no correction to clear; it stays {engine_said} (the engine's verdict).",
+            args.id
+        )?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    // The headline and advice are written again for the category now in force, with what
+    // dunwatch knows of the person; the engine's reasons stay as they were.
+    let engine = ctx.engine()?;
+    let person = engine.person_in(&store)?;
+    let rewritten = engine.classify_as(
+        &crate::classify::Input::at(&entry.sender, &entry.body, entry.ts_ms),
+        &person,
+        new.unwrap_or(engine_said),
+    );
+    store.mark(args.id, new, &rewritten.headline, &rewritten.advice)?;
+    let engine = engine_said;
     match new {
         Some(c) if c == engine => writeln!(
             out,

@@ -9,6 +9,7 @@ mod doctor;
 mod evidence;
 mod feedback;
 mod history;
+mod lenders;
 mod mark;
 mod report;
 mod rules;
@@ -79,6 +80,9 @@ pub enum Command {
     Untrust(trust::SenderArgs),
     /// List trusted and blocked senders.
     Senders(trust::ListArgs),
+    /// The lenders dunwatch knows, and which of them you have an account with (`lenders
+    /// add ID`, `lenders remove ID`).
+    Lenders(lenders::LendersArgs),
     /// Counts by category, lender and week.
     Stats(stats::StatsArgs),
     /// Your corrections, for `rules eval`.
@@ -146,6 +150,20 @@ impl Ctx {
     }
 }
 
+impl Ctx {
+    /// What the history knows of the person (lists, lenders, history) for verdicts outside
+    /// an import: from the database if there is one, else nobody in particular.
+    pub fn person(&self, engine: &Engine) -> Result<crate::classify::person::Person> {
+        let config = self.config()?;
+        let path = self.db_path(&config);
+        if !path.exists() {
+            return Ok(crate::classify::person::Person::nobody());
+        }
+        let store = Store::open(&path)?;
+        Ok(engine.person_in(&store)?)
+    }
+}
+
 /// An RFC 3339 time (`2026-11-18T10:15:00+08:00`): epoch milliseconds and the offset it was
 /// written with, in seconds east of UTC.
 pub fn parse_rfc3339(s: &str) -> Result<(i64, i32), String> {
@@ -187,6 +205,7 @@ fn dispatch(ctx: Ctx, command: Command) -> Result<ExitCode> {
         Command::Block(args) => trust::set(&ctx, args, crate::store::senders::Side::Block),
         Command::Untrust(args) => trust::remove(&ctx, args),
         Command::Senders(args) => trust::list(&ctx, args),
+        Command::Lenders(args) => lenders::run(&ctx, args),
         Command::Stats(args) => stats::run(&ctx, args),
         Command::Feedback(cmd) => feedback::run(&ctx, cmd),
         Command::Report(args) => report::run(&ctx, args),

@@ -45,7 +45,8 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<ExitCode> {
         _ if args.last_week => Period::previous_week(now, tz),
         _ => Period::week_of(now, tz),
     };
-    let report = Report::build(&store, period, Lang::from_config(&config))?;
+    let engine = ctx.engine()?;
+    let report = Report::build(&store, &engine, period, Lang::from_config(&config))?;
     let text = report.render(args.format)?;
     match &args.out {
         Some(path) => {

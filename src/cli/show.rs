@@ -30,8 +30,16 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
         );
     };
     let lang = Lang::from_config(&config);
-    let context = Context::build(&store, config.phone_tz()?, lang)?;
+    let engine = ctx.engine()?;
+    let context = Context::build(&store, &engine, config.phone_tz()?, lang)?;
     let extra = context.reasons(&entry);
+    let reasons = context.current_reasons(&entry);
+    // After `lenders add` or `remove` the stored advice may say the opposite: written anew.
+    let (headline, advice) = if context.account_changed(&entry) {
+        context.rewritten(&entry)
+    } else {
+        (entry.headline.clone(), entry.advice.clone())
+    };
     let mut out = super::stdout();
     if args.json {
         let mut value = serde_json::to_value(&entry)?;
@@ -77,8 +85,8 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
         writeln!(out, "    {line}")?;
     }
     writeln!(out)?;
-    if !entry.headline.is_empty() {
-        writeln!(out, "{}", s.bold(&entry.headline))?;
+    if !headline.is_empty() {
+        writeln!(out, "{}", s.bold(&headline))?;
     }
     let category = s.category(entry.category, entry.category.as_str());
     match entry.engine_category {
@@ -99,11 +107,11 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
         format!("{} ({l})", lender_name(l, lang))
     });
     writeln!(out, "{} {lender}", label("lender"))?;
-    if entry.reasons.is_empty() && extra.is_empty() {
+    if reasons.is_empty() {
         writeln!(out, "{} (no rule fired)", label("why"))?;
     } else {
         writeln!(out, "{}", label("why"))?;
-        for r in entry.reasons.iter().chain(&extra) {
+        for r in &reasons {
             let desc = if r.description.is_empty() {
                 String::new()
             } else {
@@ -117,8 +125,8 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
             writeln!(out, "  - {}{desc}{ev}", s.bold(&r.rule))?;
         }
     }
-    if !entry.advice.is_empty() {
-        writeln!(out, "{} {}", label("advice"), entry.advice)?;
+    if !advice.is_empty() {
+        writeln!(out, "{} {}", label("advice"), advice)?;
     }
     writeln!(
         out,

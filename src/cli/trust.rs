@@ -29,14 +29,23 @@ pub fn set(ctx: &Ctx, args: SenderArgs, side: Side) -> Result<ExitCode> {
     if crate::store::normalize_sender(&args.sender).is_empty() {
         anyhow::bail!("give a sender number or name");
     }
-    store.set_sender_side(&args.sender, side)?;
+    let before = store.set_sender_side(&args.sender, side)?;
     let known = store.count_from(&args.sender)?;
     let mut out = super::stdout();
     let what = match side {
         Side::Trust => "trusted: its future messages will not be called scams",
         Side::Block => "blocked: its future messages are kept as scams (threats as harassment)",
     };
-    writeln!(out, "{} {what}.", args.sender.trim())?;
+    let sender = args.sender.trim();
+    match before {
+        Some(b) if b == side => writeln!(
+            out,
+            "{sender} was already {}ed; nothing changed.",
+            past(side)
+        )?,
+        Some(b) => writeln!(out, "{sender} was {}ed; now it is {what}.", past(b))?,
+        None => writeln!(out, "{sender} {what}.")?,
+    }
     if known > 0 {
         writeln!(
             out,
@@ -46,6 +55,14 @@ pub fn set(ctx: &Ctx, args: SenderArgs, side: Side) -> Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// "trust" → "trust"ed, "block" → "block"ed.
+fn past(side: Side) -> &'static str {
+    match side {
+        Side::Trust => "trust",
+        Side::Block => "block",
+    }
 }
 
 pub fn remove(ctx: &Ctx, args: SenderArgs) -> Result<ExitCode> {

@@ -45,8 +45,15 @@ impl Daemon {
     async fn write_weekly(&mut self, anchor: jiff::Timestamp) {
         let store = self.alert_store.clone();
         let (config, paths) = (self.config.clone(), self.paths.clone());
+        let engine = self.engine.clone();
         let done = off_runtime("write the weekly summary", move || {
-            report::weekly(&store.lock().expect("alert store"), &config, &paths, anchor)
+            report::weekly(
+                &store.lock().expect("alert store"),
+                &engine,
+                &config,
+                &paths,
+                anchor,
+            )
         })
         .await;
         let Some((path, report)) =

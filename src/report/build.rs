@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
 
-use super::wording::{Counts, channels, next_steps, official_contacts, summary_sentence};
+use super::wording::{Counts, Sections, channels, next_steps, official_contacts, summary_sentence};
 use super::{Context, DayRow, Item, Lang, LenderRow, Period, Report, context, lender_name};
+use crate::classify::Engine;
 use crate::model::{Category, Reason};
 use crate::store::Store;
 use crate::store::history::{Entry, Filter};
@@ -17,8 +18,8 @@ fn has_rule(reasons: &[Reason], rules: &[&str]) -> bool {
 
 impl Report {
     /// Reads the period's messages and the history context from `store`.
-    pub fn build(store: &Store, period: Period, lang: Lang) -> Result<Report> {
-        let ctx = Context::build(store, period.tz.clone(), lang)?;
+    pub fn build(store: &Store, engine: &Engine, period: Period, lang: Lang) -> Result<Report> {
+        let ctx = Context::build(store, engine, period.tz.clone(), lang)?;
         let filter = Filter {
             since_ms: Some(period.start_ms()?),
             until_ms: Some(period.end_ms()?),
@@ -42,8 +43,8 @@ impl Report {
                 (date, row)
             })
             .collect();
-        let (mut scams, mut doubtful, mut harassment, mut breaches) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut scams, mut doubtful, mut no_account, mut harassment, mut breaches) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut breakers: BTreeSet<String> = BTreeSet::new();
         let mut genuine_overdue_lenders: BTreeSet<String> = BTreeSet::new();
         let mut genuine_overdue_ids: BTreeSet<String> = BTreeSet::new();
@@ -76,8 +77,7 @@ impl Report {
                 row.total += 1;
                 *row.by_category.entry(e.category).or_default() += 1;
             }
-            let mut reasons = e.reasons.clone();
-            reasons.extend(ctx.reasons(&e));
+            let reasons = ctx.current_reasons(&e);
             let item = Item {
                 id: e.id,
                 time: e
@@ -120,9 +120,13 @@ impl Report {
                 Category::Overdue => {
                     if has_rule(
                         &item.reasons,
-                        &[context::RULE_NO_PRIOR_LOAN, context::RULE_CAMPAIGN],
+                        &[context::RULE_CAMPAIGN, context::RULE_SCAM_SENDER],
                     ) {
                         doubtful.push(item);
+                    } else if has_rule(&item.reasons, &[context::RULE_NO_ACCOUNT]) {
+                        // Perhaps genuine, perhaps not the person's loan: listed apart, with
+                        // what to check.
+                        no_account.push(item);
                     } else {
                         genuine_overdue += 1;
                         if let Some(name) = &item.lender_name {
@@ -150,16 +154,20 @@ impl Report {
                 genuine_overdue,
                 genuine_overdue_lenders: genuine_overdue_lenders.clone(),
                 doubtful: doubtful.len() as u64,
+                no_account: no_account.len() as u64,
                 scams: scams.len() as u64,
                 breakers: rule_breakers.len() as u64,
             },
         );
         let next_steps = next_steps(
             lang,
-            &scams,
-            &doubtful,
-            &harassment,
-            &breaches,
+            &Sections {
+                scams: &scams,
+                doubtful: &doubtful,
+                no_account: &no_account,
+                harassment: &harassment,
+                breaches: &breaches,
+            },
             &genuine_overdue_lenders,
             &official_contacts(&genuine_overdue_ids, lang),
         );
@@ -173,6 +181,7 @@ impl Report {
             lenders,
             scams,
             doubtful,
+            no_account,
             harassment,
             breaches,
             rule_breakers,

@@ -189,9 +189,21 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(
         out,
         "<h2>{}</h2>",
-        t(lang, "拦下的诈骗短信", "Scams caught")
+        t(lang, "识别出的诈骗短信", "Scams identified")
     );
     items(&mut out, lang, &r.scams, none);
+    if !r.no_account.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h2>{}</h2>",
+            t(
+                lang,
+                "来自你没有登记借款的机构的逾期通知",
+                "Overdue notices from lenders you have no account with"
+            )
+        );
+        items(&mut out, lang, &r.no_account, none);
+    }
     if !r.doubtful.is_empty() {
         let _ = writeln!(
             out,

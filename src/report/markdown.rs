@@ -160,8 +160,24 @@ pub fn render(r: &Report) -> String {
         out.push('\n');
     }
 
-    let _ = writeln!(out, "## {}\n", t(lang, "拦下的诈骗短信", "Scams caught"));
+    let _ = writeln!(
+        out,
+        "## {}\n",
+        t(lang, "识别出的诈骗短信", "Scams identified")
+    );
     items(&mut out, lang, &r.scams, t(lang, "没有。", "None."));
+    if !r.no_account.is_empty() {
+        let _ = writeln!(
+            out,
+            "## {}\n",
+            t(
+                lang,
+                "来自你没有登记借款的机构的逾期通知",
+                "Overdue notices from lenders you have no account with"
+            )
+        );
+        items(&mut out, lang, &r.no_account, "");
+    }
     if !r.doubtful.is_empty() {
         let _ = writeln!(
             out,

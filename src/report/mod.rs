@@ -126,8 +126,13 @@ pub struct Report {
     pub corrected_by_user: u64,
     pub lenders: Vec<LenderRow>,
     pub scams: Vec<Item>,
-    /// Overdue notices the history casts doubt on (no loan with that lender, campaign).
+    /// Overdue notices the history casts doubt on (one text from many numbers, a sender
+    /// that began with a scam).
     pub doubtful: Vec<Item>,
+    /// Overdue notices from lenders the person has no account with (said so, or nothing in
+    /// the history shows one), even from the lender's own number: a mistaken number,
+    /// someone using their identity, or a scam.
+    pub no_account: Vec<Item>,
     pub harassment: Vec<Item>,
     /// Other collection messages (not already under harassment) that broke the time or
     /// frequency rules.
@@ -199,23 +204,25 @@ pub fn write_private(path: &Path, text: &str) -> Result<()> {
 /// [`weekly`] to get both.
 pub fn write_weekly(
     store: &Store,
+    engine: &crate::classify::Engine,
     config: &Config,
     paths: &Paths,
     now: jiff::Timestamp,
 ) -> Result<PathBuf> {
-    Ok(weekly(store, config, paths, now)?.0)
+    Ok(weekly(store, engine, config, paths, now)?.0)
 }
 
 /// Like [`write_weekly`], also returning the report (for the notification text).
 pub fn weekly(
     store: &Store,
+    engine: &crate::classify::Engine,
     config: &Config,
     paths: &Paths,
     now: jiff::Timestamp,
 ) -> Result<(PathBuf, Report)> {
     let tz = config.phone_tz()?;
     let period = Period::previous_week(now, tz);
-    let report = Report::build(store, period, Lang::from_config(config))?;
+    let report = Report::build(store, engine, period, Lang::from_config(config))?;
     let html = weekly_path(config, paths, &report.period);
     if let Some(dir) = html.parent() {
         crate::paths::create_private_dir(dir)?;

@@ -10,6 +10,7 @@ pub(super) struct Counts {
     pub(super) genuine_overdue: u64,
     pub(super) genuine_overdue_lenders: Vec<String>,
     pub(super) doubtful: u64,
+    pub(super) no_account: u64,
     pub(super) scams: u64,
     pub(super) breakers: u64,
 }
@@ -37,7 +38,7 @@ fn plural(n: u64, one: &str, many: &str) -> String {
     }
 }
 
-/// "This week: 2 genuine overdue notices from 美团 and 微众银行, 3 scams stopped, 1 collector
+/// "This week: 2 genuine overdue notices from 美团 and 微众银行, 3 scams identified, 1 collector
 /// broke the rules".
 pub(super) fn summary_sentence(lang: Lang, period: &Period, c: &Counts) -> String {
     let names = join_names(&c.genuine_overdue_lenders, lang);
@@ -60,10 +61,16 @@ pub(super) fn summary_sentence(lang: Lang, period: &Period, c: &Counts) -> Strin
                     parts.push(format!("{names}发来 {} 条真实逾期通知", c.genuine_overdue));
                 }
             }
+            if c.no_account > 0 {
+                parts.push(format!(
+                    "{} 条逾期通知来自你没有登记借款的机构",
+                    c.no_account
+                ));
+            }
             if c.doubtful > 0 {
                 parts.push(format!("{} 条逾期通知存疑", c.doubtful));
             }
-            parts.push(format!("拦下 {} 条诈骗短信", c.scams));
+            parts.push(format!("识别出 {} 条诈骗短信", c.scams));
             parts.push(format!("{} 个催收方违反催收规定", c.breakers));
             format!("{head}：{}。", parts.join("，"))
         }
@@ -88,6 +95,12 @@ pub(super) fn summary_sentence(lang: Lang, period: &Period, c: &Counts) -> Strin
                 }
                 parts.push(s);
             }
+            if c.no_account > 0 {
+                parts.push(format!(
+                    "{} from lenders you have no account with",
+                    plural(c.no_account, "overdue notice", "overdue notices")
+                ));
+            }
             if c.doubtful > 0 {
                 parts.push(plural(
                     c.doubtful,
@@ -95,7 +108,7 @@ pub(super) fn summary_sentence(lang: Lang, period: &Period, c: &Counts) -> Strin
                     "doubtful overdue notices",
                 ));
             }
-            parts.push(format!("{} stopped", plural(c.scams, "scam", "scams")));
+            parts.push(format!("{} identified", plural(c.scams, "scam", "scams")));
             parts.push(format!(
                 "{} the rules",
                 plural(c.breakers, "collector broke", "collectors broke")
@@ -105,15 +118,29 @@ pub(super) fn summary_sentence(lang: Lang, period: &Period, c: &Counts) -> Strin
     }
 }
 
+/// The report's lists that the next steps speak of.
+#[derive(Clone, Copy)]
+pub(super) struct Sections<'a> {
+    pub(super) scams: &'a [Item],
+    pub(super) doubtful: &'a [Item],
+    pub(super) no_account: &'a [Item],
+    pub(super) harassment: &'a [Item],
+    pub(super) breaches: &'a [Item],
+}
+
 pub(super) fn next_steps(
     lang: Lang,
-    scams: &[Item],
-    doubtful: &[Item],
-    harassment: &[Item],
-    breaches: &[Item],
+    sections: &Sections<'_>,
     overdue_lenders: &[String],
     official: &[String],
 ) -> Vec<String> {
+    let Sections {
+        scams,
+        doubtful,
+        no_account,
+        harassment,
+        breaches,
+    } = *sections;
     let zh = lang == Lang::Zh;
     let mut out = Vec::new();
     if !scams.is_empty() {
@@ -123,18 +150,29 @@ pub(super) fn next_steps(
             "Scam texts: do not call back, click links, transfer money or share codes. Check any loan only in the lender's official app or official hotline, never with a number from the message. Report the texts; if you paid anything, call the police at once.".to_string()
         });
     }
-    if !doubtful.is_empty() {
-        let names: Vec<String> = doubtful
+    let names_of = |items: &[Item]| {
+        let names: Vec<String> = items
             .iter()
             .filter_map(|i| i.lender_name.clone())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let names = join_names(&names, lang);
+        join_names(&names, lang)
+    };
+    if !no_account.is_empty() {
+        let names = names_of(no_account);
         out.push(if zh {
-            format!("存疑的逾期通知（{names}）：你的历史记录里没有这家机构的借款短信。请在官方App里确认是否真有借款；若没有，可能是冒名借款或诈骗，请联系官方客服并查询个人征信报告。")
+            format!("来自你没有登记借款的机构的逾期通知（{names}）：可能是发错号码、有人冒用你的身份借款，或是诈骗。请到中国人民银行征信中心（pbccrc.org.cn）查询个人信用报告，并拨打该机构官方客服核实（不要用短信里的号码）。如果你确实在这家机构借过款，用 dunwatch lenders add 登记，以后的通知就不会再这样提示。")
         } else {
-            format!("Doubtful overdue notices ({names}): your history has no loan messages from this lender. Check in its official app whether the loan exists; if not, it may be identity misuse or a scam: contact the official customer service and check your credit report.")
+            format!("Overdue notices from lenders you have no account with ({names}): perhaps a mistaken number, someone using your identity, or a scam. Check your credit report with the PBOC Credit Reference Center (pbccrc.org.cn) and call the lender's official hotline, never the number in the message. If you do have a loan there, add it with `dunwatch lenders add`.")
+        });
+    }
+    if !doubtful.is_empty() {
+        let names = names_of(doubtful);
+        out.push(if zh {
+            format!("存疑的逾期通知（{names}）：同样的文字从多个号码发来，或发件号码以前发过诈骗短信。请在官方App里确认是否真有欠款，不要用短信里的号码或链接。")
+        } else {
+            format!("Doubtful overdue notices ({names}): the same text came from several numbers, or the sender sent you a scam before. Check in the lender's official app whether you owe anything; never use the number or link in the message.")
         });
     }
     if !overdue_lenders.is_empty() {

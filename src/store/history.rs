@@ -63,14 +63,28 @@ impl Store {
         Ok(self.history(&filter)?.into_iter().next())
     }
 
-    /// Records the user's own category for a message (`None` clears it). Returns false when
-    /// there is no message with that id.
-    pub fn mark(&self, id: i64, category: Option<Category>) -> anyhow::Result<bool> {
+    /// Records the user's own category for a message (`None` clears it) with the headline
+    /// and advice written for the category now in force. Returns false when there is no
+    /// message with that id.
+    pub fn mark(
+        &self,
+        id: i64,
+        category: Option<Category>,
+        headline: &str,
+        advice: &str,
+    ) -> anyhow::Result<bool> {
         let changed = self.conn.execute(
             "UPDATE message SET user_category = ?2,
-                 marked_at = CASE WHEN ?2 IS NULL THEN NULL ELSE ?3 END
+                 marked_at = CASE WHEN ?2 IS NULL THEN NULL ELSE ?3 END,
+                 headline = ?4, advice = ?5
              WHERE id = ?1",
-            rusqlite::params![id, category.map(Category::as_str), super::now_ms()],
+            rusqlite::params![
+                id,
+                category.map(Category::as_str),
+                super::now_ms(),
+                headline,
+                advice
+            ],
         )?;
         Ok(changed == 1)
     }

@@ -7,6 +7,7 @@
 pub mod history;
 pub mod key;
 pub mod migrations;
+pub mod person;
 pub mod senders;
 
 use std::path::{Path, PathBuf};

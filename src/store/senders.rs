@@ -107,8 +107,17 @@ impl SenderLists {
 }
 
 impl Store {
-    /// Puts `sender` on a list (moving it from the other one if it was there).
-    pub fn set_sender_side(&self, sender: &str, side: Side) -> Result<(), StoreError> {
+    /// Puts `sender` on a list (moving it from the other one if it was there); returns the
+    /// list it was on before.
+    pub fn set_sender_side(&self, sender: &str, side: Side) -> Result<Option<Side>, StoreError> {
+        let before: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT side FROM sender_list WHERE sender_norm = ?1",
+                [normalize_sender(sender)],
+                |r| r.get(0),
+            )
+            .optional()?;
         self.conn.execute(
             "INSERT INTO sender_list(sender_norm, sender, side, added_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(sender_norm) DO UPDATE SET sender = ?2, side = ?3, added_at = ?4",
@@ -119,7 +128,7 @@ impl Store {
                 now_ms()
             ],
         )?;
-        Ok(())
+        Ok(before.and_then(|s| s.parse().ok()))
     }
 
     /// Takes `sender` off both lists; returns the list it was on.

@@ -46,6 +46,9 @@ _dunwatch() {
             dunwatch,history)
                 cmd="dunwatch__subcmd__history"
                 ;;
+            dunwatch,lenders)
+                cmd="dunwatch__subcmd__lenders"
+                ;;
             dunwatch,mark)
                 cmd="dunwatch__subcmd__mark"
                 ;;
@@ -151,6 +154,9 @@ _dunwatch() {
             dunwatch__subcmd__help,history)
                 cmd="dunwatch__subcmd__help__subcmd__history"
                 ;;
+            dunwatch__subcmd__help,lenders)
+                cmd="dunwatch__subcmd__help__subcmd__lenders"
+                ;;
             dunwatch__subcmd__help,mark)
                 cmd="dunwatch__subcmd__help__subcmd__mark"
                 ;;
@@ -196,6 +202,12 @@ _dunwatch() {
             dunwatch__subcmd__help__subcmd__feedback,export)
                 cmd="dunwatch__subcmd__help__subcmd__feedback__subcmd__export"
                 ;;
+            dunwatch__subcmd__help__subcmd__lenders,add)
+                cmd="dunwatch__subcmd__help__subcmd__lenders__subcmd__add"
+                ;;
+            dunwatch__subcmd__help__subcmd__lenders,remove)
+                cmd="dunwatch__subcmd__help__subcmd__lenders__subcmd__remove"
+                ;;
             dunwatch__subcmd__help__subcmd__rules,check)
                 cmd="dunwatch__subcmd__help__subcmd__rules__subcmd__check"
                 ;;
@@ -213,6 +225,24 @@ _dunwatch() {
                 ;;
             dunwatch__subcmd__help__subcmd__service,uninstall)
                 cmd="dunwatch__subcmd__help__subcmd__service__subcmd__uninstall"
+                ;;
+            dunwatch__subcmd__lenders,add)
+                cmd="dunwatch__subcmd__lenders__subcmd__add"
+                ;;
+            dunwatch__subcmd__lenders,help)
+                cmd="dunwatch__subcmd__lenders__subcmd__help"
+                ;;
+            dunwatch__subcmd__lenders,remove)
+                cmd="dunwatch__subcmd__lenders__subcmd__remove"
+                ;;
+            dunwatch__subcmd__lenders__subcmd__help,add)
+                cmd="dunwatch__subcmd__lenders__subcmd__help__subcmd__add"
+                ;;
+            dunwatch__subcmd__lenders__subcmd__help,help)
+                cmd="dunwatch__subcmd__lenders__subcmd__help__subcmd__help"
+                ;;
+            dunwatch__subcmd__lenders__subcmd__help,remove)
+                cmd="dunwatch__subcmd__lenders__subcmd__help__subcmd__remove"
                 ;;
             dunwatch__subcmd__rules,check)
                 cmd="dunwatch__subcmd__rules__subcmd__check"
@@ -269,7 +299,7 @@ _dunwatch() {
 
     case "${cmd}" in
         dunwatch)
-            opts="-h -V --db --config --help --version scan classify check history show mark trust block untrust senders stats feedback report evidence config rules run service doctor generate help"
+            opts="-h -V --db --config --help --version scan classify check history show mark trust block untrust senders lenders stats feedback report evidence config rules run service doctor generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -739,7 +769,7 @@ _dunwatch() {
             return 0
             ;;
         dunwatch__subcmd__help)
-            opts="scan classify check history show mark trust block untrust senders stats feedback report evidence config rules run service doctor generate help"
+            opts="scan classify check history show mark trust block untrust senders lenders stats feedback report evidence config rules run service doctor generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -937,6 +967,48 @@ _dunwatch() {
         dunwatch__subcmd__help__subcmd__history)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__help__subcmd__lenders)
+            opts="add remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__help__subcmd__lenders__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__help__subcmd__lenders__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1221,6 +1293,128 @@ _dunwatch() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__lenders)
+            opts="-h --json --db --config --help add remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__lenders__subcmd__add)
+            opts="-h --db --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__lenders__subcmd__help)
+            opts="add remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__lenders__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__lenders__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__lenders__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__lenders__subcmd__remove)
+            opts="-h --db --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

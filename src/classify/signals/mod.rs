@@ -5,6 +5,7 @@
 
 use super::links::{self, Link};
 use super::normalize::{self, Normalized};
+use super::person::{Account, Person, Told};
 use super::registry::LenderDef;
 use super::sender::{self, SenderKind};
 use super::{Engine, Fired, Input, advice};
@@ -18,6 +19,8 @@ pub(super) use schemas::{FACTS, Schema};
 /// What the engine knows of a message before it weighs anything.
 struct Seen<'e, 'i> {
     input: &'i Input<'i>,
+    person: &'i Person,
+    sender_norm: String,
     n: Normalized,
     lang: &'static str,
     kind: SenderKind,
@@ -33,6 +36,9 @@ struct Seen<'e, 'i> {
     links: Vec<Link>,
     /// The phone numbers in the text, searched for only when a schema asks.
     numbers: std::cell::OnceCell<Vec<links::Number>>,
+    /// What the person's history says of the message, and their account with the lender
+    /// it names (`None`: unknown), once [`person_signals`] has looked.
+    told: std::cell::OnceCell<(Told, Option<Account>)>,
 }
 
 impl Seen<'_, '_> {
@@ -116,7 +122,14 @@ impl Seen<'_, '_> {
     }
 }
 
-pub(super) fn classify(engine: &Engine, input: &Input<'_>) -> Verdict {
+/// The verdict on `input` for `person`; `forced` is the person's own category for the
+/// message (`dunwatch mark`), whose headline and advice are then the ones written.
+pub(super) fn classify(
+    engine: &Engine,
+    input: &Input<'_>,
+    person: &Person,
+    forced: Option<Category>,
+) -> Verdict {
     let n = normalize::normalize(input.body);
     let lang = advice::language(&n);
     let sender_norm = normalize_sender(input.sender);
@@ -135,6 +148,8 @@ pub(super) fn classify(engine: &Engine, input: &Input<'_>) -> Verdict {
     let links = links::extract(&n.text);
     let seen = Seen {
         input,
+        person,
+        sender_norm: sender_norm.clone(),
         n,
         lang,
         kind,
@@ -145,6 +160,7 @@ pub(super) fn classify(engine: &Engine, input: &Input<'_>) -> Verdict {
         official_sender,
         links,
         numbers: std::cell::OnceCell::new(),
+        told: std::cell::OnceCell::new(),
     };
 
     let mut tally = Tally::default();
@@ -154,9 +170,10 @@ pub(super) fn classify(engine: &Engine, input: &Input<'_>) -> Verdict {
     link_signals(engine, &seen, &mut tally);
     split_signal(engine, &seen, &mut tally);
     time_signal(engine, &seen, &mut tally);
+    person_signals(engine, &seen, &mut tally);
     schema_signals(engine, &seen, &matched, risky, &mut tally, &mut decisive);
 
-    let category = decide(engine, &tally, decisive);
+    let mut category = decide(engine, &tally, decisive);
     let weight = tally.get(category);
     let score = match category {
         Category::Other => {
@@ -178,6 +195,25 @@ pub(super) fn classify(engine: &Engine, input: &Input<'_>) -> Verdict {
     ranked.sort_by_key(|(support, _)| std::cmp::Reverse(*support));
     let mut reasons: Vec<Reason> = ranked.into_iter().map(|(_, r)| r).collect();
     quote_as_written(input.body, &seen.n.text, &mut reasons);
+    // The person's own lists have the last word on the category (trust, block), and their
+    // correction, when there is one, is the category the words are written for.
+    let side = person.lists.side(input.sender);
+    let mut score = (score * 1000.0).round() / 1000.0;
+    if side.is_some() {
+        let mut v = Verdict {
+            category,
+            score,
+            reasons,
+            ..Verdict::other()
+        };
+        person.lists.apply(input.sender, &mut v);
+        (category, score, reasons) = (v.category, v.score, v.reasons);
+    }
+    let blocked = side == Some(crate::store::senders::Side::Block);
+    if let Some(f) = forced {
+        category = f;
+    }
+    let account = seen.told.get().and_then(|(_, a)| a.clone());
     let (headline, advice) = if category == Category::Other {
         (String::new(), String::new())
     } else {
@@ -190,12 +226,14 @@ pub(super) fn classify(engine: &Engine, input: &Input<'_>) -> Verdict {
             official_sender: official_sender && lender.is_some(),
             body: &seen.n.text,
             reasons: &reasons,
+            account: account.as_ref(),
+            blocked,
         })
     };
     Verdict {
         category,
         lender: lender.map(|l| l.id.clone()),
-        score: (score * 1000.0).round() / 1000.0,
+        score,
         reasons,
         advice,
         headline,
@@ -483,6 +521,102 @@ fn time_signal(engine: &Engine, seen: &Seen<'_, '_>, tally: &mut Tally) {
             vec![(Category::Harassment, t.night)],
         );
     }
+}
+
+/// What the person's history and declarations add: their account with the lender named,
+/// one text from many numbers, collection too often in one day, a number that began with a
+/// scam. Nothing for [`Person::nobody`].
+fn person_signals(engine: &Engine, seen: &Seen<'_, '_>, tally: &mut Tally) {
+    let person = seen.person;
+    let w = &engine.tuning.history;
+    let lang = seen.lang;
+    let collection = seen.about_debt()
+        && (tally.get(Category::Overdue) > 0.0 || tally.get(Category::Harassment) > 0.0);
+    let told = if person.history.is_empty() {
+        Told::default()
+    } else {
+        let input = seen.input;
+        let key = crate::store::message_key_normalized(
+            &seen.sender_norm,
+            crate::model::Direction::In,
+            input.ts_ms,
+            input.body,
+        );
+        person.history.told(
+            &super::person::Seen {
+                key,
+                sender_norm: &seen.sender_norm,
+                ts_ms: input.ts_ms,
+                body: input.body,
+                category: Category::Other,
+                lender: seen.lender.map(|l| l.id.as_str()),
+            },
+            collection,
+            w.campaign_days,
+        )
+    };
+    let account = match (seen.lender, &person.accounts) {
+        (Some(l), Some(a)) if collection => Some(a.of(&l.id)),
+        _ => None,
+    };
+    if let (Some(l), Some(account)) = (seen.lender, &account) {
+        match account {
+            Account::Have(proof) => tally.push(
+                "account.have",
+                l.display(lang).to_string(),
+                advice::account_have_text(lang, l, proof),
+                Vec::new(),
+            ),
+            Account::None { declared } => {
+                // From the lender's own number the notice may be genuine and the loan still
+                // not the person's (a mistaken number, someone using their identity).
+                let weight = if seen.official_sender {
+                    0.0
+                } else {
+                    w.no_account
+                };
+                tally.add(Category::Scam, weight);
+                tally.push(
+                    "account.none",
+                    l.display(lang).to_string(),
+                    advice::account_none_text(lang, l, *declared),
+                    vec![(Category::Scam, weight)],
+                );
+            }
+        }
+    }
+    let about_a_debt = seen.about_debt() || seen.claimed().is_some();
+    if about_a_debt && told.campaign_senders >= w.campaign_senders {
+        let n = told.campaign_senders;
+        tally.add(Category::Scam, w.campaign);
+        tally.push(
+            "history.campaign",
+            advice::count_numbers_text(lang, n),
+            advice::campaign_text(lang, n),
+            vec![(Category::Scam, w.campaign)],
+        );
+    }
+    if let Some((n, day)) = told.collection_that_day
+        && n > w.max_collection_per_day
+    {
+        tally.add(Category::Harassment, w.frequent_collection);
+        tally.push(
+            "history.frequent_collection",
+            format!("{n} · {day}"),
+            advice::frequent_text(lang, n, day, w.max_collection_per_day),
+            vec![(Category::Harassment, w.frequent_collection)],
+        );
+    }
+    if let Some(first) = told.scam_first {
+        tally.add(Category::Scam, w.scam_sender);
+        tally.push(
+            "history.scam_sender",
+            seen.input.sender.to_string(),
+            advice::scam_sender_text(lang, first, &engine.zone),
+            vec![(Category::Scam, w.scam_sender)],
+        );
+    }
+    let _ = seen.told.set((told, account));
 }
 
 /// The hour a message was received, where it was received.

@@ -24,6 +24,12 @@ pub const FACTS: &[&str] = &[
     "fact.number_unofficial",
     "fact.number_unknown",
     "fact.risky_request",
+    // From the person's history and declarations (never true for plain `classify`).
+    "fact.has_account",
+    "fact.no_account",
+    "fact.campaign",
+    "fact.frequent_collection",
+    "fact.scam_sender",
 ];
 
 /// Schemas: rules decided by which concepts, rules and facts are present, in the order of
@@ -228,6 +234,30 @@ fn compute_facts(engine: &Engine, seen: &Seen<'_, '_>, risky: bool) -> Facts {
     }
     if risky {
         out.push(("fact.risky_request", String::new()));
+    }
+    if let Some((told, account)) = seen.told.get() {
+        let lender = || {
+            seen.lender
+                .map(|l| l.display(seen.lang).to_string())
+                .unwrap_or_default()
+        };
+        match account {
+            Some(super::Account::Have(_)) => out.push(("fact.has_account", lender())),
+            Some(super::Account::None { .. }) => out.push(("fact.no_account", lender())),
+            None => {}
+        }
+        let w = &engine.tuning.history;
+        if told.campaign_senders >= w.campaign_senders {
+            out.push(("fact.campaign", told.campaign_senders.to_string()));
+        }
+        if let Some((n, _)) = told.collection_that_day
+            && n > w.max_collection_per_day
+        {
+            out.push(("fact.frequent_collection", n.to_string()));
+        }
+        if told.scam_first.is_some() {
+            out.push(("fact.scam_sender", sender()));
+        }
     }
     let mut facts = Facts::default();
     for (f, ev) in out {
