@@ -12,6 +12,7 @@
 
 pub mod advice;
 pub mod concepts;
+pub mod learned;
 pub mod links;
 pub mod normalize;
 mod patterns;
