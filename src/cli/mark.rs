@@ -34,7 +34,7 @@ pub fn run(ctx: &Ctx, args: MarkArgs) -> Result<ExitCode> {
     };
     let engine = entry.engine_category.unwrap_or(entry.category);
     let new = if args.clear { None } else { args.category };
-    store.mark(args.id, new)?;
+    store.mark(args.id, new, &ctx.engine()?.tuning().learned)?;
     let mut out = super::stdout();
     match new {
         Some(c) if c == engine => writeln!(

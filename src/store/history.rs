@@ -3,6 +3,7 @@
 use rusqlite::types::Value;
 
 use super::{Store, direction_from_sql};
+use crate::classify::tuning::LearnedWeights;
 use crate::model::{Category, Direction, Reason};
 
 /// Which messages to list.
@@ -64,14 +65,24 @@ impl Store {
     }
 
     /// Records the user's own category for a message (`None` clears it). Returns false when
-    /// there is no message with that id.
-    pub fn mark(&self, id: i64, category: Option<Category>) -> anyhow::Result<bool> {
+    /// there is no message with that id. What the corrections teach is recounted after
+    /// (`learned`: the `[engine.learned]` tuning, for when a category becomes active).
+    pub fn mark(
+        &self,
+        id: i64,
+        category: Option<Category>,
+        learned: &LearnedWeights,
+    ) -> anyhow::Result<bool> {
         let changed = self.conn.execute(
             "UPDATE message SET user_category = ?2,
                  marked_at = CASE WHEN ?2 IS NULL THEN NULL ELSE ?3 END
              WHERE id = ?1",
             rusqlite::params![id, category.map(Category::as_str), super::now_ms()],
         )?;
+        // The corrections teach: recount what is learned from them (store::learned).
+        if changed == 1 {
+            self.rebuild_learned(learned)?;
+        }
         Ok(changed == 1)
     }
 
