@@ -46,6 +46,9 @@ _dunwatch() {
             dunwatch,history)
                 cmd="dunwatch__subcmd__history"
                 ;;
+            dunwatch,learn)
+                cmd="dunwatch__subcmd__learn"
+                ;;
             dunwatch,mark)
                 cmd="dunwatch__subcmd__mark"
                 ;;
@@ -151,6 +154,9 @@ _dunwatch() {
             dunwatch__subcmd__help,history)
                 cmd="dunwatch__subcmd__help__subcmd__history"
                 ;;
+            dunwatch__subcmd__help,learn)
+                cmd="dunwatch__subcmd__help__subcmd__learn"
+                ;;
             dunwatch__subcmd__help,mark)
                 cmd="dunwatch__subcmd__help__subcmd__mark"
                 ;;
@@ -196,6 +202,9 @@ _dunwatch() {
             dunwatch__subcmd__help__subcmd__feedback,export)
                 cmd="dunwatch__subcmd__help__subcmd__feedback__subcmd__export"
                 ;;
+            dunwatch__subcmd__help__subcmd__learn,forget)
+                cmd="dunwatch__subcmd__help__subcmd__learn__subcmd__forget"
+                ;;
             dunwatch__subcmd__help__subcmd__rules,check)
                 cmd="dunwatch__subcmd__help__subcmd__rules__subcmd__check"
                 ;;
@@ -213,6 +222,18 @@ _dunwatch() {
                 ;;
             dunwatch__subcmd__help__subcmd__service,uninstall)
                 cmd="dunwatch__subcmd__help__subcmd__service__subcmd__uninstall"
+                ;;
+            dunwatch__subcmd__learn,forget)
+                cmd="dunwatch__subcmd__learn__subcmd__forget"
+                ;;
+            dunwatch__subcmd__learn,help)
+                cmd="dunwatch__subcmd__learn__subcmd__help"
+                ;;
+            dunwatch__subcmd__learn__subcmd__help,forget)
+                cmd="dunwatch__subcmd__learn__subcmd__help__subcmd__forget"
+                ;;
+            dunwatch__subcmd__learn__subcmd__help,help)
+                cmd="dunwatch__subcmd__learn__subcmd__help__subcmd__help"
                 ;;
             dunwatch__subcmd__rules,check)
                 cmd="dunwatch__subcmd__rules__subcmd__check"
@@ -269,7 +290,7 @@ _dunwatch() {
 
     case "${cmd}" in
         dunwatch)
-            opts="-h -V --db --config --help --version scan classify check history show mark trust block untrust senders stats feedback report evidence config rules run service doctor generate help"
+            opts="-h -V --db --config --help --version scan classify check history show mark trust block untrust senders stats feedback learn report evidence config rules run service doctor generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -739,7 +760,7 @@ _dunwatch() {
             return 0
             ;;
         dunwatch__subcmd__help)
-            opts="scan classify check history show mark trust block untrust senders stats feedback report evidence config rules run service doctor generate help"
+            opts="scan classify check history show mark trust block untrust senders stats feedback learn report evidence config rules run service doctor generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -937,6 +958,34 @@ _dunwatch() {
         dunwatch__subcmd__help__subcmd__history)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__help__subcmd__learn)
+            opts="forget"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__help__subcmd__learn__subcmd__forget)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1229,6 +1278,92 @@ _dunwatch() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__learn)
+            opts="-h --json --db --config --help forget help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__learn__subcmd__forget)
+            opts="-h --db --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__learn__subcmd__help)
+            opts="forget help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__learn__subcmd__help__subcmd__forget)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__learn__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
