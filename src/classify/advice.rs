@@ -301,6 +301,23 @@ pub fn scam_sender_text(lang: &str, first: Option<i64>, zone: &jiff::tz::TimeZon
     }
 }
 
+/// "Like messages you marked as scam: 贷款 · 额度".
+pub fn learned_text(lang: &str, c: Category, words: &[String]) -> String {
+    let words = words.join(" · ");
+    let (zh, tw, en) = match c {
+        Category::Scam => ("诈骗", "詐騙", "a scam"),
+        Category::Overdue => ("逾期通知", "逾期通知", "an overdue notice"),
+        Category::Harassment => ("违规催收", "違規催收", "harassment"),
+        Category::Reminder => ("账务提醒", "帳務提醒", "a reminder"),
+        Category::Other => ("普通短信", "普通簡訊", "ordinary"),
+    };
+    match lang {
+        "en" => format!("like messages you marked as {en}: {words}"),
+        "zh-TW" => format!("和你標記為{tw}的簡訊相似：{words}"),
+        _ => format!("和你标记为{zh}的短信相似：{words}"),
+    }
+}
+
 fn blocked_words(lang: &str) -> &'static str {
     pick(
         lang,

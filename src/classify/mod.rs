@@ -12,6 +12,7 @@
 
 pub mod advice;
 pub mod concepts;
+pub mod learned;
 pub mod links;
 pub mod normalize;
 mod patterns;
@@ -359,9 +360,11 @@ impl Engine {
         &self,
         store: &crate::store::Store,
     ) -> Result<Person, crate::store::StoreError> {
-        store.person(self.zone.clone(), &|sender, body, lender| {
-            self.shows_account(sender, body, lender)
-        })
+        store.person(
+            self.zone.clone(),
+            &|sender, body, lender| self.shows_account(sender, body, lender),
+            &self.tuning.learned,
+        )
     }
 
     /// The zone days and hours are judged in.

@@ -25,6 +25,8 @@ pub struct Person {
     /// nothing may be said about whether they have a loan anywhere.
     pub accounts: Option<Accounts>,
     pub history: History,
+    /// What the person's corrections taught (`dunwatch mark`), once enough of them.
+    pub learned: Option<super::learned::Model>,
 }
 
 impl Person {

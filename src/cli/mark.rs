@@ -53,7 +53,13 @@ pub fn run(ctx: &Ctx, args: MarkArgs) -> Result<ExitCode> {
         &person,
         new.unwrap_or(engine_said),
     );
-    store.mark(args.id, new, &rewritten.headline, &rewritten.advice)?;
+    store.mark(
+        args.id,
+        new,
+        &rewritten.headline,
+        &rewritten.advice,
+        &engine.tuning().learned,
+    )?;
     let engine = engine_said;
     match new {
         Some(c) if c == engine => writeln!(

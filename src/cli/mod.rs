@@ -9,6 +9,7 @@ mod doctor;
 mod evidence;
 mod feedback;
 mod history;
+mod learn;
 mod lenders;
 mod mark;
 mod report;
@@ -88,6 +89,8 @@ pub enum Command {
     /// Your corrections, for `rules eval`.
     #[command(subcommand)]
     Feedback(feedback::FeedbackCommand),
+    /// What your corrections taught (`learn`), or forget it (`learn forget`).
+    Learn(learn::LearnArgs),
     /// A summary for a week or a date range, as Markdown, HTML or JSON.
     Report(report::ReportArgs),
     /// Export messages as evidence with hashes (`evidence --out DIR`), or check an export
@@ -208,6 +211,7 @@ fn dispatch(ctx: Ctx, command: Command) -> Result<ExitCode> {
         Command::Lenders(args) => lenders::run(&ctx, args),
         Command::Stats(args) => stats::run(&ctx, args),
         Command::Feedback(cmd) => feedback::run(&ctx, cmd),
+        Command::Learn(args) => learn::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
         Command::Evidence(args) => evidence::run(&ctx, args),
         Command::Config(cmd) => config_cmd::run(&ctx, cmd),

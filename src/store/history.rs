@@ -3,6 +3,7 @@
 use rusqlite::types::Value;
 
 use super::{Store, direction_from_sql};
+use crate::classify::tuning::LearnedWeights;
 use crate::model::{Category, Direction, Reason};
 
 /// Which messages to list.
@@ -65,13 +66,15 @@ impl Store {
 
     /// Records the user's own category for a message (`None` clears it) with the headline
     /// and advice written for the category now in force. Returns false when there is no
-    /// message with that id.
+    /// message with that id. What the corrections teach is recounted after (`learned`: the
+    /// `[engine.learned]` tuning, for when a category becomes active).
     pub fn mark(
         &self,
         id: i64,
         category: Option<Category>,
         headline: &str,
         advice: &str,
+        learned: &LearnedWeights,
     ) -> anyhow::Result<bool> {
         let changed = self.conn.execute(
             "UPDATE message SET user_category = ?2,
@@ -86,6 +89,10 @@ impl Store {
                 advice
             ],
         )?;
+        // The corrections teach: recount what is learned from them (store::learned).
+        if changed == 1 {
+            self.rebuild_learned(learned)?;
+        }
         Ok(changed == 1)
     }
 

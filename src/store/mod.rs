@@ -6,6 +6,7 @@
 
 pub mod history;
 pub mod key;
+pub mod learned;
 pub mod migrations;
 pub mod person;
 pub mod senders;

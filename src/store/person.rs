@@ -5,7 +5,9 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::{MessageKey, Store, StoreError, now_ms};
+use crate::classify::learned::Model;
 use crate::classify::person::{AccountProof, Accounts, History, Person, Seen};
+use crate::classify::tuning::LearnedWeights;
 use crate::model::Category;
 
 /// What the person said about a lender (`dunwatch lenders add|remove`).
@@ -127,6 +129,7 @@ impl Store {
         &self,
         zone: jiff::tz::TimeZone,
         shows: &dyn Fn(&str, &str, &str) -> bool,
+        learned: &LearnedWeights,
     ) -> Result<Person, StoreError> {
         let mut accounts = Accounts::default();
         for (id, state, _) in self.declared_accounts()? {
@@ -177,6 +180,28 @@ impl Store {
             lists: self.sender_lists()?,
             accounts: Some(accounts),
             history,
+            learned: self.learned_model_or_recount(learned)?,
         })
+    }
+}
+
+impl Store {
+    /// The learned model; corrections made before the counts existed (an older dunwatch)
+    /// are counted first. A database that cannot be written to is judged without them.
+    fn learned_model_or_recount(&self, w: &LearnedWeights) -> Result<Option<Model>, StoreError> {
+        let counted: i64 =
+            self.conn
+                .query_row("SELECT count(*) FROM learned_category", [], |r| r.get(0))?;
+        if counted == 0 {
+            let corrections: i64 = self.conn.query_row(
+                "SELECT count(*) FROM message WHERE user_category IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )?;
+            if corrections > 0 && self.rebuild_learned(w).is_err() {
+                return Ok(None);
+            }
+        }
+        self.learned_model(w)
     }
 }

@@ -46,6 +46,9 @@ _dunwatch() {
             dunwatch,history)
                 cmd="dunwatch__subcmd__history"
                 ;;
+            dunwatch,learn)
+                cmd="dunwatch__subcmd__learn"
+                ;;
             dunwatch,lenders)
                 cmd="dunwatch__subcmd__lenders"
                 ;;
@@ -154,6 +157,9 @@ _dunwatch() {
             dunwatch__subcmd__help,history)
                 cmd="dunwatch__subcmd__help__subcmd__history"
                 ;;
+            dunwatch__subcmd__help,learn)
+                cmd="dunwatch__subcmd__help__subcmd__learn"
+                ;;
             dunwatch__subcmd__help,lenders)
                 cmd="dunwatch__subcmd__help__subcmd__lenders"
                 ;;
@@ -202,6 +208,9 @@ _dunwatch() {
             dunwatch__subcmd__help__subcmd__feedback,export)
                 cmd="dunwatch__subcmd__help__subcmd__feedback__subcmd__export"
                 ;;
+            dunwatch__subcmd__help__subcmd__learn,forget)
+                cmd="dunwatch__subcmd__help__subcmd__learn__subcmd__forget"
+                ;;
             dunwatch__subcmd__help__subcmd__lenders,add)
                 cmd="dunwatch__subcmd__help__subcmd__lenders__subcmd__add"
                 ;;
@@ -225,6 +234,18 @@ _dunwatch() {
                 ;;
             dunwatch__subcmd__help__subcmd__service,uninstall)
                 cmd="dunwatch__subcmd__help__subcmd__service__subcmd__uninstall"
+                ;;
+            dunwatch__subcmd__learn,forget)
+                cmd="dunwatch__subcmd__learn__subcmd__forget"
+                ;;
+            dunwatch__subcmd__learn,help)
+                cmd="dunwatch__subcmd__learn__subcmd__help"
+                ;;
+            dunwatch__subcmd__learn__subcmd__help,forget)
+                cmd="dunwatch__subcmd__learn__subcmd__help__subcmd__forget"
+                ;;
+            dunwatch__subcmd__learn__subcmd__help,help)
+                cmd="dunwatch__subcmd__learn__subcmd__help__subcmd__help"
                 ;;
             dunwatch__subcmd__lenders,add)
                 cmd="dunwatch__subcmd__lenders__subcmd__add"
@@ -299,7 +320,7 @@ _dunwatch() {
 
     case "${cmd}" in
         dunwatch)
-            opts="-h -V --db --config --help --version scan classify check history show mark trust block untrust senders lenders stats feedback report evidence config rules run service doctor generate help"
+            opts="-h -V --db --config --help --version scan classify check history show mark trust block untrust senders lenders stats feedback learn report evidence config rules run service doctor generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -769,7 +790,7 @@ _dunwatch() {
             return 0
             ;;
         dunwatch__subcmd__help)
-            opts="scan classify check history show mark trust block untrust senders lenders stats feedback report evidence config rules run service doctor generate help"
+            opts="scan classify check history show mark trust block untrust senders lenders stats feedback learn report evidence config rules run service doctor generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -967,6 +988,34 @@ _dunwatch() {
         dunwatch__subcmd__help__subcmd__history)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__help__subcmd__learn)
+            opts="forget"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__help__subcmd__learn__subcmd__forget)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1301,6 +1350,92 @@ _dunwatch() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__learn)
+            opts="-h --json --db --config --help forget help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__learn__subcmd__forget)
+            opts="-h --db --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__learn__subcmd__help)
+            opts="forget help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__learn__subcmd__help__subcmd__forget)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__learn__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

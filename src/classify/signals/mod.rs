@@ -171,6 +171,7 @@ pub(super) fn classify(
     split_signal(engine, &seen, &mut tally);
     time_signal(engine, &seen, &mut tally);
     person_signals(engine, &seen, &mut tally);
+    learned_signal(engine, &seen, &mut tally);
     schema_signals(engine, &seen, &matched, risky, &mut tally, &mut decisive);
 
     let mut category = decide(engine, &tally, decisive);
@@ -617,6 +618,33 @@ fn person_signals(engine: &Engine, seen: &Seen<'_, '_>, tally: &mut Tally) {
         );
     }
     let _ = seen.told.set((told, account));
+}
+
+/// What the person's own corrections taught: one weighted signal towards the category of
+/// the corrected messages this text is most like, with the words that weighed most.
+/// Against a scam when they marked such messages as ordinary.
+fn learned_signal(engine: &Engine, seen: &Seen<'_, '_>, tally: &mut Tally) {
+    let Some(model) = &seen.person.learned else {
+        return;
+    };
+    let Some(j) = model.judge(&seen.n.text) else {
+        return;
+    };
+    let w = engine.tuning.learned.weight;
+    let weights = if j.category == Category::Other {
+        vec![(Category::Other, w), (Category::Scam, -w)]
+    } else {
+        vec![(j.category, w)]
+    };
+    for &(c, x) in &weights {
+        tally.add(c, x);
+    }
+    tally.push(
+        &format!("learned.{}", j.category.as_str()),
+        j.words.join(" · "),
+        advice::learned_text(seen.lang, j.category, &j.words),
+        weights,
+    );
 }
 
 /// The hour a message was received, where it was received.
