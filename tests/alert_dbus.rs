@@ -468,3 +468,42 @@ fn weekly_scenario(log: Arc<Mutex<Vec<Seen>>>) {
         .count();
     assert_eq!(weekly, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_for_a_blocked_sender_says_the_person_blocked_it() {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        eprintln!("skipped: no session bus (run under dbus-run-session -- cargo test)");
+        return;
+    }
+    let _bus = BUS.lock().await;
+    let server = FakeServer::default();
+    let log = server.seen.clone();
+    let _conn = own_notifications(server).await;
+    tokio::task::spawn_blocking(move || {
+        let home = Home::new();
+        home.write_config("");
+        // The person blocked the number before anything arrived from it.
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dunwatch"))
+            .env("DUNWATCH_DATA_DIR", home.data_dir())
+            .env("DUNWATCH_CONFIG_DIR", home.config_dir())
+            .env("HOME", home.root().join("home"))
+            .args(["block", "17012345678"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let d = home.start("log", true);
+        fs::write(
+            home.watch().join("sms.xml"),
+            backup(&[sms("17012345678", now_ms() - 5_000, "在吗？有件急事找你")]),
+        )
+        .unwrap();
+        wait_for("the alert", LONG, || !seen(&log).is_empty());
+        let got = seen(&log);
+        assert!(got[0].summary.starts_with("疑似诈骗"), "{got:#?}");
+        assert!(got[0].body.contains("你已屏蔽这个号码"), "{got:#?}");
+        let (status, text) = d.stop();
+        assert!(status.success(), "{text}");
+    })
+    .await
+    .unwrap();
+}
