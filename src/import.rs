@@ -9,7 +9,6 @@
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -287,6 +286,11 @@ impl Importer<'_> {
                 return Ok(report);
             }
         };
+        if !meta.is_file() {
+            let e = std::io::Error::new(std::io::ErrorKind::InvalidInput, ingest::NOT_REGULAR);
+            report.status = FileStatus::Failed(ParseError::io(path, &e));
+            return Ok(report);
+        }
         let (size, mtime) = (meta.len() as i64, mtime_ns(&meta));
         if self.not_exports.knows(&key, size, mtime) {
             report.status = FileStatus::NotAnExport;
@@ -481,7 +485,7 @@ impl Importer<'_> {
 
 fn hash_file(path: &Path) -> std::io::Result<[u8; 32]> {
     let mut hasher = blake3::Hasher::new();
-    let mut file = File::open(path)?;
+    let mut file = ingest::open_regular(path)?;
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = file.read(&mut buf)?;

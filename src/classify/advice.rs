@@ -379,17 +379,14 @@ pub fn advise(c: &Context<'_>) -> (String, String) {
         first.push_str(blocked_words(lang));
     }
     if let (Some(l), Some(account)) = (c.lender, c.account)
-        && matches!(
-            c.category,
-            Category::Overdue | Category::Harassment | Category::Scam
-        )
+        && matches!(c.category, Category::Overdue | Category::Harassment)
     {
+        // Not for a scam: whether the person has a loan there changes nothing about what
+        // to do with a scam, and "perhaps a mistaken number" would soften the warning.
         match account {
             Account::Have(p) => {
-                if c.category != Category::Scam {
-                    first.push_str(&account_have_text(lang, l, p));
-                    first.push_str(if lang == "en" { ". " } else { "。" });
-                }
+                first.push_str(&account_have_text(lang, l, p));
+                first.push_str(if lang == "en" { ". " } else { "。" });
             }
             Account::None { .. } => {
                 first.push_str(&no_account_advice(lang, l, c.official_sender));

@@ -31,7 +31,7 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
     };
     let lang = Lang::from_config(&config);
     let engine = ctx.engine()?;
-    let context = Context::build(&store, &engine, config.phone_tz()?, lang)?;
+    let context = Context::build(&store, &engine, config.phone_tz()?)?;
     let extra = context.reasons(&entry);
     let reasons = context.current_reasons(&entry);
     // After `lenders add` or `remove` the stored advice may say the opposite: written anew.

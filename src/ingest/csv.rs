@@ -139,7 +139,7 @@ pub fn read(
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> Result<ReadOutcome, SinkError> {
-    let mut file = match std::fs::File::open(path) {
+    let mut file = match super::open_regular(path) {
         Ok(f) => f,
         Err(e) => return Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
     };

@@ -67,7 +67,7 @@ pub const SNIFF_BYTES: usize = 8192;
 /// Detects the format of `path` from its content. `Ok(None)` means "not an SMS export we
 /// know" (a photo, a calls backup), which callers skip quietly when walking folders.
 pub fn detect(path: &Path) -> Result<Option<Format>, ParseError> {
-    let mut file = std::fs::File::open(path).map_err(|e| ParseError::io(path, &e))?;
+    let mut file = super::open_regular(path).map_err(|e| ParseError::io(path, &e))?;
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     file.by_ref()
         .take(SNIFF_BYTES as u64)

@@ -136,11 +136,52 @@ impl ParseError {
     }
 }
 
+/// Opens `path` for reading only if it is a regular file. The open itself does not block
+/// (`O_NONBLOCK`: a FIFO put in a backup's place would otherwise wait for a writer for ever)
+/// and the check is made on the opened descriptor (`fstat`), so a name swapped between a
+/// look and the open cannot slip a FIFO, socket or device through. Every reader opens
+/// through here.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            NOT_REGULAR,
+        ));
+    }
+    #[cfg(unix)]
+    {
+        // Reads of a regular file never block anyway; clear the flag so nothing below sees
+        // EAGAIN.
+        use std::os::fd::AsRawFd;
+        let fd = file.as_raw_fd();
+        // SAFETY: fcntl on a descriptor this function owns, with integer arguments only.
+        unsafe {
+            let flags = libc::fcntl(fd, libc::F_GETFL);
+            if flags >= 0 {
+                libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
+            }
+        }
+    }
+    Ok(file)
+}
+
+/// What [`open_regular`] says of anything but a regular file.
+pub const NOT_REGULAR: &str =
+    "not a regular file (a FIFO, socket or device): skipped; backups are ordinary files";
+
 /// Reads a whole file that a reader needs in memory, refusing one larger than `limit` with
 /// a Limit error whose detail is `too_big` (what to do instead).
 pub fn read_bounded(path: &Path, limit: u64, too_big: &str) -> Result<Vec<u8>, ParseError> {
     use std::io::Read as _;
-    let file = std::fs::File::open(path).map_err(|e| ParseError::io(path, &e))?;
+    let file = open_regular(path).map_err(|e| ParseError::io(path, &e))?;
     let mut bytes = Vec::new();
     file.take(limit + 1)
         .read_to_end(&mut bytes)
@@ -360,7 +401,7 @@ fn read_unguarded(
     match format {
         Format::SbrXml => sbr::read(path, opts, sink),
         Format::SmsIeZip => sms_ie::read_zip(path, opts, sink),
-        Format::Ndjson => match std::fs::File::open(path) {
+        Format::Ndjson => match open_regular(path) {
             Ok(file) => json::read_lines(path, None, std::io::BufReader::new(file), opts, sink),
             Err(e) => Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
         },
@@ -368,7 +409,7 @@ fn read_unguarded(
         Format::Csv => csv::read(path, opts, sink),
         Format::IosSmsDb | Format::AndroidMmsSms => sqlite::read(path, opts, sink),
         Format::Vmsg => vmsg::read(path, opts, sink),
-        Format::SuperBackupXml => match std::fs::File::open(path) {
+        Format::SuperBackupXml => match open_regular(path) {
             Ok(file) => sbr::read_root(path, file, sbr::Root::Allsms, opts, sink),
             Err(e) => Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
         },

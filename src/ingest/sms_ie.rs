@@ -19,7 +19,7 @@ pub fn read_zip(
     sink: &mut dyn Sink,
 ) -> Result<ReadOutcome, SinkError> {
     let fail = |kind, detail: String| Ok(ReadOutcome::failed_at_start(path, kind, detail));
-    let file = match std::fs::File::open(path) {
+    let file = match super::open_regular(path) {
         Ok(f) => f,
         Err(e) => return Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
     };

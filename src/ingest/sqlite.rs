@@ -55,7 +55,7 @@ impl Opened {
         let mut header = [0u8; 100];
         {
             use std::io::Read;
-            let mut f = std::fs::File::open(path).map_err(|e| e.to_string())?;
+            let mut f = super::open_regular(path).map_err(|e| e.to_string())?;
             f.read_exact(&mut header)
                 .map_err(|_| "shorter than a SQLite header: cut off".to_string())?;
         }

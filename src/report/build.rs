@@ -19,7 +19,7 @@ fn has_rule(reasons: &[Reason], rules: &[&str]) -> bool {
 impl Report {
     /// Reads the period's messages and the history context from `store`.
     pub fn build(store: &Store, engine: &Engine, period: Period, lang: Lang) -> Result<Report> {
-        let ctx = Context::build(store, engine, period.tz.clone(), lang)?;
+        let ctx = Context::build(store, engine, period.tz.clone())?;
         let filter = Filter {
             since_ms: Some(period.start_ms()?),
             until_ms: Some(period.end_ms()?),

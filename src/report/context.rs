@@ -7,7 +7,6 @@
 use anyhow::Result;
 use jiff::tz::TimeZone;
 
-use super::Lang;
 use crate::classify::Engine;
 use crate::classify::advice;
 use crate::classify::person::{self, Account, Person};
@@ -28,18 +27,16 @@ pub struct Context<'e> {
     person: Person,
     engine: &'e Engine,
     tz: TimeZone,
-    lang: Lang,
 }
 
 impl<'e> Context<'e> {
     /// Reads the person's lists, lenders and debt-related history once. `tz` is the
     /// person's local zone.
-    pub fn build(store: &Store, engine: &'e Engine, tz: TimeZone, lang: Lang) -> Result<Self> {
+    pub fn build(store: &Store, engine: &'e Engine, tz: TimeZone) -> Result<Self> {
         Ok(Context {
             person: engine.person_in(store)?,
             engine,
             tz,
-            lang,
         })
     }
 
@@ -87,10 +84,8 @@ impl<'e> Context<'e> {
         if e.direction != crate::model::Direction::In || e.category == Category::Other {
             return out;
         }
-        let lang = match self.lang {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        };
+        // In the message's own language, like the engine's reasons beside them.
+        let lang = advice::language(&crate::classify::normalize::normalize(&e.body));
         let w = &self.engine.tuning().history;
         let sender = normalize_sender(&e.sender);
         let collection = person::is_collection(e.category);

@@ -8,7 +8,6 @@
 
 mod record;
 
-use std::fs::File;
 use std::path::Path;
 
 use quick_xml::Reader;
@@ -24,7 +23,7 @@ pub fn read(
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> Result<ReadOutcome, SinkError> {
-    let file = match File::open(path) {
+    let file = match crate::ingest::open_regular(path) {
         Ok(f) => f,
         Err(e) => return Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
     };
