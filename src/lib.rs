@@ -22,3 +22,4 @@ pub mod paths;
 pub mod report;
 pub mod service;
 pub mod store;
+pub mod untrusted;

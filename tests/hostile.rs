@@ -1,6 +1,8 @@
 //! Hostile files, round 2: what a sync tool, another device or an attacker can put in the
 //! watched folder.
 
+#![cfg(unix)]
+
 mod common;
 
 use std::ffi::CString;
@@ -71,4 +73,77 @@ fn a_backup_replaced_by_a_fifo_is_skipped_the_next_file_imported_and_sigterm_sto
     let (status, log) = d.stop();
     assert!(status.success(), "{log}");
     assert!(start.elapsed() < Duration::from_secs(2), "{log}");
+}
+
+#[test]
+fn escape_sequences_lone_returns_and_bidi_overrides_are_shown_escaped_by_scan_show_and_check() {
+    let env = Env::new();
+    // A file name that clears the screen and writes the clipboard (OSC 52), with a newline.
+    let name = "evil\u{1b}[2J\u{1b}]52;c;aGk=\u{7}\nINFO forged.xml";
+    let file = env.path(name);
+    let body = "您的借款已还清\r您的借款已逾期，立即还款 \u{202e}gpj.exe";
+    std::fs::write(
+        &file,
+        sbr_document(&[FixtureMessage {
+            sender: "95\u{202e}384".into(),
+            body: body.into(),
+            ts_ms: 1_793_584_800_000,
+            incoming: true,
+            contact: Some("妈妈\u{1b}[31m".into()),
+        }]),
+    )
+    .unwrap();
+    let out = env.run(&["scan", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+    assert!(
+        text.contains("evil\\x1b[2J\\x1b]52;c;aGk=\\x07\\nINFO forged.xml"),
+        "{text:?}"
+    );
+    assert!(
+        !text.lines().any(|l| l.starts_with("INFO forged")),
+        "{text:?}"
+    );
+
+    let show = stdout(&env.run(&["show", "1"]));
+    for raw in ['\u{1b}', '\u{202e}', '\r'] {
+        assert!(
+            !show.contains(raw),
+            "{raw:?} reached the terminal: {show:?}"
+        );
+    }
+    assert!(show.contains("已还清\\r您的借款已逾期"), "{show:?}");
+    assert!(show.contains("\\u{202e}gpj.exe"), "{show:?}");
+    let history = stdout(&env.run(&["history", "--all"]));
+    assert!(!history.contains('\u{202e}'), "{history:?}");
+    let check = stdout(&env.run(&["check", "--sender", "95\u{202e}384", body]));
+    assert!(
+        !check.contains('\u{202e}') && !check.contains('\r'),
+        "{check:?}"
+    );
+}
+
+#[test]
+fn a_file_name_with_a_newline_cannot_forge_a_line_in_the_daemon_log() {
+    let home = Home::new();
+    home.write_config("");
+    let d = home.start("log", false);
+    std::fs::write(
+        home.watch().join("a\nWARN forged line.xml"),
+        "<?xml version='1.0'?><smses count=\"1\"><sms address=\"1\" body=\"x\" date=\"oops",
+    )
+    .unwrap();
+    d.wait_log("forged line.xml", Duration::from_secs(20));
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, log) = d.stop();
+    assert!(status.success(), "{log}");
+    assert!(
+        !log.lines().any(|l| l.starts_with("WARN forged")),
+        "a forged line: {log}"
+    );
+    assert!(log.contains("a\\nWARN forged line.xml"), "{log}");
 }

@@ -9,6 +9,7 @@ use clap::Args;
 
 use super::Ctx;
 use crate::classify::Input;
+use crate::untrusted::{for_terminal, one_line};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -49,7 +50,7 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<ExitCode> {
         super::write_json_line(&mut out, &verdict)?;
     } else {
         if !verdict.headline.is_empty() {
-            writeln!(out, "{}", verdict.headline)?;
+            writeln!(out, "{}", one_line(&verdict.headline))?;
         }
         writeln!(
             out,
@@ -72,13 +73,13 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<ExitCode> {
                 let ev = if r.evidence.is_empty() {
                     String::new()
                 } else {
-                    format!(" [{}]", r.evidence)
+                    format!(" [{}]", one_line(&r.evidence))
                 };
                 writeln!(out, "  - {}{desc}{ev}", r.rule)?;
             }
         }
         if !verdict.advice.is_empty() {
-            writeln!(out, "advice:   {}", verdict.advice)?;
+            writeln!(out, "advice:   {}", for_terminal(&verdict.advice))?;
         }
     }
     out.flush()?;

@@ -178,6 +178,10 @@ pub fn one_line(s: &str) -> String {
                 out.push(' ');
             }
             space = true;
+        } else if crate::untrusted::is_bidi_control(c) {
+            // Visible, never obeyed: an override would reorder the rest of the row.
+            out.push_str(&crate::untrusted::one_line(&c.to_string()));
+            space = false;
         } else {
             out.push(c);
             space = false;
@@ -330,5 +334,6 @@ mod tests {
     #[test]
     fn one_line_folds_breaks_and_controls() {
         assert_eq!(one_line(" 逾期\n\n请还款\t\u{7}x "), "逾期 请还款 x");
+        assert_eq!(one_line("abc\u{202e}fed"), "abc\\u{202e}fed");
     }
 }

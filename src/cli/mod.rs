@@ -190,7 +190,10 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("dunwatch: {}", error_text(&err));
+            eprintln!(
+                "dunwatch: {}",
+                crate::untrusted::for_terminal(&error_text(&err))
+            );
             ExitCode::FAILURE
         }
     }
@@ -229,9 +232,11 @@ fn init_logging(default: &str) {
         EnvFilter::try_from_env("DUNWATCH_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(io::stderr)
-        // journald and log files want plain text; colours only on a terminal.
-        .with_ansi(io::IsTerminal::is_terminal(&io::stderr()))
+        // File names and quoted excerpts come from strangers: every control character and
+        // bidi override in a log line is escaped, so none can forge a line or drive the
+        // terminal. Which is also why there are no colours: they would be escaped too.
+        .with_writer(|| crate::untrusted::LogWriter(io::stderr()))
+        .with_ansi(false)
         .with_target(false)
         .try_init();
 }

@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::Ctx;
 use crate::import::{FileReport, FileStatus, ImportEvents, Importer, NotExports, collect_files};
 use crate::ingest::{Limits, ReadOptions};
+use crate::untrusted::one_line;
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -106,7 +107,9 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
 }
 
 fn print_report(out: &mut impl Write, r: &FileReport) -> Result<()> {
-    let name = r.path.display();
+    // File names and the excerpts parse errors quote are a stranger's (crate::untrusted).
+    let shown = r.path.display().to_string();
+    let name = one_line(&shown);
     let format = r.format.map_or("", |f| f.name());
     match &r.status {
         FileStatus::NotAnExport => writeln!(out, "{name}: skipped, not an SMS export")?,
@@ -130,7 +133,7 @@ fn print_report(out: &mut impl Write, r: &FileReport) -> Result<()> {
         }
     }
     for e in &r.record_errors {
-        eprintln!("dunwatch: {e}");
+        eprintln!("dunwatch: {}", one_line(&e.to_string()));
     }
     if r.record_error_count > r.record_errors.len() as u64 {
         eprintln!(
@@ -140,7 +143,7 @@ fn print_report(out: &mut impl Write, r: &FileReport) -> Result<()> {
         );
     }
     if let FileStatus::Failed(e) = &r.status {
-        eprintln!("dunwatch: {e}");
+        eprintln!("dunwatch: {}", one_line(&e.to_string()));
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use clap::Args;
 use super::Ctx;
 use super::history::Style;
 use crate::report::{Context, Lang, lender_name};
+use crate::untrusted::{for_terminal, one_line};
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -75,18 +76,20 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
     } else {
         "to"
     };
-    writeln!(out, "{} {who}", label(dir))?;
+    writeln!(out, "{} {}", label(dir), one_line(&who))?;
     if let Some(src) = &entry.source {
         let pos = crate::evidence::describe_position(&entry.position);
-        writeln!(out, "{} {src}{pos}", label("source"))?;
+        writeln!(out, "{} {}{pos}", label("source"), one_line(src))?;
     }
     writeln!(out)?;
+    // Message text, names and file names are a stranger's: shown with their control
+    // characters and bidi overrides visible (crate::untrusted).
     for line in entry.body.lines() {
-        writeln!(out, "    {line}")?;
+        writeln!(out, "    {}", for_terminal(line))?;
     }
     writeln!(out)?;
     if !headline.is_empty() {
-        writeln!(out, "{}", s.bold(&headline))?;
+        writeln!(out, "{}", s.bold(&one_line(&headline)))?;
     }
     let category = s.category(entry.category, entry.category.as_str());
     match entry.engine_category {
@@ -120,13 +123,13 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
             let ev = if r.evidence.is_empty() {
                 String::new()
             } else {
-                format!("  [{}]", r.evidence)
+                format!("  [{}]", one_line(&r.evidence))
             };
             writeln!(out, "  - {}{desc}{ev}", s.bold(&r.rule))?;
         }
     }
     if !advice.is_empty() {
-        writeln!(out, "{} {}", label("advice"), advice)?;
+        writeln!(out, "{} {}", label("advice"), for_terminal(&advice))?;
     }
     writeln!(
         out,
