@@ -104,15 +104,53 @@ pub fn expand_tilde(path: &str) -> PathBuf {
 }
 
 /// Creates a directory (and parents) that only the user can enter, as the database and
-/// exports hold private messages.
+/// exports hold private messages. The folders it creates get 0700 whatever the umask.
 pub fn create_private_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    create_dir_with_mode(dir, 0o700)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
             .with_context(|| format!("cannot restrict permissions of {}", dir.display()))?;
     }
+    Ok(())
+}
+
+/// Creates `dir` and its missing parents, each given `mode` explicitly (a umask of 000
+/// would otherwise leave them writable by everyone). Folders that exist are left alone.
+pub fn create_dir_with_mode(dir: &Path, mode: u32) -> Result<()> {
+    let missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.exists()).collect();
+    for d in missing.into_iter().rev() {
+        if d.as_os_str().is_empty() {
+            continue;
+        }
+        match std::fs::create_dir(d) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot create {}", d.display())),
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(d, std::fs::Permissions::from_mode(mode))
+                .with_context(|| format!("cannot set the permissions of {}", d.display()))?;
+        }
+        #[cfg(not(unix))]
+        let _ = mode;
+    }
+    Ok(())
+}
+
+/// Gives `path` exactly `mode` (0600 for private files, 0644 for service files).
+pub fn set_mode(path: &Path, mode: u32) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("cannot set the permissions of {}", path.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
     Ok(())
 }
 

@@ -147,3 +147,77 @@ fn a_file_name_with_a_newline_cannot_forge_a_line_in_the_daemon_log() {
     );
     assert!(log.contains("a\\nWARN forged line.xml"), "{log}");
 }
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// The binary with `umask 000`: everything it creates would be writable by everyone unless
+/// it sets modes itself.
+fn with_umask_000(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: umask is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::umask(0);
+            Ok(())
+        })
+    }
+}
+
+#[test]
+fn under_umask_000_service_files_are_0644_in_0755_folders_and_config_and_backups_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let run = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_dunwatch"));
+        cmd.args(args)
+            .env("HOME", &home)
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("DUNWATCH_CONFIG_DIR")
+            .env("DUNWATCH_DATA_DIR", dir.path().join("data"))
+            .env_remove("DBUS_SESSION_BUS_ADDRESS");
+        let out = with_umask_000(&mut cmd).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    };
+    for backend in ["systemd", "xdg"] {
+        run(&["service", "install", "--backend", backend, "--no-start"]);
+    }
+    let unit = home.join(".config/systemd/user/dunwatch.service");
+    let desktop = home.join(".config/autostart/dunwatch.desktop");
+    // The last backend installed is the one left (installing one removes the others).
+    assert!(desktop.exists());
+    assert_eq!(mode(&desktop), 0o644);
+    assert_eq!(mode(desktop.parent().unwrap()), 0o755);
+    assert_eq!(mode(&home.join(".config")), 0o755);
+    run(&["service", "install", "--backend", "systemd", "--no-start"]);
+    assert_eq!(mode(&unit), 0o644);
+    assert_eq!(mode(unit.parent().unwrap()), 0o755);
+
+    // The first run writes the default config and creates the watched folder.
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_dunwatch"));
+    cmd.arg("run")
+        .env("HOME", &home)
+        .env_remove("XDG_CONFIG_HOME")
+        .env_remove("DUNWATCH_CONFIG_DIR")
+        .env("DUNWATCH_DATA_DIR", dir.path().join("data"))
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = with_umask_000(&mut cmd).spawn().unwrap();
+    let config = home.join(".config/dunwatch/config.toml");
+    let watched = home.join("SMSBackup");
+    let start = Instant::now();
+    while !(config.exists() && watched.exists() && dir.path().join("data/dunwatch.db").exists()) {
+        assert!(start.elapsed() < Duration::from_secs(20), "no first run");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(mode(&config), 0o600);
+    assert_eq!(mode(config.parent().unwrap()), 0o700);
+    assert_eq!(mode(&watched), 0o700);
+    assert_eq!(mode(&dir.path().join("data/dunwatch.db")), 0o600);
+    assert_eq!(mode(&dir.path().join("data")), 0o700);
+}

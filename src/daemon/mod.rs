@@ -139,7 +139,7 @@ fn first_run(paths: &Paths) -> Result<Option<FirstRun>> {
         return Ok(None);
     }
     if let Some(dir) = paths.config_file.parent() {
-        std::fs::create_dir_all(dir)
+        crate::paths::create_private_dir(dir)
             .with_context(|| format!("cannot create the config folder {}", dir.display()))?;
     }
     // create_new: never overwrite a config another process wrote in the meantime.
@@ -150,6 +150,8 @@ fn first_run(paths: &Paths) -> Result<Option<FirstRun>> {
     {
         Ok(mut f) => {
             use std::io::Write;
+            // The config names the person's folders: theirs alone, whatever the umask.
+            crate::paths::set_mode(&paths.config_file, 0o600)?;
             f.write_all(DEFAULT_TOML.as_bytes())
                 .with_context(|| format!("cannot write {}", paths.config_file.display()))?;
         }
@@ -162,7 +164,8 @@ fn first_run(paths: &Paths) -> Result<Option<FirstRun>> {
     let mut created = Vec::new();
     for dir in config.watch_dirs() {
         if !dir.exists() {
-            std::fs::create_dir_all(&dir)
+            // Backups are private messages: a folder only the person can enter.
+            crate::paths::create_private_dir(&dir)
                 .with_context(|| format!("cannot create the watched folder {}", dir.display()))?;
             created.push(dir);
         }

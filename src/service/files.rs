@@ -8,12 +8,15 @@ use anyhow::{Context, Result};
 
 use super::Log;
 
-/// Writes a file (and its folder), replacing what was there.
+/// Writes a file (and its folder), replacing what was there. The file is 0644 and the
+/// folders it creates 0755 whatever the umask: a service file another user could rewrite
+/// would run their commands as this user at the next login.
 pub(crate) fn write_file(path: &Path, text: &str, log: &mut Log) -> Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        crate::paths::create_dir_with_mode(dir, 0o755)?;
     }
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    crate::paths::set_mode(path, 0o644)?;
     log.say(format!("wrote {}", path.display()));
     Ok(())
 }

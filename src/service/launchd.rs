@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::{
     Backend, Host, Log, Options, Runner, ServiceCommand, Status, fill, remove_file, report_start,
@@ -73,7 +73,7 @@ pub fn install(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log) -
     let logs = log_dir(host);
     write_file(&path, &render(&host.command, &logs), log)?;
     // launchd opens the log files but does not create their folder.
-    std::fs::create_dir_all(&logs).with_context(|| format!("cannot create {}", logs.display()))?;
+    crate::paths::create_private_dir(&logs)?;
     log.say(format!("logs go to {}", logs.display()));
     let domain = domain(host);
     let target = service_target(host);
