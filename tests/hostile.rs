@@ -276,3 +276,57 @@ fn formulas_in_the_evidence_csv_are_neutralised_and_it_starts_with_a_bom() {
     let verify = env.run(&["evidence", "verify", out_dir.to_str().unwrap()]);
     assert!(verify.status.success(), "{}", stdout(&verify));
 }
+
+#[test]
+fn history_reads_while_another_process_holds_the_write_lock() {
+    let env = Env::new();
+    let file = env.path("sms.xml");
+    write_sbr(&file, 20);
+    assert!(env.run(&["scan", file.to_str().unwrap()]).status.success());
+    let writer = rusqlite::Connection::open(env.db()).unwrap();
+    writer
+        .execute_batch("BEGIN IMMEDIATE; UPDATE message SET advice = advice WHERE id = 1;")
+        .unwrap();
+    let start = Instant::now();
+    let out = env.run(&["history", "--all", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(stdout(&out).lines().count(), 20);
+    writer.execute_batch("COMMIT").unwrap();
+}
+
+#[test]
+fn two_first_imports_into_a_new_database_both_succeed() {
+    let env = Env::new();
+    let (a, b) = (env.path("a.xml"), env.path("b.xml"));
+    write_sbr(&a, 200);
+    std::fs::write(
+        &b,
+        sbr_document(&[FixtureMessage {
+            sender: "95384".into(),
+            body: "另一个备份里的短信".into(),
+            ts_ms: 1_793_584_800_000,
+            incoming: true,
+            contact: None,
+        }]),
+    )
+    .unwrap();
+    let spawn = |f: &Path| {
+        env.cmd()
+            .args(["scan", f.to_str().unwrap()])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (ca, cb) = (spawn(&a), spawn(&b));
+    for c in [ca, cb] {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    assert_eq!(env.count("SELECT count(*) FROM message"), 201);
+}

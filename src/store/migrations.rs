@@ -164,10 +164,22 @@ pub const MIGRATIONS: &[&str] = &[
 ];
 
 /// Brings the database to the newest schema. Refuses a database written by a newer dunwatch.
+///
+/// A database already current is only read: `history` while the daemon imports must not
+/// need the write lock. Otherwise the write lock is taken first (`BEGIN IMMEDIATE`, waiting
+/// out the busy timeout) and the version read again under it, so two processes opening a
+/// new database one after the other both succeed: the second finds the work done.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let tx = conn.transaction()?;
-    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let known = MIGRATIONS.len() as i64;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > known {
+        return Err(StoreError::TooNew { version, known });
+    }
+    if version == known {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > known {
         return Err(StoreError::TooNew { version, known });
     }
