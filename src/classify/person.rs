@@ -118,15 +118,34 @@ impl Accounts {
 #[derive(Debug, Clone, Default)]
 pub struct History {
     zone: Option<TimeZone>,
-    /// Masked text ([`template`]) → (sender, time, key) of the messages that carried it.
-    templates: HashMap<String, Vec<(String, Option<i64>, MessageKey)>>,
+    /// Masked text ([`template`]) → who sent it when. Kept by time, so that asking about
+    /// one message looks at the copies of its window only, however many there are.
+    templates: HashMap<u64, Uses>,
     /// (lender or sender, local day) → keys of the collection messages that day.
-    per_day: HashMap<(String, Date), HashSet<MessageKey>>,
+    per_day: HashMap<(u64, Date), HashSet<MessageKey>>,
     /// Sender → the time of its first debt-related message, when that message was a scam.
     scam_first: HashMap<String, Option<i64>>,
     /// Senders whose first debt-related message was not a scam.
     began_otherwise: HashSet<String>,
 }
+
+/// Who sent one text, and when.
+#[derive(Debug, Clone, Default)]
+struct Uses {
+    dated: std::collections::BTreeMap<i64, Vec<u64>>,
+    undated: HashSet<u64>,
+}
+
+/// Texts and senders are kept as 64-bit digests (BLAKE3): the history of a big import then
+/// costs a few bytes per message, not a copy of its text. Two texts sharing a digest would
+/// take 2^32 distinct texts to be likely.
+fn digest(s: &str) -> u64 {
+    let h = blake3::hash(s.as_bytes());
+    u64::from_le_bytes(h.as_bytes()[..8].try_into().expect("8 bytes"))
+}
+
+/// Distinct senders of one text counted at most.
+pub const MAX_COUNTED_SENDERS: usize = 20;
 
 /// One message as the history keeps it.
 #[derive(Debug, Clone, Copy)]
@@ -161,7 +180,10 @@ impl History {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.templates.is_empty() && self.per_day.is_empty() && self.scam_first.is_empty()
+        self.templates.is_empty()
+            && self.per_day.is_empty()
+            && self.scam_first.is_empty()
+            && self.began_otherwise.is_empty()
     }
 
     /// Messages must be given oldest first (the first of a sender decides `scam_first`);
@@ -171,11 +193,19 @@ impl History {
             return;
         }
         if let Some(t) = template(m.body) {
-            let list = self.templates.entry(t).or_default();
-            if list.iter().any(|(_, _, k)| *k == m.key) {
-                return;
+            let uses = self.templates.entry(digest(&t)).or_default();
+            let sender = digest(m.sender_norm);
+            match m.ts_ms {
+                Some(ts) => {
+                    let senders = uses.dated.entry(ts).or_default();
+                    if !senders.contains(&sender) {
+                        senders.push(sender);
+                    }
+                }
+                None => {
+                    uses.undated.insert(sender);
+                }
             }
-            list.push((m.sender_norm.to_string(), m.ts_ms, m.key));
         }
         if is_collection(m.category)
             && let Some(day) = self.day(m.ts_ms)
@@ -212,20 +242,32 @@ impl History {
     }
 
     /// What the history says of `m`, judged as `collection` (overdue or harassment) or not;
-    /// `m` itself counts whether or not it was added.
-    pub fn told(&self, m: &Seen<'_>, collection: bool, campaign_days: u32) -> Told {
+    /// `m` itself counts whether or not it was added. Copies of its text are counted only
+    /// when `campaign` asks (a message about debt or naming a party): most messages are
+    /// neither, and need no template.
+    pub fn told(&self, m: &Seen<'_>, collection: bool, campaign: bool, campaign_days: u32) -> Told {
         let mut told = Told::default();
-        if let Some(t) = template(m.body) {
+        if let Some(masked) = template(m.body).filter(|_| campaign) {
             let window = i64::from(campaign_days) * 86_400_000;
-            let mut senders: HashSet<&str> = HashSet::new();
-            senders.insert(m.sender_norm);
-            for (s, ts, _) in self.templates.get(&t).into_iter().flatten() {
-                let near = match (ts, m.ts_ms) {
-                    (Some(a), Some(b)) => (a - b).abs() <= window,
-                    _ => true,
+            let mut senders: HashSet<u64> = HashSet::new();
+            senders.insert(digest(m.sender_norm));
+            if let Some(uses) = self.templates.get(&digest(&masked)) {
+                let dated: Box<dyn Iterator<Item = &Vec<u64>>> = match m.ts_ms {
+                    Some(t) => Box::new(
+                        uses.dated
+                            .range(t.saturating_sub(window)..=t.saturating_add(window))
+                            .map(|(_, s)| s),
+                    ),
+                    None => Box::new(uses.dated.values()),
                 };
-                if near {
-                    senders.insert(s);
+                let all = uses.undated.iter().chain(dated.flatten());
+                for s in all {
+                    // Enough to say "a campaign from 20 or more numbers"; counting on would cost
+                    // time in proportion to the campaign.
+                    if senders.len() >= MAX_COUNTED_SENDERS {
+                        break;
+                    }
+                    senders.insert(*s);
                 }
             }
             told.campaign_senders = senders.len();
@@ -251,10 +293,10 @@ pub fn is_collection(c: Category) -> bool {
 
 /// Who a collection message counts against: its lender (a lender and its agents share the
 /// daily limit) or, with no lender named, its sender.
-fn collector(lender: Option<&str>, sender_norm: &str) -> String {
+fn collector(lender: Option<&str>, sender_norm: &str) -> u64 {
     match lender {
-        Some(l) => format!("lender:{l}"),
-        None => format!("sender:{sender_norm}"),
+        Some(l) => digest(&format!("lender:{l}")),
+        None => digest(&format!("sender:{sender_norm}")),
     }
 }
 
@@ -331,12 +373,12 @@ mod tests {
         h.add(&seen(1, "a", 0, &t1, Category::Overdue));
         h.add(&seen(2, "b", day, &t2, Category::Overdue));
         let third = seen(3, "c", 2 * day, &t3, Category::Overdue);
-        assert_eq!(h.told(&third, true, 7).campaign_senders, 3);
+        assert_eq!(h.told(&third, true, true, 7).campaign_senders, 3);
         let late = seen(3, "c", 30 * day, &t3, Category::Overdue);
-        assert_eq!(h.told(&late, true, 7).campaign_senders, 1);
+        assert_eq!(h.told(&late, true, true, 7).campaign_senders, 1);
         // The same key given twice counts once.
         h.add(&seen(2, "b", day, &t2, Category::Overdue));
-        assert_eq!(h.told(&third, true, 7).campaign_senders, 3);
+        assert_eq!(h.told(&third, true, true, 7).campaign_senders, 3);
     }
 
     #[test]
@@ -359,7 +401,13 @@ mod tests {
             ));
         }
         let fourth = seen(9, "x", 5000, "今天必须还款否则上门", Category::Harassment);
-        assert_eq!(h.told(&fourth, true, 7).collection_that_day.unwrap().0, 4);
+        assert_eq!(
+            h.told(&fourth, true, true, 7)
+                .collection_that_day
+                .unwrap()
+                .0,
+            4
+        );
         let next_day = seen(
             9,
             "x",
@@ -367,7 +415,13 @@ mod tests {
             "今天必须还款否则上门",
             Category::Harassment,
         );
-        assert_eq!(h.told(&next_day, true, 7).collection_that_day.unwrap().0, 1);
+        assert_eq!(
+            h.told(&next_day, true, true, 7)
+                .collection_that_day
+                .unwrap()
+                .0,
+            1
+        );
     }
 
     #[test]
@@ -395,10 +449,13 @@ mod tests {
             Category::Scam,
         ));
         let later = |s| seen(4, s, 30, "你好在吗", Category::Other);
-        assert_eq!(h.told(&later("s"), false, 7).scam_first, Some(Some(10)));
-        assert_eq!(h.told(&later("r"), false, 7).scam_first, None);
+        assert_eq!(
+            h.told(&later("s"), false, true, 7).scam_first,
+            Some(Some(10))
+        );
+        assert_eq!(h.told(&later("r"), false, true, 7).scam_first, None);
         h.forget_scam_first("s");
-        assert_eq!(h.told(&later("s"), false, 7).scam_first, None);
+        assert_eq!(h.told(&later("s"), false, true, 7).scam_first, None);
     }
 
     #[test]

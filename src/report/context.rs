@@ -124,6 +124,7 @@ impl<'e> Context<'e> {
                 lender: e.lender.as_deref(),
             },
             collection,
+            true,
             w.campaign_days,
         );
         if told.campaign_senders >= w.campaign_senders && !has(RULE_CAMPAIGN) {

@@ -133,6 +133,14 @@ impl Store {
             side.push(suffix);
             restrict_to_user(Path::new(&side));
         }
+        // A file the user cannot write opens read-only without a word; the writer must
+        // say so now, not at its first import (migrations no longer write when current).
+        if conn.is_readonly(rusqlite::MAIN_DB)? {
+            return Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+                Some("attempt to write a readonly database".into()),
+            )));
+        }
         migrations::migrate(&mut conn)?;
         Ok(Store {
             conn,

@@ -533,16 +533,22 @@ fn person_signals(engine: &Engine, seen: &Seen<'_, '_>, tally: &mut Tally) {
     let lang = seen.lang;
     let collection = seen.about_debt()
         && (tally.get(Category::Overdue) > 0.0 || tally.get(Category::Harassment) > 0.0);
+    let about_a_debt = seen.about_debt() || seen.claimed().is_some();
     let told = if person.history.is_empty() {
         Told::default()
     } else {
         let input = seen.input;
-        let key = crate::store::message_key_normalized(
-            &seen.sender_norm,
-            crate::model::Direction::In,
-            input.ts_ms,
-            input.body,
-        );
+        // The key tells this message from the copies counted per day; only collection is.
+        let key = if collection {
+            crate::store::message_key_normalized(
+                &seen.sender_norm,
+                crate::model::Direction::In,
+                input.ts_ms,
+                input.body,
+            )
+        } else {
+            [0; 16]
+        };
         person.history.told(
             &super::person::Seen {
                 key,
@@ -553,6 +559,7 @@ fn person_signals(engine: &Engine, seen: &Seen<'_, '_>, tally: &mut Tally) {
                 lender: seen.lender.map(|l| l.id.as_str()),
             },
             collection,
+            about_a_debt,
             w.campaign_days,
         )
     };
@@ -586,7 +593,6 @@ fn person_signals(engine: &Engine, seen: &Seen<'_, '_>, tally: &mut Tally) {
             }
         }
     }
-    let about_a_debt = seen.about_debt() || seen.claimed().is_some();
     if about_a_debt && told.campaign_senders >= w.campaign_senders {
         let n = told.campaign_senders;
         tally.add(Category::Scam, w.campaign);
