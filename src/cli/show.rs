@@ -34,9 +34,9 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
     let engine = ctx.engine()?;
     let context = Context::build(&store, &engine, config.phone_tz()?)?;
     let extra = context.reasons(&entry);
-    let reasons = context.current_reasons(&entry);
+    let reasons = crate::report::context::merged(&entry, extra.clone());
     // After `lenders add` or `remove` the stored advice may say the opposite: written anew.
-    let (headline, advice) = if context.account_changed(&entry) {
+    let (headline, advice) = if crate::report::context::changes_account(&extra) {
         context.rewritten(&entry)
     } else {
         (entry.headline.clone(), entry.advice.clone())

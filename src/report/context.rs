@@ -44,18 +44,7 @@ impl<'e> Context<'e> {
     /// account reason brought up to date (the person may have added or removed the lender
     /// since), and the history's reasons it did not carry yet.
     pub fn current_reasons(&self, e: &Entry) -> Vec<Reason> {
-        let extra = self.reasons(e);
-        let replaced = extra
-            .iter()
-            .any(|r| r.rule == RULE_NO_ACCOUNT || r.rule == RULE_HAS_ACCOUNT);
-        let mut out: Vec<Reason> = e
-            .reasons
-            .iter()
-            .filter(|r| !(replaced && (r.rule == RULE_NO_ACCOUNT || r.rule == RULE_HAS_ACCOUNT)))
-            .cloned()
-            .collect();
-        out.extend(extra);
-        out
+        merged(e, self.reasons(e))
     }
 
     /// The headline and advice for the message's category as they would be written now
@@ -67,14 +56,6 @@ impl<'e> Context<'e> {
             e.category,
         );
         (v.headline, v.advice)
-    }
-
-    /// True when what the person said or what arrived since changes the account reason the
-    /// message was stored with.
-    pub fn account_changed(&self, e: &Entry) -> bool {
-        self.reasons(e)
-            .iter()
-            .any(|r| r.rule == RULE_NO_ACCOUNT || r.rule == RULE_HAS_ACCOUNT)
     }
 
     /// The history's reasons for one message that it does not already carry, the account
@@ -172,4 +153,26 @@ impl<'e> Context<'e> {
         }
         out
     }
+}
+
+/// True when `extra` (from [`Context::reasons`]) replaces the account reason the message was
+/// stored with: what the person said, or what arrived since, changed it.
+pub fn changes_account(extra: &[Reason]) -> bool {
+    extra
+        .iter()
+        .any(|r| r.rule == RULE_NO_ACCOUNT || r.rule == RULE_HAS_ACCOUNT)
+}
+
+/// The stored reasons with `extra` (from [`Context::reasons`]) added, a replaced account
+/// reason dropped.
+pub fn merged(e: &Entry, extra: Vec<Reason>) -> Vec<Reason> {
+    let replaced = changes_account(&extra);
+    let mut out: Vec<Reason> = e
+        .reasons
+        .iter()
+        .filter(|r| !(replaced && (r.rule == RULE_NO_ACCOUNT || r.rule == RULE_HAS_ACCOUNT)))
+        .cloned()
+        .collect();
+    out.extend(extra);
+    out
 }
