@@ -139,3 +139,39 @@ fn a_bad_pattern_in_a_user_rule_file_is_named_with_file_and_line() {
         "{err}"
     );
 }
+
+#[test]
+fn a_schema_that_needs_facts_sees_them_after_a_schema_that_needs_none() {
+    let env = Env::new();
+    let rules = env.user_rules();
+    // The first schema holds without facts; the second needs a number in the text. Before,
+    // the first left an empty fact table behind and the second never fired.
+    std::fs::write(
+        rules.join("mine.toml"),
+        "[[rule]]\nid = \"user.a_no_facts\"\ndescription = { en = \"a\" }\nall = [\"second_person\"]\nweights = { other = 0.1 }\n\n\
+         [[rule]]\nid = \"user.b_with_facts\"\ndescription = { en = \"b\" }\nall = [\"second_person\", \"fact.number\"]\nweights = { harassment = 5.0 }\n",
+    )
+    .unwrap();
+    let out = env.run(&["check", "--json", "you there? call 1-888-555-0100"]);
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(v["category"], "harassment", "{v}");
+}
+
+#[test]
+fn rules_explain_lists_the_concepts_rules_and_facts_of_a_message() {
+    let env = Env::new();
+    let out = env.run(&[
+        "rules",
+        "explain",
+        "Your account is suspended. Call 1-888-555-0100",
+    ]);
+    let text = stdout(&out);
+    for want in [
+        "concept  alarm",
+        "suspended",
+        "fact     fact.number_unknown",
+        "1-888-555-0100",
+    ] {
+        assert!(text.contains(want), "{want:?} missing from\n{text}");
+    }
+}

@@ -59,8 +59,10 @@ pub struct Number {
     pub kind: super::sender::SenderKind,
 }
 
+/// A phone number; `*` stands for a digit someone masked (reports and screenshots show
+/// `138****1234`, `0777000****`), which still tells what kind of number it is.
 static NUMBER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\+?\(?\d[\d ().\-]{3,18}\d").expect("valid number regex"));
+    LazyLock::new(|| Regex::new(r"\+?\(?\d[\d ().\-*]{3,18}[\d*]").expect("valid number regex"));
 
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}( \d{1,2})?$|^(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")
@@ -87,8 +89,17 @@ pub fn numbers(text: &str) -> Vec<Number> {
     for m in NUMBER.find_iter(text) {
         let before = &text[..m.start()];
         let after = &text[m.end()..];
-        let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
-        if !(5..=15).contains(&digits.len()) {
+        let masked = m.as_str().chars().filter(|&c| c == '*').count();
+        let digits: String = m
+            .as_str()
+            .chars()
+            .filter_map(|c| match c {
+                '0'..='9' => Some(c),
+                '*' => Some('0'),
+                _ => None,
+            })
+            .collect();
+        if !(5..=15).contains(&digits.len()) || masked * 2 > digits.len() {
             continue;
         }
         let amount_after = [
@@ -131,7 +142,11 @@ pub fn numbers(text: &str) -> Vec<Number> {
             continue;
         }
         let plus = m.as_str().starts_with('+');
-        let normalized = crate::store::normalize_sender(m.as_str());
+        let normalized = if masked > 0 {
+            digits.clone()
+        } else {
+            crate::store::normalize_sender(m.as_str())
+        };
         let chinese_hotline =
             digits.len() == 10 && (digits.starts_with("400") || digits.starts_with("800"));
         let kind = if NORTH_AMERICAN.is_match(m.as_str()) && !chinese_hotline {
@@ -143,7 +158,11 @@ pub fn numbers(text: &str) -> Vec<Number> {
                 super::sender::SenderKind::Other
             }
         } else {
-            super::sender::classify_sender(if plus { m.as_str() } else { &digits })
+            super::sender::classify_sender(if plus && masked == 0 {
+                m.as_str()
+            } else {
+                &digits
+            })
         };
         // Short runs are codes, prices or times unless they are service numbers.
         if digits.len() < 7 && kind != super::sender::SenderKind::ServiceNumber {

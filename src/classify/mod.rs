@@ -292,6 +292,12 @@ impl Engine {
         })
     }
 
+    /// What a message holds for the schemas: (kind, name, words) for each concept that
+    /// occurs, rule that fires and fact that holds (see `dunwatch rules explain`).
+    pub fn explain(&self, input: &Input<'_>) -> Vec<(&'static str, String, String)> {
+        signals::explain(self, input)
+    }
+
     pub fn rules(&self) -> &[Rule] {
         &self.rules
     }

@@ -21,6 +21,15 @@ pub enum RulesCommand {
     /// Run the examples every rule carries (each must fire; each not_example must not).
     Test,
     /// Measure the engine on labelled JSON Lines: {"body": …, "sender": …, "label": "scam"}.
+    /// Show what a message holds for the schemas: the concepts whose terms occur, the rules
+    /// that fire and the facts that hold, each with its words.
+    Explain {
+        /// The message text.
+        text: String,
+        /// Its sender.
+        #[arg(long, default_value = "")]
+        sender: String,
+    },
     Eval {
         file: PathBuf,
         /// How many wrong verdicts to list (0 = none).
@@ -46,6 +55,17 @@ pub fn run(ctx: &Ctx, cmd: RulesCommand) -> Result<ExitCode> {
                 engine.registry().lenders.len(),
                 engine.registry().institutions.len()
             )?;
+            ExitCode::SUCCESS
+        }
+        RulesCommand::Explain { text, sender } => {
+            let engine = ctx.engine()?;
+            for (kind, name, words) in engine.explain(&Input::new(&sender, &text)) {
+                writeln!(
+                    out,
+                    "{kind:8} {name:36} {}",
+                    crate::untrusted::one_line(&words)
+                )?;
+            }
             ExitCode::SUCCESS
         }
         RulesCommand::Test => {

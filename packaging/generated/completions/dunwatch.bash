@@ -223,6 +223,9 @@ _dunwatch() {
             dunwatch__subcmd__help__subcmd__rules,eval)
                 cmd="dunwatch__subcmd__help__subcmd__rules__subcmd__eval"
                 ;;
+            dunwatch__subcmd__help__subcmd__rules,explain)
+                cmd="dunwatch__subcmd__help__subcmd__rules__subcmd__explain"
+                ;;
             dunwatch__subcmd__help__subcmd__rules,test)
                 cmd="dunwatch__subcmd__help__subcmd__rules__subcmd__test"
                 ;;
@@ -271,6 +274,9 @@ _dunwatch() {
             dunwatch__subcmd__rules,eval)
                 cmd="dunwatch__subcmd__rules__subcmd__eval"
                 ;;
+            dunwatch__subcmd__rules,explain)
+                cmd="dunwatch__subcmd__rules__subcmd__explain"
+                ;;
             dunwatch__subcmd__rules,help)
                 cmd="dunwatch__subcmd__rules__subcmd__help"
                 ;;
@@ -282,6 +288,9 @@ _dunwatch() {
                 ;;
             dunwatch__subcmd__rules__subcmd__help,eval)
                 cmd="dunwatch__subcmd__rules__subcmd__help__subcmd__eval"
+                ;;
+            dunwatch__subcmd__rules__subcmd__help,explain)
+                cmd="dunwatch__subcmd__rules__subcmd__help__subcmd__explain"
                 ;;
             dunwatch__subcmd__rules__subcmd__help,help)
                 cmd="dunwatch__subcmd__rules__subcmd__help__subcmd__help"
@@ -1098,7 +1107,7 @@ _dunwatch() {
             return 0
             ;;
         dunwatch__subcmd__help__subcmd__rules)
-            opts="check test eval"
+            opts="check test explain eval"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1126,6 +1135,20 @@ _dunwatch() {
             return 0
             ;;
         dunwatch__subcmd__help__subcmd__rules__subcmd__eval)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__help__subcmd__rules__subcmd__explain)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1630,7 +1653,7 @@ _dunwatch() {
             return 0
             ;;
         dunwatch__subcmd__rules)
-            opts="-h --db --config --help check test eval help"
+            opts="-h --db --config --help check test explain eval help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1699,8 +1722,34 @@ _dunwatch() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dunwatch__subcmd__rules__subcmd__explain)
+            opts="-h --sender --db --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --sender)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dunwatch__subcmd__rules__subcmd__help)
-            opts="check test eval help"
+            opts="check test explain eval help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1728,6 +1777,20 @@ _dunwatch() {
             return 0
             ;;
         dunwatch__subcmd__rules__subcmd__help__subcmd__eval)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__rules__subcmd__help__subcmd__explain)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -186,26 +186,32 @@ complete -c dunwatch -n "__fish_dunwatch_using_subcommand config; and __fish_see
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "default" -d 'Print the commented default configuration'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print where the config file, database and rules are'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test eval help" -l db -d 'The SQLite database with the history' -r -F
-complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test eval help" -l config -d 'The configuration file (TOML)' -r -F
-complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test eval help" -s h -l help -d 'Print help'
-complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test eval help" -f -a "check" -d 'Validate the shipped and user rule files; bad patterns are named with file and line'
-complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test eval help" -f -a "test" -d 'Run the examples every rule carries (each must fire; each not_example must not)'
-complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test eval help" -f -a "eval" -d 'Measure the engine on labelled JSON Lines: {"body": …, "sender": …, "label": "scam"}'
-complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test eval help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test explain eval help" -l db -d 'The SQLite database with the history' -r -F
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test explain eval help" -l config -d 'The configuration file (TOML)' -r -F
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test explain eval help" -s h -l help -d 'Print help'
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test explain eval help" -f -a "check" -d 'Validate the shipped and user rule files; bad patterns are named with file and line'
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test explain eval help" -f -a "test" -d 'Run the examples every rule carries (each must fire; each not_example must not)'
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test explain eval help" -f -a "explain" -d 'Measure the engine on labelled JSON Lines: {"body": …, "sender": …, "label": "scam"}. Show what a message holds for the schemas: the concepts whose terms occur, the rules that fire and the facts that hold, each with its words'
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test explain eval help" -f -a "eval"
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test explain eval help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from check" -l db -d 'The SQLite database with the history' -r -F
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from check" -l config -d 'The configuration file (TOML)' -r -F
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from test" -l db -d 'The SQLite database with the history' -r -F
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from test" -l config -d 'The configuration file (TOML)' -r -F
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from explain" -l sender -d 'Its sender' -r
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from explain" -l db -d 'The SQLite database with the history' -r -F
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from explain" -l config -d 'The configuration file (TOML)' -r -F
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from explain" -s h -l help -d 'Print help'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from eval" -l show -d 'How many wrong verdicts to list (0 = none)' -r
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from eval" -l db -d 'The SQLite database with the history' -r -F
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from eval" -l config -d 'The configuration file (TOML)' -r -F
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from eval" -s h -l help -d 'Print help'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the shipped and user rule files; bad patterns are named with file and line'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "test" -d 'Run the examples every rule carries (each must fire; each not_example must not)'
-complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "eval" -d 'Measure the engine on labelled JSON Lines: {"body": …, "sender": …, "label": "scam"}'
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "explain" -d 'Measure the engine on labelled JSON Lines: {"body": …, "sender": …, "label": "scam"}. Show what a message holds for the schemas: the concepts whose terms occur, the rules that fire and the facts that hold, each with its words'
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "eval"
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand run" -l debounce-ms -d 'How long a file must stay unchanged before it is read, in milliseconds' -r
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand run" -l stale-ms -d 'How long a half-written file may stay unchanged before it is reported, in ms' -r
@@ -290,7 +296,8 @@ complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print where the config file, database and rules are'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "check" -d 'Validate the shipped and user rule files; bad patterns are named with file and line'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "test" -d 'Run the examples every rule carries (each must fire; each not_example must not)'
-complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "eval" -d 'Measure the engine on labelled JSON Lines: {"body": …, "sender": …, "label": "scam"}'
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "explain" -d 'Measure the engine on labelled JSON Lines: {"body": …, "sender": …, "label": "scam"}. Show what a message holds for the schemas: the concepts whose terms occur, the rules that fire and the facts that hold, each with its words'
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "eval"
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from service" -f -a "install" -d 'Write the service file for this binary and start it now and at every login'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from service" -f -a "uninstall" -d 'Stop and unregister the service, then delete its file'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from service" -f -a "status" -d 'Whether the service is installed, registered, running, and runs this binary'

@@ -18,7 +18,7 @@ mod schemas;
 use channels::{link_signals, sender_signal};
 use person::{learned_signal, person_signals};
 use schemas::schema_signals;
-pub(super) use schemas::{FACTS, Schema};
+pub(super) use schemas::{FACTS, Schema, explain};
 
 /// What the engine knows of a message before it weighs anything.
 struct Seen<'e, 'i> {
@@ -53,7 +53,17 @@ impl Seen<'_, '_> {
     }
 
     fn numbers(&self) -> &[links::Number] {
-        self.numbers.get_or_init(|| links::numbers(&self.n.text))
+        self.numbers.get_or_init(|| {
+            // Digits inside a link (ids, tokens, paths) are not numbers to call.
+            if self.links.is_empty() {
+                return links::numbers(&self.n.text);
+            }
+            let mut text = self.n.text.clone();
+            for l in &self.links {
+                text = text.replace(&l.text, " ");
+            }
+            links::numbers(&text)
+        })
     }
 
     /// The lender, else the institution: whose channels a link or number is checked against.
@@ -134,38 +144,9 @@ pub(super) fn classify(
     person: &Person,
     forced: Option<Category>,
 ) -> Verdict {
-    let n = normalize::normalize(input.body);
-    let lang = advice::language(&n);
-    let sender_norm = normalize_sender(input.sender);
-    let kind = sender::classify_sender(input.sender);
-    let debt = std::cell::OnceCell::new();
-    let matched = engine.matched(&n, &debt);
-    // Which lender the message is about: its 【signature】 first, then names in the body,
-    // then the sender.
-    let lender = engine.lender_of(&n.text, &sender_norm);
-    let institution = engine.institution_of(&n.text, &sender_norm);
-    let official_sender = match (lender, institution) {
-        (Some(l), _) => l.is_official_sender(&sender_norm),
-        (None, Some(i)) => !sender_norm.is_empty() && i.is_official_sender(&sender_norm),
-        _ => false,
-    };
-    let links = links::extract(&n.text);
-    let seen = Seen {
-        input,
-        person,
-        sender_norm: sender_norm.clone(),
-        n,
-        lang,
-        kind,
-        debt,
-        debt_vocabulary: &engine.debt_vocabulary,
-        lender,
-        institution,
-        official_sender,
-        links,
-        numbers: std::cell::OnceCell::new(),
-        told: std::cell::OnceCell::new(),
-    };
+    let (seen, matched) = look(engine, input, person);
+    let (lang, lender, kind, official_sender) =
+        (seen.lang, seen.lender, seen.kind, seen.official_sender);
 
     let mut tally = Tally::default();
     let mut decisive: Option<(Category, f64)> = None;
@@ -243,6 +224,48 @@ pub(super) fn classify(
         advice,
         headline,
     }
+}
+
+/// What the engine sees in a message before it weighs anything: its normalised text, the
+/// sender, the party it claims, its links, and the rules and concepts whose patterns match.
+fn look<'e, 'i>(
+    engine: &'e Engine,
+    input: &'i Input<'i>,
+    person: &'i Person,
+) -> (Seen<'e, 'i>, crate::classify::Matched<'e>) {
+    let n = normalize::normalize(input.body);
+    let lang = advice::language(&n);
+    let sender_norm = normalize_sender(input.sender);
+    let kind = sender::classify_sender(input.sender);
+    let debt = std::cell::OnceCell::new();
+    let matched = engine.matched(&n, &debt);
+    // Which lender the message is about: its 【signature】 first, then names in the body,
+    // then the sender.
+    let lender = engine.lender_of(&n.text, &sender_norm);
+    let institution = engine.institution_of(&n.text, &sender_norm);
+    let official_sender = match (lender, institution) {
+        (Some(l), _) => l.is_official_sender(&sender_norm),
+        (None, Some(i)) => !sender_norm.is_empty() && i.is_official_sender(&sender_norm),
+        _ => false,
+    };
+    let links = links::extract(&n.text);
+    let seen = Seen {
+        input,
+        person,
+        sender_norm: sender_norm.clone(),
+        n,
+        lang,
+        kind,
+        debt,
+        debt_vocabulary: &engine.debt_vocabulary,
+        lender,
+        institution,
+        official_sender,
+        links,
+        numbers: std::cell::OnceCell::new(),
+        told: std::cell::OnceCell::new(),
+    };
+    (seen, matched)
 }
 
 /// Evidence is found in the normalised text (Simplified, half-width, lowercase, split words

@@ -24,6 +24,7 @@ pub const FACTS: &[&str] = &[
     "fact.number_unofficial",
     "fact.number_unknown",
     "fact.risky_request",
+    "fact.signed_unknown",
     // From the person's history and declarations (never true for plain `classify`).
     "fact.has_account",
     "fact.no_account",
@@ -85,10 +86,13 @@ pub(super) fn schema_signals<'e>(
         if rule.needs_debt && !seen.about_debt() {
             continue;
         }
+        // A schema without facts must not leave an empty table behind for the next one
+        // that needs them (that hid every fact from the schemas after it).
+        let no_facts = Facts::default();
         let facts = if schema.needs_facts {
-            facts.get_or_insert_with(|| compute_facts(engine, seen, risky))
+            &*facts.get_or_insert_with(|| compute_facts(engine, seen, risky))
         } else {
-            facts.get_or_insert_with(Facts::default)
+            facts.as_ref().unwrap_or(&no_facts)
         };
         let on = |n: &Name| match *n {
             Name::Fact(f) => facts.0[f].is_some(),
@@ -235,6 +239,11 @@ fn compute_facts(engine: &Engine, seen: &Seen<'_, '_>, risky: bool) -> Facts {
     if risky {
         out.push(("fact.risky_request", String::new()));
     }
+    if seen.claimed().is_none()
+        && let Some(brand) = end_signature(&seen.n.text)
+    {
+        out.push(("fact.signed_unknown", brand.to_string()));
+    }
     if let Some((told, account)) = seen.told.get() {
         let lender = || {
             seen.lender
@@ -267,6 +276,31 @@ fn compute_facts(engine: &Engine, seen: &Seen<'_, '_>, risky: bool) -> Facts {
     facts
 }
 
+/// The brand a message signs with, 【like this】 or [like this], at its start or its end
+/// (where Chinese rules on commercial SMS put it): two to twelve characters, one of them a
+/// letter.
+fn end_signature(text: &str) -> Option<&str> {
+    let t = text.trim();
+    let pairs = [('【', '】'), ('[', ']')];
+    for (open, close) in pairs {
+        let at_start = t
+            .strip_prefix(open)
+            .and_then(|r| r.split_once(close))
+            .map(|(b, _)| b);
+        let at_end = t
+            .strip_suffix(close)
+            .and_then(|r| r.rsplit_once(open))
+            .map(|(_, b)| b);
+        for brand in [at_start, at_end].into_iter().flatten() {
+            let n = brand.chars().count();
+            if (2..=12).contains(&n) && brand.chars().any(char::is_alphabetic) {
+                return Some(brand);
+            }
+        }
+    }
+    None
+}
+
 impl Engine {
     /// The words a schema's part matched: a concept's or rule's text, a fact's evidence.
     fn words_of(
@@ -292,4 +326,39 @@ impl Engine {
                 .unwrap_or_default(),
         }
     }
+}
+
+/// Everything the schemas could use in a message, with the words of each: the concepts
+/// whose terms occur, the rules whose patterns fire (schemas aside) and the facts that hold.
+/// For people writing rules (`dunwatch rules explain`), so a schema's parts can be checked
+/// against a message without guessing.
+pub(in crate::classify) fn explain(
+    engine: &Engine,
+    input: &crate::classify::Input<'_>,
+) -> Vec<(&'static str, String, String)> {
+    let person = crate::classify::person::Person::nobody();
+    let (seen, matched) = super::look(engine, input, &person);
+    let mut out = Vec::new();
+    let mut risky = false;
+    for f in &matched.rules {
+        let rule = &engine.rules[f.rule];
+        if !rule.is_schema() {
+            risky |= rule.risky;
+            out.push(("rule", rule.id.clone(), f.evidence.clone()));
+        }
+    }
+    for &(c, p) in &matched.concepts {
+        out.push((
+            "concept",
+            engine.concepts.ids()[c].clone(),
+            engine.evidence_of(p, &seen.n.text),
+        ));
+    }
+    let facts = compute_facts(engine, &seen, risky);
+    for (f, ev) in FACTS.iter().zip(facts.0) {
+        if let Some(ev) = ev {
+            out.push(("fact", f.to_string(), ev));
+        }
+    }
+    out
 }
