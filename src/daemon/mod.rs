@@ -227,6 +227,10 @@ struct Daemon {
     problems: HashMap<&'static str, String>,
     config_print: Option<blake3::Hash>,
     rules_print: Option<blake3::Hash>,
+    /// A rules reload running on a blocking thread, and whether the files changed again
+    /// while it ran.
+    rules_job: Option<JoinHandle<reload::RulesLoad>>,
+    rules_again: bool,
     /// When the weekly summary is written (`reports.weekly`), and when to look again.
     weekly: Option<WeeklySchedule>,
     report_wake: Option<Instant>,
@@ -249,6 +253,7 @@ enum Wake {
     Shutdown(&'static str),
     Change(Option<Change>),
     JobDone(Result<JobResult, tokio::task::JoinError>),
+    RulesLoaded(Result<reload::RulesLoad, tokio::task::JoinError>),
     Timer,
 }
 
@@ -284,6 +289,8 @@ impl Daemon {
             problems: HashMap::new(),
             config_print,
             rules_print,
+            rules_job: None,
+            rules_again: false,
             paths: p.paths,
         }
     }
@@ -355,6 +362,9 @@ impl Daemon {
                 done = async { self.job.as_mut().expect("guarded").await }, if self.job.is_some() => {
                     Wake::JobDone(done)
                 }
+                rules = async { self.rules_job.as_mut().expect("guarded").await }, if self.rules_job.is_some() => {
+                    Wake::RulesLoaded(rules)
+                }
                 _ = sleep_until(deadline), if deadline.is_some() => Wake::Timer,
             };
             match wake {
@@ -379,6 +389,7 @@ impl Daemon {
                         Err(e) => warn!("an import stopped unexpectedly: {e}"),
                     }
                 }
+                Wake::RulesLoaded(done) => self.rules_loaded(done),
                 Wake::Timer => self.on_timer().await,
             }
         }
