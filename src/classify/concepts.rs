@@ -36,10 +36,7 @@ impl Concepts {
                 errors.push(RuleError {
                     file: name.into(),
                     line,
-                    message: format!(
-                        "concept {:?}: an id is lowercase letters, digits and _",
-                        id
-                    ),
+                    message: format!("concept {:?}: an id is lowercase letters, digits and _", id),
                 });
                 continue;
             }

@@ -251,11 +251,17 @@ impl Engine {
         }
         let set = PatternSet::new(&pats).map_err(|e| {
             LoadError(vec![RuleError {
-                file: sources.last().cloned().unwrap_or_else(|| "rules".into()),
+                file: "rules".into(),
                 line: 0,
                 message: format!(
                     "the patterns of all rule files together cannot be compiled ({e}); \
-                     remove rules from the user rule files, or merge their patterns"
+                     remove rules from the user rule files ({}), or merge their patterns",
+                    sources
+                        .iter()
+                        .filter(|s| !rules::SHIPPED.iter().any(|(n, _)| n == s))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             }])
         })?;

@@ -313,10 +313,7 @@ pub fn compile_rules(
             let expanded = match concepts.expand(p.get_ref()) {
                 Ok(x) => ascii_word_boundaries(&x),
                 Err(e) => {
-                    err(
-                        lines.line(p.span().start),
-                        format!("rule {}: {e}", id),
-                    );
+                    err(lines.line(p.span().start), format!("rule {}: {e}", id));
                     continue;
                 }
             };
@@ -340,10 +337,7 @@ pub fn compile_rules(
             let expanded = match concepts.expand(p.get_ref()) {
                 Ok(x) => x,
                 Err(e) => {
-                    err(
-                        lines.line(p.span().start),
-                        format!("rule {}: {e}", id),
-                    );
+                    err(lines.line(p.span().start), format!("rule {}: {e}", id));
                     continue;
                 }
             };
