@@ -211,3 +211,144 @@ fn installing_the_launchd_backend_removes_the_xdg_entry_and_the_systemd_unit_rem
         stdout(&o)
     );
 }
+
+fn remove_database(home: &Home) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = home.db().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+#[test]
+fn a_database_deleted_under_the_daemon_is_noticed_before_the_next_write_reopened_and_said() {
+    let home = Home::new();
+    home.write_config("");
+    let d = home.start("log", false);
+    let now = now_ms();
+    std::fs::write(
+        home.watch().join("a.xml"),
+        backup(&[sms("95384", now - 9_000, "before the delete")]),
+    )
+    .unwrap();
+    wait_for("a.xml imported", Duration::from_secs(20), || {
+        count(&home, "SELECT count(*) FROM message") == 1
+    });
+    remove_database(&home);
+    std::fs::write(
+        home.watch().join("b.xml"),
+        backup(&[sms("95384", now - 5_000, "after the delete")]),
+    )
+    .unwrap();
+    d.wait_log(
+        "was deleted while dunwatch had it open",
+        Duration::from_secs(20),
+    );
+    // The message went into the file at the path, not into the deleted one.
+    wait_for(
+        "b.xml stored in the new file",
+        Duration::from_secs(20),
+        || {
+            count(
+                &home,
+                "SELECT count(*) FROM message WHERE body = 'after the delete'",
+            ) == 1
+        },
+    );
+    let (status, log) = d.stop();
+    assert!(status.success(), "{log}");
+    assert!(log.contains(&home.db().display().to_string()), "{log}");
+}
+
+/// Overwrites the database and its WAL in place (same inodes) with bytes that are no
+/// database, as a failing disk or a stray program would.
+fn corrupt_in_place(home: &Home) -> Vec<u8> {
+    use std::io::Write;
+    let garbage: Vec<u8> = (0..65_536u32).map(|i| (i * 7 + 13) as u8).collect();
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = home.db().into_os_string();
+        p.push(suffix);
+        if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&p) {
+            f.write_all(&garbage).unwrap();
+            f.sync_all().unwrap();
+        }
+    }
+    std::fs::read(home.db()).unwrap()
+}
+
+#[test]
+fn a_corrupted_database_is_named_with_what_to_do_and_nothing_is_written_to_it() {
+    let home = Home::new();
+    home.write_config("");
+    let d = home.start_with("log", false, &[("DUNWATCH_STORE_RETRY_MS", "300")]);
+    let now = now_ms();
+    std::fs::write(
+        home.watch().join("a.xml"),
+        backup(&[sms("95384", now - 9_000, "before the damage")]),
+    )
+    .unwrap();
+    wait_for("a.xml imported", Duration::from_secs(20), || {
+        count(&home, "SELECT count(*) FROM message") == 1
+    });
+    let damaged = corrupt_in_place(&home);
+    std::fs::write(
+        home.watch().join("b.xml"),
+        backup(&[sms("95384", now - 5_000, "after the damage")]),
+    )
+    .unwrap();
+    d.wait_log("is corrupted", Duration::from_secs(20));
+    // Several retry periods: nothing may be written, nor the advice repeated.
+    std::thread::sleep(Duration::from_millis(1_500));
+    assert_eq!(
+        std::fs::read(home.db()).unwrap(),
+        damaged,
+        "the corrupted file was written to"
+    );
+    let log = d.log_text();
+    assert!(log.contains(".recover"), "{log}");
+    assert!(log.contains("move the file aside"), "{log}");
+    assert!(!log.contains("writable"), "{log}");
+    assert!(!log.contains("nothing is lost"), "{log}");
+    let warnings = log
+        .lines()
+        .filter(|l| l.contains(" WARN ") && l.contains("is corrupted"))
+        .count();
+    assert_eq!(warnings, 1, "said once, not at every retry:\n{log}");
+    // Moved aside, as the advice says: the daemon starts a new file and imports what waited.
+    let mut aside = home.db().into_os_string();
+    aside.push(".corrupt");
+    std::fs::rename(home.db(), &aside).unwrap();
+    for suffix in ["-wal", "-shm"] {
+        let mut p = home.db().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+    wait_for(
+        "b.xml stored in a new file",
+        Duration::from_secs(20),
+        || {
+            count(
+                &home,
+                "SELECT count(*) FROM message WHERE body = 'after the damage'",
+            ) == 1
+        },
+    );
+    let (status, log) = d.stop();
+    assert!(status.success(), "{log}");
+}
+
+#[test]
+fn the_daemon_started_on_a_corrupted_database_says_so_and_not_make_it_writable() {
+    let home = Home::new();
+    home.write_config("");
+    std::fs::create_dir_all(home.data_dir()).unwrap();
+    std::fs::write(home.db(), vec![0x5a; 8192]).unwrap();
+    let (mut cmd, log) = home.command("log");
+    let status = cmd.status().unwrap();
+    let log = std::fs::read_to_string(log).unwrap();
+    assert!(!status.success(), "{log}");
+    assert!(log.contains("is corrupted"), "{log}");
+    assert!(log.contains(".recover"), "{log}");
+    assert!(!log.contains("writable"), "{log}");
+    assert_eq!(std::fs::read(home.db()).unwrap(), vec![0x5a; 8192]);
+}

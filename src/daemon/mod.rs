@@ -117,8 +117,18 @@ pub fn prepare(paths: Paths) -> Result<Prepared> {
             paths.config_file.display()
         )
     };
-    let import_store = Store::open(&db_path).with_context(writable)?;
-    let alert_store = Store::open(&db_path).with_context(writable)?;
+    let open = || match Store::open(&db_path) {
+        // Its message says what to do; "make it writable" would be wrong advice.
+        Err(e) if e.is_corrupt() => Err(anyhow::Error::from(e)),
+        other => other.with_context(writable),
+    };
+    let import_store = open()?;
+    let alert_store = open()?;
+    // Damage SQLite meets only on the pages it reads is found here, before any write.
+    import_store
+        .quick_check()
+        .map_err(anyhow::Error::from)
+        .context("checking the database before the first write")?;
     Ok(Prepared {
         watch_dirs: loaded.watch_dirs.clone(),
         paths,
@@ -216,6 +226,8 @@ struct Daemon {
     desktop: Desktop,
     /// When to look at due alerts again (quiet hours end, retry after a failed show).
     alert_wake: Option<Instant>,
+    /// The database was found corrupted: nothing is written to it until it is moved aside.
+    store_corrupt: Option<String>,
     /// Files not imported because the database refused a write: retried at `retry_at`.
     postponed: BTreeSet<PathBuf>,
     retry_at: Option<Instant>,
@@ -283,6 +295,7 @@ impl Daemon {
             desktop: Desktop::new(),
             alert_wake: None,
             incomplete: HashMap::new(),
+            store_corrupt: None,
             postponed: BTreeSet::new(),
             retry_at: None,
             reported: HashMap::new(),
