@@ -352,3 +352,303 @@ fn the_daemon_started_on_a_corrupted_database_says_so_and_not_make_it_writable()
     assert!(!log.contains("writable"), "{log}");
     assert_eq!(std::fs::read(home.db()).unwrap(), vec![0x5a; 8192]);
 }
+
+// --- Evidence that holds up ---------------------------------------------------------------
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/formats");
+
+/// An environment whose history holds the fixtures of the line- and offset-based formats.
+fn env_with_backups() -> (Env, std::path::PathBuf) {
+    let env = Env::new();
+    let backups = env.path("backups");
+    std::fs::create_dir_all(&backups).unwrap();
+    for f in [
+        "sms-20240306120000.xml",
+        "sms.vmsg",
+        "imazing_messages.csv",
+        "issue159_miui_group_sms_line.ndjson",
+    ] {
+        std::fs::copy(Path::new(FIXTURES).join(f), backups.join(f)).unwrap();
+    }
+    let o = env.run(&["scan", backups.to_str().unwrap()]);
+    assert!(o.status.success(), "{o:?}");
+    (env, backups)
+}
+
+fn export(env: &Env, out: &Path, extra: &[&str]) -> String {
+    let o = env
+        .cmd()
+        .args(["evidence", "--all", "--out"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    stdout(&o)
+}
+
+fn manifest_sha(printed: &str) -> String {
+    printed
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("manifest SHA-256:"))
+        .expect("the export prints its manifest's SHA-256")
+        .trim()
+        .to_string()
+}
+
+fn sha(data: &[u8]) -> String {
+    dunwatch::evidence::sha256_hex(data)
+}
+
+/// What a careful forger does: change a message, then recompute its hash, the chain, the
+/// chain head, every file hash in the manifest and the manifest's own checksum.
+fn forge(out: &Path) {
+    let path = out.join("messages.json");
+    let mut records: Vec<dunwatch::evidence::Record> =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    records[0].content.body.push_str(" (已结清)");
+    let mut prev = sha(b"dunwatch-evidence-v1");
+    for r in &mut records {
+        r.sha256 = sha(&serde_json::to_vec(&r.content).unwrap());
+        prev = sha(format!("{prev}{}", r.sha256).as_bytes());
+        r.chain = prev.clone();
+    }
+    let mut data = serde_json::to_vec_pretty(&records).unwrap();
+    data.push(b'\n');
+    std::fs::write(&path, &data).unwrap();
+    let mpath = out.join("manifest.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&mpath).unwrap()).unwrap();
+    m["chain_head"] = prev.into();
+    for f in m["files"].as_array_mut().unwrap() {
+        let bytes = std::fs::read(out.join(f["name"].as_str().unwrap())).unwrap();
+        f["sha256"] = sha(&bytes).into();
+        f["bytes"] = bytes.len().into();
+    }
+    let mut mbytes = serde_json::to_vec_pretty(&m).unwrap();
+    mbytes.push(b'\n');
+    std::fs::write(&mpath, &mbytes).unwrap();
+    std::fs::write(
+        out.join("manifest.sha256"),
+        format!("{}  manifest.json\n", sha(&mbytes)),
+    )
+    .unwrap();
+}
+
+#[test]
+fn an_export_edited_with_every_hash_recomputed_is_caught_and_one_without_a_record_is_never_intact()
+{
+    let (env, _) = env_with_backups();
+    let out = env.path("evidence");
+    let printed = export(&env, &out, &[]);
+    let digest = manifest_sha(&printed);
+    assert!(printed.contains("Recorded in the database"), "{printed}");
+    let verify = |dir: &Path, extra: &[&str]| {
+        env.cmd()
+            .args(["evidence", "verify"])
+            .arg(dir)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let o = verify(&out, &[]);
+    assert!(o.status.success(), "{o:?}");
+    assert!(stdout(&o).contains("intact"), "{o:?}");
+    assert!(stdout(&o).contains("checked against the database"), "{o:?}");
+
+    // Another computer: no database, the digest written down.
+    let elsewhere = Env::new();
+    let o = elsewhere
+        .cmd()
+        .args(["evidence", "verify"])
+        .arg(&out)
+        .args(["--expect", &digest])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    assert!(
+        stdout(&o).contains("checked against the SHA-256 you gave"),
+        "{o:?}"
+    );
+    // … and without it: not "intact", whatever the hashes inside say.
+    let o = elsewhere
+        .cmd()
+        .args(["evidence", "verify"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(!stdout(&o).contains("intact"), "{o:?}");
+    assert!(stderr(&o).contains("NOT verified"), "{o:?}");
+    assert!(stderr(&o).contains("has no record of this export"), "{o:?}");
+
+    let copy = env.path("copy");
+    std::fs::create_dir(&copy).unwrap();
+    for e in std::fs::read_dir(&out).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+    }
+    forge(&out);
+    forge(&copy);
+    // Every hash inside agrees; the record of this folder does not.
+    let o = verify(&out, &[]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(
+        stderr(&o).contains("is not the one written into this folder"),
+        "{o:?}"
+    );
+    // Moved to another folder: no record of it at all, so not verified (never intact).
+    let o = verify(&copy, &[]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(!stdout(&o).contains("intact"), "{o:?}");
+    // And against the digest written down, from anywhere.
+    let o = verify(&copy, &["--expect", &digest]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(
+        stderr(&o).contains(&format!("not the expected {digest}")),
+        "{o:?}"
+    );
+}
+
+#[test]
+fn a_manifest_naming_dev_zero_etc_shadow_or_dot_dot_is_refused_and_nothing_outside_is_read() {
+    let (env, _) = env_with_backups();
+    let out = env.path("evidence");
+    export(&env, &out, &[]);
+    // Outside the folder: a FIFO, which a read would wait on for ever.
+    let outside = env.path("outside.fifo");
+    mkfifo(&outside);
+    let mpath = out.join("manifest.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&mpath).unwrap()).unwrap();
+    for name in [
+        "/dev/zero",
+        "/etc/shadow",
+        "../outside.fifo",
+        "sources/../../outside.fifo",
+    ] {
+        m["files"].as_array_mut().unwrap().push(serde_json::json!({
+            "name": name, "bytes": 0, "sha256": "00"
+        }));
+    }
+    std::fs::write(&mpath, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    // A file of the export replaced by a link to the FIFO.
+    std::fs::remove_file(out.join("messages.html")).unwrap();
+    std::os::unix::fs::symlink(&outside, out.join("messages.html")).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let dir = out.clone();
+    std::thread::spawn(move || {
+        let v = dunwatch::evidence::verify(
+            &dir,
+            dunwatch::evidence::Against::Nothing("/nonexistent.db".into()),
+        )
+        .unwrap();
+        let _ = tx.send(v);
+    });
+    let v = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("verify read something it must not (it blocked on the FIFO or /dev/zero)");
+    let text: Vec<String> = v.problems.iter().map(|p| p.0.clone()).collect();
+    for name in ["/dev/zero", "/etc/shadow", "../outside.fifo"] {
+        assert!(
+            text.iter()
+                .any(|p| p.contains(&format!("{name:?}")) && p.contains("not a file inside")),
+            "{name}: {text:#?}"
+        );
+    }
+    assert!(
+        text.iter()
+            .any(|p| p.starts_with("messages.html is missing or unreadable") && p.contains("link")),
+        "{text:#?}"
+    );
+    assert!(!v.intact());
+}
+
+#[test]
+fn each_message_carries_its_original_record_and_with_sources_the_backups_are_copied() {
+    let (env, backups) = env_with_backups();
+    let out = env.path("evidence");
+    let printed = export(&env, &out, &["--with-sources"]);
+    assert!(printed.contains("copied to sources/"), "{printed}");
+    let records: Vec<dunwatch::evidence::Record> =
+        serde_json::from_slice(&std::fs::read(out.join("messages.json")).unwrap()).unwrap();
+    let mut with_original = std::collections::BTreeMap::<String, usize>::new();
+    for r in &records {
+        let c = &r.content;
+        let source = c.source_file.as_deref().unwrap();
+        let copy = c
+            .source_copy
+            .as_deref()
+            .expect("every message names its copy");
+        // The copy is the backup, byte for byte.
+        assert_eq!(
+            std::fs::read(out.join(copy)).unwrap(),
+            std::fs::read(source).unwrap(),
+            "{copy}"
+        );
+        // Every source is still as imported, and every format here is one whose records
+        // have a place in bytes or lines.
+        let o = c.original.as_ref().expect("the original record");
+        let text = o.text.as_deref().unwrap();
+        // The bytes are where the record says, in the source and in its copy.
+        let data = std::fs::read(out.join(copy)).unwrap();
+        assert_eq!(
+            &data[o.offset as usize..(o.offset + o.length) as usize],
+            text.as_bytes()
+        );
+        let ext = Path::new(source)
+            .extension()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let start = match ext.as_str() {
+            "xml" => "<",
+            "vmsg" => "BEGIN:VMSG",
+            "csv" => "\"",
+            _ => "{",
+        };
+        assert!(text.starts_with(start), "{ext}: {text}");
+        *with_original.entry(ext).or_default() += 1;
+    }
+    // The fixtures share messages, each stored once from the file read first; whichever
+    // formats gave them, they gave their bytes (vMessage's own case is a unit test).
+    assert!(with_original.len() >= 3, "{with_original:?}");
+    // The copies are part of what verify checks: one changed byte in one is named.
+    let o = env
+        .cmd()
+        .args(["evidence", "verify"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    let copy = std::fs::read_dir(out.join("sources"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut data = std::fs::read(&copy).unwrap();
+    data[10] ^= 1;
+    std::fs::write(&copy, data).unwrap();
+    let o = env
+        .cmd()
+        .args(["evidence", "verify"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(stderr(&o).contains("sources/"), "{o:?}");
+    // A backup rewritten since the import: still named, but no bytes quoted from it.
+    let rewritten = records[0].content.source_file.clone().unwrap();
+    let mut data = std::fs::read(&rewritten).unwrap();
+    data.extend_from_slice(b"\n");
+    std::fs::write(&rewritten, data).unwrap();
+    let out2 = env.path("evidence2");
+    let printed = export(&env, &out2, &[]);
+    assert!(printed.contains("changed since the import"), "{printed}");
+    let records: Vec<dunwatch::evidence::Record> =
+        serde_json::from_slice(&std::fs::read(out2.join("messages.json")).unwrap()).unwrap();
+    for r in &records {
+        let same = r.content.source_file.as_deref() != Some(rewritten.as_str());
+        assert_eq!(r.content.original.is_some(), same, "{:?}", r.content);
+    }
+    let _ = backups;
+}

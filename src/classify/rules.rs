@@ -466,11 +466,14 @@ pub fn too_large(name: &str, bytes: u64) -> RuleError {
     }
 }
 
+/// The rule files read, as (name, text), and the problems of those refused.
+pub type UserFiles = (Vec<(String, String)>, Vec<RuleError>);
+
 /// The user's rule files (`*.toml` in the rules folder), sorted by name, and the ones
 /// refused: over [`MAX_RULE_FILE`] (judged by the size of the open file, before anything
 /// is read, so a huge or sparse file costs nothing), or not a regular file (a FIFO would
 /// block the reader for ever).
-pub fn user_files(dir: &Path) -> std::io::Result<(Vec<(String, String)>, Vec<RuleError>)> {
+pub fn user_files(dir: &Path) -> std::io::Result<UserFiles> {
     use std::io::Read;
     let mut out = Vec::new();
     let mut refused = Vec::new();

@@ -127,7 +127,8 @@ pub(super) enum RulesLoad {
     Unchanged,
     Loaded {
         print: Option<blake3::Hash>,
-        engine: Result<Engine, String>,
+        /// Boxed: an engine is large, and this crosses a channel.
+        engine: Result<Box<Engine>, String>,
     },
 }
 
@@ -201,7 +202,9 @@ impl super::Daemon {
             }
             RulesLoad::Loaded {
                 print,
-                engine: load_engine(&paths).map_err(|e| format!("{e:#}")),
+                engine: load_engine(&paths)
+                    .map(Box::new)
+                    .map_err(|e| format!("{e:#}")),
             }
         }));
     }
@@ -215,7 +218,7 @@ impl super::Daemon {
                 self.rules_print = print;
                 match engine {
                     Ok(engine) => {
-                        self.engine = Arc::new(engine);
+                        self.engine = Arc::new(*engine);
                         info!(
                             "rules reloaded from {}",
                             self.paths.user_rules_dir().display()

@@ -4,6 +4,7 @@
 //! stored is skipped, so importing the same file twice, or being killed half-way and
 //! running again, leaves every message stored exactly once.
 
+pub mod evidence;
 pub mod history;
 pub mod key;
 pub mod learned;
