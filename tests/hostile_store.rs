@@ -260,6 +260,45 @@ fn a_database_deleted_under_the_daemon_is_noticed_before_the_next_write_reopened
     assert!(log.contains(&home.db().display().to_string()), "{log}");
 }
 
+#[test]
+fn a_database_replaced_under_the_daemon_is_noticed_and_the_file_now_there_is_used() {
+    let home = Home::new();
+    home.write_config("");
+    let d = home.start("log", false);
+    let now = now_ms();
+    std::fs::write(
+        home.watch().join("a.xml"),
+        backup(&[sms("95384", now - 9_000, "into the first file")]),
+    )
+    .unwrap();
+    wait_for("a.xml imported", Duration::from_secs(20), || {
+        count(&home, "SELECT count(*) FROM message") == 1
+    });
+    // A backup of the database restored over it: another file at the same path.
+    let other = home.root().join("restored.db");
+    drop(dunwatch::store::Store::open(&other).unwrap());
+    remove_database(&home);
+    std::fs::rename(&other, home.db()).unwrap();
+    std::fs::write(
+        home.watch().join("b.xml"),
+        backup(&[sms("95384", now - 5_000, "into the restored file")]),
+    )
+    .unwrap();
+    d.wait_log("was replaced by another file", Duration::from_secs(20));
+    wait_for(
+        "b.xml stored in the restored file",
+        Duration::from_secs(20),
+        || {
+            count(
+                &home,
+                "SELECT count(*) FROM message WHERE body = 'into the restored file'",
+            ) == 1
+        },
+    );
+    let (status, log) = d.stop();
+    assert!(status.success(), "{log}");
+}
+
 /// Overwrites the database and its WAL in place (same inodes) with bytes that are no
 /// database, as a failing disk or a stray program would.
 fn corrupt_in_place(home: &Home) -> Vec<u8> {

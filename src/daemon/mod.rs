@@ -124,11 +124,13 @@ pub fn prepare(paths: Paths) -> Result<Prepared> {
     };
     let import_store = open()?;
     let alert_store = open()?;
-    // Damage SQLite meets only on the pages it reads is found here, before any write.
-    import_store
-        .quick_check()
-        .map_err(anyhow::Error::from)
-        .context("checking the database before the first write")?;
+    // Damage SQLite meets only on the pages it reads is found here, before any write. Any
+    // other failure of the check (another program's lock) is the import's to meet and report.
+    if let Err(e) = import_store.quick_check()
+        && e.is_corrupt()
+    {
+        return Err(anyhow::Error::from(e));
+    }
     Ok(Prepared {
         watch_dirs: loaded.watch_dirs.clone(),
         paths,

@@ -54,8 +54,8 @@ pub enum StoreError {
     )]
     Corrupt { path: PathBuf, detail: String },
     #[error(
-        "the database {path} was {what} while dunwatch had it open; writes go to the file now \
-         at that path",
+        "the database {path} was {what} while dunwatch had it open; nothing more was written \
+         to the old file (run the command again to use the file now at that path)",
         path = path.display()
     )]
     Moved { path: PathBuf, what: FileChange },
