@@ -287,10 +287,17 @@ fn export(dir: &Path) -> std::path::PathBuf {
         vec!["category: debt".into()],
         &out,
         &shanghai(),
+        false,
     )
     .unwrap();
     assert_eq!(done.messages, 16);
     out
+}
+
+/// `evidence verify` against the database the export was made from.
+fn verify(dir: &Path, out: &Path) -> dunwatch::evidence::Verified {
+    let store = Store::open(&dir.join("fixture.db")).unwrap();
+    dunwatch::evidence::verify(out, dunwatch::evidence::Against::Database(&store)).unwrap()
 }
 
 #[test]
@@ -328,13 +335,14 @@ fn evidence_has_every_format_with_source_positions_and_private_files() {
     assert!(!html.contains("<script"));
     assert!(html.contains("&lt;script&gt;"));
     assert!(html.contains(SOURCE));
-    let v = dunwatch::evidence::verify(&out).unwrap();
+    let v = verify(dir.path(), &out);
     assert!(v.problems.is_empty(), "{:?}", v.problems);
     assert_eq!(v.messages, 16);
     // A second export into the same folder is refused rather than mixed in.
     let store = Store::open(&dir.path().join("fixture.db")).unwrap();
     assert!(
-        dunwatch::evidence::export(&store, &Filter::default(), vec![], &out, &shanghai()).is_err()
+        dunwatch::evidence::export(&store, &Filter::default(), vec![], &out, &shanghai(), false)
+            .is_err()
     );
 }
 
@@ -365,7 +373,7 @@ fn evidence_verify_names_the_file_after_any_one_byte_edit() {
         let out = export(dir.path());
         let len = std::fs::metadata(out.join(name)).unwrap().len() as usize;
         flip_byte(&out.join(name), len / 2);
-        let v = dunwatch::evidence::verify(&out).unwrap();
+        let v = verify(dir.path(), &out);
         assert!(!v.problems.is_empty(), "{name}: edit not detected");
         let named = v.problems.iter().any(|p| {
             p.0.contains(name) || (name == "manifest.sha256" && p.0.contains("manifest.sha256"))
@@ -405,7 +413,7 @@ fn evidence_verify_names_the_message_whose_text_was_edited_even_with_new_file_ha
         ),
     )
     .unwrap();
-    let v = dunwatch::evidence::verify(&out).unwrap();
+    let v = verify(dir.path(), &out);
     let id = records[3]["id"].as_i64().unwrap();
     assert!(
         v.problems

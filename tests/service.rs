@@ -220,7 +220,11 @@ fn systemd_analyze_accepts_the_unit() {
     };
     let odd_unit = home.path("odd/dunwatch.service");
     std::fs::create_dir_all(odd_unit.parent().unwrap()).unwrap();
-    std::fs::write(&odd_unit, systemd::render(&odd, systemd::GRAPHICAL)).unwrap();
+    std::fs::write(
+        &odd_unit,
+        systemd::render(&odd, systemd::GRAPHICAL, systemd::ManPage::Missing),
+    )
+    .unwrap();
     for unit in [home.path(UNIT), odd_unit] {
         let out = Command::new(analyze)
             .args(["verify", "--man=no"])

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use super::rules::{ConceptDef, RuleError, line_of};
+use super::rules::{ConceptDef, Lines, RuleError};
 
 /// The concepts of every pack, later packs replacing earlier ones by id.
 #[derive(Debug, Clone, Default)]
@@ -28,18 +28,15 @@ impl Concepts {
     /// Adds the concepts of one pack file; `name` and `text` are for the errors' lines.
     pub fn add(&mut self, name: &str, text: &str, defs: &[ConceptDef]) -> Vec<RuleError> {
         let mut errors = Vec::new();
+        let lines = Lines::new(text);
         for def in defs {
-            let line = text
-                .find(&format!("\"{}\"", def.id))
-                .map_or(1, |o| line_of(text, o));
-            if !is_name(&def.id) {
+            let line = lines.line(def.id.span().start);
+            let id = def.id.get_ref();
+            if !is_name(id) {
                 errors.push(RuleError {
                     file: name.into(),
                     line,
-                    message: format!(
-                        "concept {:?}: an id is lowercase letters, digits and _",
-                        def.id
-                    ),
+                    message: format!("concept {:?}: an id is lowercase letters, digits and _", id),
                 });
                 continue;
             }
@@ -49,8 +46,8 @@ impl Concepts {
                     Ok(x) => terms.push(x),
                     Err(e) => errors.push(RuleError {
                         file: name.into(),
-                        line: line_of(text, t.span().start),
-                        message: format!("concept {}: {e}", def.id),
+                        line: lines.line(t.span().start),
+                        message: format!("concept {}: {e}", id),
                     }),
                 }
             }
@@ -58,7 +55,7 @@ impl Concepts {
                 errors.push(RuleError {
                     file: name.into(),
                     line,
-                    message: format!("concept {} has no terms", def.id),
+                    message: format!("concept {} has no terms", id),
                 });
                 continue;
             }
@@ -69,14 +66,14 @@ impl Concepts {
                 errors.push(RuleError {
                     file: name.into(),
                     line,
-                    message: format!("concept {}: bad term: {}", def.id, e),
+                    message: format!("concept {}: bad term: {}", id, e),
                 });
                 continue;
             }
-            if !self.patterns.contains_key(&def.id) {
-                self.order.push(def.id.clone());
+            if !self.patterns.contains_key(id) {
+                self.order.push(id.clone());
             }
-            self.patterns.insert(def.id.clone(), pattern);
+            self.patterns.insert(id.clone(), pattern);
         }
         errors
     }

@@ -111,8 +111,7 @@ pub struct Engine {
 #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
 pub struct LoadError(pub Vec<RuleError>);
 
-/// A rule file larger than this is refused (a rule pack is a few tens of kilobytes).
-pub const MAX_RULE_FILE: usize = 4 << 20;
+pub use rules::MAX_RULE_FILE;
 
 impl Engine {
     /// The engine with the shipped rules only.
@@ -131,13 +130,15 @@ impl Engine {
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
+        let mut refused = Vec::new();
         if let Some(dir) = user_dir {
-            let user = rules::user_files(dir).map_err(|e| {
+            let (user, mut bad) = rules::user_files(dir).map_err(|e| {
                 anyhow::anyhow!("cannot read the rules folder {}: {e}", dir.display())
             })?;
             texts.extend(user);
+            refused.append(&mut bad);
         }
-        Ok(Engine::from_texts(texts)?)
+        Ok(Engine::build(texts, refused)?)
     }
 
     /// The same engine, judging the hour of messages without an offset in `zone`.
@@ -149,18 +150,17 @@ impl Engine {
     /// Builds an engine from rule files given as (name, text), later files overriding
     /// earlier ones by rule, concept, lender or institution id and by engine key.
     pub fn from_texts(texts: Vec<(String, String)>) -> Result<Engine, LoadError> {
-        let mut errors = Vec::new();
+        Engine::build(texts, Vec::new())
+    }
+
+    /// [`Engine::from_texts`], with the files already refused while reading them (too
+    /// large, not readable) reported alongside every other problem.
+    fn build(texts: Vec<(String, String)>, refused: Vec<RuleError>) -> Result<Engine, LoadError> {
+        let mut errors = refused;
         let mut packs = Vec::new();
         for (name, text) in &texts {
             if text.len() > MAX_RULE_FILE {
-                errors.push(RuleError {
-                    file: name.clone(),
-                    line: 0,
-                    message: format!(
-                        "the file is {} bytes; a rule file may be at most {MAX_RULE_FILE}",
-                        text.len()
-                    ),
-                });
+                errors.push(rules::too_large(name, text.len() as u64));
                 continue;
             }
             match rules::parse_pack(name, text) {
@@ -205,11 +205,12 @@ impl Engine {
         all_rules.retain(|r| r.enabled);
         // A schema may name concepts, facts and rules; an unknown name is a typo.
         let mut schemas = Vec::new();
+        let names = signals::NameIndex::new(&all_rules, concepts.ids());
         for (i, r) in all_rules.iter().enumerate() {
             if !r.is_schema() {
                 continue;
             }
-            match signals::Schema::resolve(i, &all_rules, concepts.ids()) {
+            match signals::Schema::resolve(i, &all_rules, &names) {
                 Ok(s) => schemas.push(s),
                 Err(n) => {
                     let (file, line) = r.origin.rsplit_once(':').unwrap_or((&r.origin, "0"));
@@ -252,7 +253,16 @@ impl Engine {
             LoadError(vec![RuleError {
                 file: "rules".into(),
                 line: 0,
-                message: e.to_string(),
+                message: format!(
+                    "the patterns of all rule files together cannot be compiled ({e}); \
+                     remove rules from the user rule files ({}), or merge their patterns",
+                    sources
+                        .iter()
+                        .filter(|s| !rules::SHIPPED.iter().any(|(n, _)| n == s))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             }])
         })?;
         let patterns = pats.iter().map(|p| (p.clone(), OnceLock::new())).collect();

@@ -40,7 +40,8 @@ pub struct PackFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConceptDef {
-    pub id: String,
+    /// With its place in the file, so errors name the line without searching the text.
+    pub id: Spanned<String>,
     /// For the people who read the pack; the engine shows rules' descriptions, not these.
     #[serde(default)]
     pub description: BTreeMap<String, String>,
@@ -51,7 +52,8 @@ pub struct ConceptDef {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleDef {
-    pub id: String,
+    /// With its place in the file, so errors name the line without searching the text.
+    pub id: Spanned<String>,
     /// Description per language (`zh-CN`, `zh-TW`, `en`); shown as the reason.
     #[serde(default)]
     pub description: BTreeMap<String, String>,
@@ -171,7 +173,7 @@ impl Rule {
     /// A user's `enabled = false` entry: it removes the rule of its id and matches nothing.
     fn disabled(def: &RuleDef, origin: String) -> Rule {
         Rule {
-            id: def.id.clone(),
+            id: def.id.get_ref().clone(),
             description: BTreeMap::new(),
             patterns: Vec::new(),
             unless: Vec::new(),
@@ -205,6 +207,27 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// Line numbers by byte offset, from one pass over a file. Counting the newlines before
+/// each rule from the start of the text made loading quadratic: a user file of 7 700 rules
+/// took seconds, and a large one blocked the daemon for minutes.
+pub struct Lines {
+    /// Offsets of every `\n`, ascending.
+    newlines: Vec<usize>,
+}
+
+impl Lines {
+    pub fn new(text: &str) -> Lines {
+        Lines {
+            newlines: memchr::memchr_iter(b'\n', text.as_bytes()).collect(),
+        }
+    }
+
+    /// The 1-based line of `offset`, as [`line_of`] counts it.
+    pub fn line(&self, offset: usize) -> usize {
+        self.newlines.partition_point(|&n| n < offset) + 1
+    }
+}
+
 /// Parses one pack file; `name` names it in errors.
 pub fn parse_pack(name: &str, text: &str) -> Result<PackFile, RuleError> {
     toml::from_str::<PackFile>(text).map_err(|e| RuleError {
@@ -227,10 +250,10 @@ pub fn compile_rules(
 ) -> Result<Vec<Rule>, Vec<RuleError>> {
     let mut errors = Vec::new();
     let mut out = Vec::new();
+    let lines = Lines::new(text);
     for def in defs {
-        let line = text
-            .find(&format!("\"{}\"", def.id))
-            .map_or(1, |o| line_of(text, o));
+        let line = lines.line(def.id.span().start);
+        let id = def.id.get_ref();
         let mut err = |line: usize, message: String| {
             errors.push(RuleError {
                 file: name.to_string(),
@@ -238,7 +261,7 @@ pub fn compile_rules(
                 message,
             })
         };
-        if def.id.trim().is_empty() {
+        if id.trim().is_empty() {
             err(line, "a rule without an id".into());
             continue;
         }
@@ -250,7 +273,7 @@ pub fn compile_rules(
         if def.patterns.is_empty() && def.all.is_empty() && def.any.is_empty() {
             err(
                 line,
-                format!("rule {} has no patterns and no all/any conditions", def.id),
+                format!("rule {} has no patterns and no all/any conditions", id),
             );
         }
         let mut weights_of = |table: &BTreeMap<String, f64>| {
@@ -264,11 +287,11 @@ pub fn compile_rules(
                         format!(
                             "rule {}: weight {w} for {cat} must be a number between \
                              -{MAX_WEIGHT} and {MAX_WEIGHT}",
-                            def.id
+                            id
                         ),
                     ),
                     Ok(c) => weights.push((c, *w)),
-                    Err(e) => err(line, format!("rule {}: {e}", def.id)),
+                    Err(e) => err(line, format!("rule {}: {e}", id)),
                 }
             }
             weights
@@ -281,7 +304,7 @@ pub fn compile_rules(
                 format!(
                     "rule {}: needs_debt already keeps the rule to messages about debt; \
                      put its weights in `weights` and drop `weights_about_debt`",
-                    def.id
+                    id
                 ),
             );
         }
@@ -290,10 +313,7 @@ pub fn compile_rules(
             let expanded = match concepts.expand(p.get_ref()) {
                 Ok(x) => ascii_word_boundaries(&x),
                 Err(e) => {
-                    err(
-                        line_of(text, p.span().start),
-                        format!("rule {}: {e}", def.id),
-                    );
+                    err(lines.line(p.span().start), format!("rule {}: {e}", id));
                     continue;
                 }
             };
@@ -301,10 +321,10 @@ pub fn compile_rules(
             // the engine compiles all patterns once, as one set.
             if let Err(e) = regex_syntax::Parser::new().parse(&expanded) {
                 err(
-                    line_of(text, p.span().start),
+                    lines.line(p.span().start),
                     format!(
                         "rule {}: bad pattern {:?}: {}",
-                        def.id,
+                        id,
                         p.get_ref(),
                         first_line(&e.to_string())
                     ),
@@ -317,20 +337,17 @@ pub fn compile_rules(
             let expanded = match concepts.expand(p.get_ref()) {
                 Ok(x) => x,
                 Err(e) => {
-                    err(
-                        line_of(text, p.span().start),
-                        format!("rule {}: {e}", def.id),
-                    );
+                    err(lines.line(p.span().start), format!("rule {}: {e}", id));
                     continue;
                 }
             };
             match regex::Regex::new(&ascii_word_boundaries(&expanded)) {
                 Ok(r) => unless.push(r),
                 Err(e) => err(
-                    line_of(text, p.span().start),
+                    lines.line(p.span().start),
                     format!(
                         "rule {}: bad pattern {:?}: {}",
-                        def.id,
+                        id,
                         p.get_ref(),
                         first_line(&e.to_string())
                     ),
@@ -338,7 +355,7 @@ pub fn compile_rules(
             }
         }
         out.push(Rule {
-            id: def.id.clone(),
+            id: id.clone(),
             description: def.description.clone(),
             patterns,
             unless,
@@ -433,12 +450,36 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ),
 ];
 
-/// The user's rule files (`*.toml` in the rules folder), sorted by name.
-pub fn user_files(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
+/// A rule file larger than this is refused (a rule pack is a few tens of kilobytes; the
+/// shipped ones together are under 1 MB).
+pub const MAX_RULE_FILE: usize = 4 << 20;
+
+/// "FILE:0: the file is N bytes; …": a rule file over [`MAX_RULE_FILE`], named.
+pub fn too_large(name: &str, bytes: u64) -> RuleError {
+    RuleError {
+        file: name.to_string(),
+        line: 0,
+        message: format!(
+            "the file is {bytes} bytes; a rule file may be at most {MAX_RULE_FILE} bytes \
+             (split it into several files in the rules folder, or remove rules)"
+        ),
+    }
+}
+
+/// The rule files read, as (name, text), and the problems of those refused.
+pub type UserFiles = (Vec<(String, String)>, Vec<RuleError>);
+
+/// The user's rule files (`*.toml` in the rules folder), sorted by name, and the ones
+/// refused: over [`MAX_RULE_FILE`] (judged by the size of the open file, before anything
+/// is read, so a huge or sparse file costs nothing), or not a regular file (a FIFO would
+/// block the reader for ever).
+pub fn user_files(dir: &Path) -> std::io::Result<UserFiles> {
+    use std::io::Read;
     let mut out = Vec::new();
+    let mut refused = Vec::new();
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((out, refused)),
         Err(e) => return Err(e),
     };
     let mut paths: Vec<_> = entries
@@ -449,10 +490,42 @@ pub fn user_files(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
         .collect();
     paths.sort();
     for p in paths {
-        let text = std::fs::read_to_string(&p)?;
-        out.push((p.display().to_string(), text));
+        let name = p.display().to_string();
+        let file = match crate::ingest::open_regular(&p) {
+            Ok(f) => f,
+            Err(e) => {
+                let message = if e.to_string() == crate::ingest::NOT_REGULAR {
+                    "not a regular file (a FIFO, socket or device), so it is not read; \
+                     a rule file is an ordinary .toml file"
+                        .to_string()
+                } else {
+                    format!("cannot read the rule file: {e}")
+                };
+                refused.push(RuleError {
+                    file: name,
+                    line: 0,
+                    message,
+                });
+                continue;
+            }
+        };
+        let size = file.metadata()?.len();
+        if size > MAX_RULE_FILE as u64 {
+            refused.push(too_large(&name, size));
+            continue;
+        }
+        // Read no more than the limit even if the file grows meanwhile.
+        let mut text = String::new();
+        file.take(MAX_RULE_FILE as u64 + 1)
+            .read_to_string(&mut text)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{name}: {e}")))?;
+        if text.len() > MAX_RULE_FILE {
+            refused.push(too_large(&name, text.len() as u64));
+            continue;
+        }
+        out.push((name, text));
     }
-    Ok(out)
+    Ok((out, refused))
 }
 
 #[cfg(test)]

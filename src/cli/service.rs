@@ -230,8 +230,12 @@ pub fn generate(args: GenerateArgs) -> Result<ExitCode> {
     }
     fn unit(dir: &Path) -> Result<()> {
         std::fs::create_dir_all(dir)?;
-        let text =
-            service::systemd::render(&ServiceCommand::packaged(), service::systemd::GRAPHICAL);
+        // The package installs the man pages beside the unit.
+        let text = service::systemd::render(
+            &ServiceCommand::packaged(),
+            service::systemd::GRAPHICAL,
+            service::systemd::ManPage::Installed,
+        );
         std::fs::write(dir.join(service::systemd::UNIT), text)?;
         Ok(())
     }

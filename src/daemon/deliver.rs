@@ -14,9 +14,17 @@ use crate::alert::{self, Plan, State};
 impl Daemon {
     /// Shows (or holds) the alerts that are due.
     pub(super) async fn deliver(&mut self) {
+        if self.store_corrupt.is_some() {
+            // Showing an alert means recording it; nothing is written to a corrupted file
+            // (the import's warning says what to do). They wait in the file for its recovery.
+            return;
+        }
         let store = self.alert_store.clone();
         let due = off_runtime("read pending alerts", move || {
-            alert::due(store.lock().expect("alert store").conn())
+            let mut store = store.lock().expect("alert store");
+            // Follows the file the importer follows (said in the log by the import).
+            store.reopen_if_moved()?;
+            alert::due(store.conn())
         })
         .await;
         let Some(items) = self.settle("alert-read", "pending alerts can be read again", due) else {
@@ -83,7 +91,9 @@ impl Daemon {
     async fn unclaim(&mut self, ids: Vec<i64>) {
         let store = self.alert_store.clone();
         let done = off_runtime("record alert state", move || {
-            alert::unclaim(store.lock().expect("alert store").conn_mut(), &ids)
+            let mut store = store.lock().expect("alert store");
+            store.ensure_same_file()?;
+            alert::unclaim(store.conn_mut(), &ids)
         })
         .await;
         self.settle("alert-state", "alert state is recorded again", done);
@@ -92,7 +102,9 @@ impl Daemon {
     async fn set_state(&mut self, ids: Vec<i64>, state: State) -> bool {
         let store = self.alert_store.clone();
         let done = off_runtime("record alert state", move || {
-            alert::set_state(store.lock().expect("alert store").conn_mut(), &ids, state)
+            let mut store = store.lock().expect("alert store");
+            store.ensure_same_file()?;
+            alert::set_state(store.conn_mut(), &ids, state)
         })
         .await;
         self.settle("alert-state", "alert state is recorded again", done)

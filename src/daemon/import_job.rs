@@ -26,6 +26,9 @@ struct Work {
     /// The last job failed to write: open the database afresh (a connection that SQLite
     /// opened read-only stays read-only after the file becomes writable again).
     reopen: bool,
+    /// The database was found corrupted (and what was said about it): write nothing to
+    /// that file; only look whether the person moved it aside.
+    corrupt: Option<String>,
     commit_every: Duration,
 }
 
@@ -35,6 +38,12 @@ pub(super) struct JobResult {
     /// The database refused a write: this error, and the files not imported because of it
     /// (the one that failed and those not tried after it).
     store_failure: Option<(String, Vec<PathBuf>)>,
+    /// The failure is a corrupted database: the text says what to do, and nothing is
+    /// retried against that file.
+    corrupt: bool,
+    /// The database file was deleted or replaced under the daemon and opened again, said
+    /// once each.
+    reopened: Vec<String>,
     pending: u64,
     suppressed: u64,
 }
@@ -51,6 +60,7 @@ impl Daemon {
             db_path: self.db_path.clone(),
             lock_path: self._lock.path().to_path_buf(),
             reopen: self.problems.contains_key("store"),
+            corrupt: self.store_corrupt.clone(),
             commit_every: self.opts.commit_every,
         };
         let store = self.import_store.clone();
@@ -80,13 +90,26 @@ impl Daemon {
                 self.problems.insert("listing", e.clone());
             }
         }
+        for text in &result.reopened {
+            warn!("{text}");
+        }
+        self.store_corrupt = None;
         if let Some((error, files)) = result.store_failure {
-            let text = format!(
-                "cannot write to the database {}: {error}; the files are read again every {} s \
-                 until it works (nothing is lost: what was read is stored once)",
-                self.db_path.display(),
-                self.opts.store_retry.as_secs_f32()
-            );
+            if result.corrupt {
+                self.store_corrupt = Some(error.clone());
+            }
+            let text = if result.corrupt {
+                // Says what to do itself; retrying cannot help, so none is promised. The
+                // timer below only looks whether the file was moved aside.
+                error
+            } else {
+                format!(
+                    "cannot write to the database {}: {error}; the files are read again every \
+                     {} s until it works (nothing is lost: what was read is stored once)",
+                    self.db_path.display(),
+                    self.opts.store_retry.as_secs_f32()
+                )
+            };
             debug!("{text}");
             self.warn_once("store", text);
             self.postponed.extend(files);
@@ -194,6 +217,8 @@ fn import_job(
         reports: Vec::new(),
         errors: Vec::new(),
         store_failure: None,
+        corrupt: false,
+        reopened: Vec::new(),
         pending: 0,
         suppressed: 0,
     };
@@ -209,40 +234,79 @@ fn import_job(
     // A lock is poisoned only by a job that panicked: the store and what it remembered still
     // hold.
     let mut store = store.lock().unwrap_or_else(PoisonError::into_inner);
-    if work.reopen {
-        match Store::open(&work.db_path) {
-            Ok(fresh) => *store = fresh,
-            Err(e) => {
-                let e = anyhow::Error::from(e);
-                result.store_failure = Some((root_cause(&e), files.into_iter().collect()));
-                return result;
-            }
+    let moved = store.file_change();
+    if let Some(text) = &work.corrupt
+        && moved.is_none()
+    {
+        // Still the corrupted file: not one write to it, not even a retry.
+        result.corrupt = true;
+        result.store_failure = Some((text.clone(), files.into_iter().collect()));
+        return result;
+    }
+    if work.reopen || work.corrupt.is_some() || moved.is_some() {
+        if let Some(what) = moved {
+            result.reopened.push(moved_text(&work.db_path, what));
+        }
+        if let Err(e) = reopen(&mut store, &work.db_path) {
+            result.corrupt = e.is_corrupt();
+            let e = anyhow::Error::from(e);
+            result.store_failure = Some((failure_text(&e), files.into_iter().collect()));
+            return result;
         }
     }
     let mut not_exports = not_exports.lock().unwrap_or_else(PoisonError::into_inner);
-    let mut importer = Importer {
-        store: &mut store,
-        not_exports: &mut not_exports,
-        engine: engine.into(),
-        opts: read_opts,
-        commit_every: work.commit_every,
-    };
     let mut recorder = Recorder::new(policy);
     let mut files = files.into_iter();
-    while let Some(file) = files.next() {
+    // A file is tried again once after the database was found deleted or replaced.
+    let mut again = None;
+    while let Some(file) = again.take().or_else(|| files.next()) {
         if cancel.load(Ordering::Acquire) {
             break;
         }
         recorder.now_ms = crate::store::now_ms();
+        let mut importer = Importer {
+            store: &mut store,
+            not_exports: &mut not_exports,
+            engine: engine.into(),
+            opts: read_opts.clone(),
+            commit_every: work.commit_every,
+        };
         match importer.import_file(&file, &mut recorder) {
             Ok(report) => result.reports.push(report),
             Err(e) => {
+                if let Some(what) = store.file_change()
+                    && result.reopened.len() < 3
+                {
+                    // Deleted or replaced under this import: what was written went to the
+                    // old file. Open the one at the path now and read the file again; the
+                    // message keys keep a retry from storing anything twice.
+                    result.reopened.push(moved_text(&work.db_path, what));
+                    if reopen(&mut store, &work.db_path).is_ok() {
+                        again = Some(file);
+                        continue;
+                    }
+                }
                 // Only the database fails an import this way (a bad file is a report). The
                 // next files would fail alike, each after the busy timeout: postpone them
                 // all. Whole batches already stored stay; the retry stores the rest once.
+                // SQLite says "malformed" only of the pages it read; quick_check tells a
+                // damaged file from a full disk or a read-only folder.
+                let text = match store.quick_check() {
+                    Err(c) if c.is_corrupt() => Some(c.to_string()),
+                    _ if crate::store::is_corrupt(&e) => Some(
+                        crate::store::StoreError::Corrupt {
+                            path: work.db_path.clone(),
+                            detail: root_cause(&e),
+                        }
+                        .to_string(),
+                    ),
+                    _ => None,
+                };
+                result.corrupt = text.is_some();
+                let text = text.unwrap_or_else(|| failure_text(&e));
                 let mut postponed = vec![file];
                 postponed.extend(files);
-                result.store_failure = Some((root_cause(&e), postponed));
+                result.store_failure = Some((text, postponed));
                 break;
             }
         }
@@ -250,6 +314,35 @@ fn import_job(
     result.pending = recorder.pending;
     result.suppressed = recorder.suppressed;
     result
+}
+
+/// Opens the database at `path` in place of `store`'s connection.
+fn reopen(store: &mut Store, path: &std::path::Path) -> Result<(), crate::store::StoreError> {
+    *store = Store::open(path)?;
+    Ok(())
+}
+
+/// "the database … was deleted while dunwatch had it open; …", with what became of it.
+fn moved_text(path: &std::path::Path, what: crate::store::FileChange) -> String {
+    let after = match what {
+        crate::store::FileChange::Deleted => {
+            "a new, empty one is created there; the messages stored before are in that file \
+             only if you restore it from a backup (stop dunwatch first)"
+        }
+        crate::store::FileChange::Replaced => "dunwatch now uses the file that is there",
+    };
+    format!(
+        "the database {} was {what} while dunwatch had it open: {after}",
+        path.display()
+    )
+}
+
+/// A corrupted database's own advice, or the root cause of any other failure.
+fn failure_text(e: &anyhow::Error) -> String {
+    match e.downcast_ref::<crate::store::StoreError>() {
+        Some(c @ crate::store::StoreError::Corrupt { .. }) => c.to_string(),
+        _ => root_cause(e),
+    }
 }
 
 /// What finally went wrong ("database or disk is full"), without the layers around it, so

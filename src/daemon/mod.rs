@@ -117,8 +117,20 @@ pub fn prepare(paths: Paths) -> Result<Prepared> {
             paths.config_file.display()
         )
     };
-    let import_store = Store::open(&db_path).with_context(writable)?;
-    let alert_store = Store::open(&db_path).with_context(writable)?;
+    let open = || match Store::open(&db_path) {
+        // Its message says what to do; "make it writable" would be wrong advice.
+        Err(e) if e.is_corrupt() => Err(anyhow::Error::from(e)),
+        other => other.with_context(writable),
+    };
+    let import_store = open()?;
+    let alert_store = open()?;
+    // Damage SQLite meets only on the pages it reads is found here, before any write. Any
+    // other failure of the check (another program's lock) is the import's to meet and report.
+    if let Err(e) = import_store.quick_check()
+        && e.is_corrupt()
+    {
+        return Err(anyhow::Error::from(e));
+    }
     Ok(Prepared {
         watch_dirs: loaded.watch_dirs.clone(),
         paths,
@@ -216,6 +228,8 @@ struct Daemon {
     desktop: Desktop,
     /// When to look at due alerts again (quiet hours end, retry after a failed show).
     alert_wake: Option<Instant>,
+    /// The database was found corrupted: nothing is written to it until it is moved aside.
+    store_corrupt: Option<String>,
     /// Files not imported because the database refused a write: retried at `retry_at`.
     postponed: BTreeSet<PathBuf>,
     retry_at: Option<Instant>,
@@ -227,6 +241,10 @@ struct Daemon {
     problems: HashMap<&'static str, String>,
     config_print: Option<blake3::Hash>,
     rules_print: Option<blake3::Hash>,
+    /// A rules reload running on a blocking thread, and whether the files changed again
+    /// while it ran.
+    rules_job: Option<JoinHandle<reload::RulesLoad>>,
+    rules_again: bool,
     /// When the weekly summary is written (`reports.weekly`), and when to look again.
     weekly: Option<WeeklySchedule>,
     report_wake: Option<Instant>,
@@ -249,6 +267,7 @@ enum Wake {
     Shutdown(&'static str),
     Change(Option<Change>),
     JobDone(Result<JobResult, tokio::task::JoinError>),
+    RulesLoaded(Result<reload::RulesLoad, tokio::task::JoinError>),
     Timer,
 }
 
@@ -278,12 +297,15 @@ impl Daemon {
             desktop: Desktop::new(),
             alert_wake: None,
             incomplete: HashMap::new(),
+            store_corrupt: None,
             postponed: BTreeSet::new(),
             retry_at: None,
             reported: HashMap::new(),
             problems: HashMap::new(),
             config_print,
             rules_print,
+            rules_job: None,
+            rules_again: false,
             paths: p.paths,
         }
     }
@@ -355,6 +377,9 @@ impl Daemon {
                 done = async { self.job.as_mut().expect("guarded").await }, if self.job.is_some() => {
                     Wake::JobDone(done)
                 }
+                rules = async { self.rules_job.as_mut().expect("guarded").await }, if self.rules_job.is_some() => {
+                    Wake::RulesLoaded(rules)
+                }
                 _ = sleep_until(deadline), if deadline.is_some() => Wake::Timer,
             };
             match wake {
@@ -379,6 +404,7 @@ impl Daemon {
                         Err(e) => warn!("an import stopped unexpectedly: {e}"),
                     }
                 }
+                Wake::RulesLoaded(done) => self.rules_loaded(done),
                 Wake::Timer => self.on_timer().await,
             }
         }

@@ -87,17 +87,49 @@ pub fn fingerprint(path: &Path) -> Option<blake3::Hash> {
     std::fs::read(path).ok().map(|b| blake3::hash(&b))
 }
 
-/// Fingerprint of every file under the rules folder.
+/// Fingerprint of every file under the rules folder. Opened without blocking (a FIFO
+/// there would stop the reader for ever); a file over the rule size limit is fingerprinted
+/// by its size and time, not read, as loading refuses it anyway.
 pub fn rules_fingerprint(dir: &Path) -> Option<blake3::Hash> {
+    use std::io::Read;
     let files = crate::import::collect_files(&[dir.to_path_buf()]).ok()?;
     let mut h = blake3::Hasher::new();
     for f in files {
         h.update(f.to_string_lossy().as_bytes());
-        if let Ok(b) = std::fs::read(&f) {
-            h.update(blake3::hash(&b).as_bytes());
+        let Ok(file) = crate::ingest::open_regular(&f) else {
+            continue;
+        };
+        let Ok(meta) = file.metadata() else {
+            continue;
+        };
+        if meta.len() > crate::classify::MAX_RULE_FILE as u64 {
+            h.update(&meta.len().to_le_bytes());
+            if let Ok(t) = meta.modified() {
+                h.update(format!("{t:?}").as_bytes());
+            }
+            continue;
+        }
+        let mut data = Vec::new();
+        if file
+            .take(crate::classify::MAX_RULE_FILE as u64 + 1)
+            .read_to_end(&mut data)
+            .is_ok()
+        {
+            h.update(blake3::hash(&data).as_bytes());
         }
     }
     Some(h.finalize())
+}
+
+/// What a rules reload on a blocking thread came to.
+pub(super) enum RulesLoad {
+    /// The files are as they were when last loaded.
+    Unchanged,
+    Loaded {
+        print: Option<blake3::Hash>,
+        /// Boxed: an engine is large, and this crosses a channel.
+        engine: Result<Box<Engine>, String>,
+    },
 }
 
 impl super::Daemon {
@@ -152,22 +184,53 @@ impl super::Daemon {
         self.alert_wake = Some(Instant::now());
     }
 
-    /// Swaps in the user's rules, if they changed and all load.
+    /// Reads the user's rules again on a blocking thread, if they changed: a large rule
+    /// file (or a FIFO in the folder) must not stop imports, alerts and signals meanwhile.
+    /// The result comes back to [`Daemon::rules_loaded`]; a change during a reload starts
+    /// another one after it.
     pub(super) fn reload_rules(&mut self) {
-        let print = rules_fingerprint(&self.paths.user_rules_dir());
-        if print == self.rules_print {
+        if self.rules_job.is_some() {
+            self.rules_again = true;
             return;
         }
-        self.rules_print = print;
-        match load_engine(&self.paths) {
-            Ok(engine) => {
-                self.engine = Arc::new(engine);
-                info!(
-                    "rules reloaded from {}",
-                    self.paths.user_rules_dir().display()
-                );
+        let paths = self.paths.clone();
+        let known = self.rules_print;
+        self.rules_job = Some(tokio::task::spawn_blocking(move || {
+            let print = rules_fingerprint(&paths.user_rules_dir());
+            if print == known {
+                return RulesLoad::Unchanged;
             }
-            Err(e) => warn!("{e:#}\nkeeping the previous rules until the file is fixed"),
+            RulesLoad::Loaded {
+                print,
+                engine: load_engine(&paths)
+                    .map(Box::new)
+                    .map_err(|e| format!("{e:#}")),
+            }
+        }));
+    }
+
+    /// Swaps in the rules a reload built, if they all loaded.
+    pub(super) fn rules_loaded(&mut self, done: Result<RulesLoad, tokio::task::JoinError>) {
+        self.rules_job = None;
+        match done {
+            Ok(RulesLoad::Unchanged) => {}
+            Ok(RulesLoad::Loaded { print, engine }) => {
+                self.rules_print = print;
+                match engine {
+                    Ok(engine) => {
+                        self.engine = Arc::new(*engine);
+                        info!(
+                            "rules reloaded from {}",
+                            self.paths.user_rules_dir().display()
+                        );
+                    }
+                    Err(e) => warn!("{e}\nkeeping the previous rules until the file is fixed"),
+                }
+            }
+            Err(e) => warn!("loading the rules stopped unexpectedly: {e}"),
+        }
+        if std::mem::take(&mut self.rules_again) {
+            self.reload_rules();
         }
     }
 }

@@ -1,13 +1,18 @@
 //! Evidence for a complaint: the chosen messages as CSV, JSON and a printable HTML page, each
-//! with its original source file and position, plus a manifest that lets anyone show that
-//! nothing was edited afterwards.
+//! with its original source file and position (and the record's own bytes when the backup
+//! is still the one imported: see [`original`]), optionally copies of the backup files, plus
+//! a manifest that lets anyone show that nothing was edited afterwards.
 //!
-//! Integrity has two layers. `manifest.json` lists the SHA-256 of every file, and
+//! Integrity has three layers. `manifest.json` lists the SHA-256 of every file, and
 //! `manifest.sha256` holds the SHA-256 of the manifest itself (in `sha256sum -c` format), so
 //! one changed byte anywhere makes some hash differ. Inside `messages.json`, each message
-//! carries the SHA-256 of its own content and a chain hash over all messages before it, so a
-//! changed, removed or reordered message is named even when someone recomputes the file
-//! hashes: the chain head printed at export time (and in the manifest) no longer matches.
+//! carries the SHA-256 of its own content and a chain hash over all messages before it. A
+//! careful forger can recompute all of those; what they cannot change is the manifest's
+//! SHA-256 printed at export time and recorded in the database (migration 7), which
+//! [`verify`] checks the folder against.
+
+pub mod original;
+pub mod verify;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,6 +25,8 @@ use crate::model::Reason;
 use crate::report::html::escape;
 use crate::store::Store;
 use crate::store::history::{Entry, Filter};
+pub use original::{Original, SOURCES_DIR, SourceNote};
+pub use verify::{Against, Basis, Problem, Verified, verify};
 
 pub const FORMAT: &str = "dunwatch-evidence/1";
 pub const MESSAGES_CSV: &str = "messages.csv";
@@ -51,6 +58,13 @@ pub struct Content {
     /// The backup file the message was read from, and where in it.
     pub source_file: Option<String>,
     pub position: serde_json::Value,
+    /// The record's bytes in that file, when the file is still the one imported. Absent
+    /// from exports made before it existed, whose hashes must still check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original: Option<Original>,
+    /// The copy of the backup file in this export (`--with-sources`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_copy: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -81,9 +95,12 @@ pub struct Manifest {
     pub messages: u64,
     pub chain_head: String,
     pub files: Vec<FileHash>,
+    /// The backup files the messages came from: copied or not, still as imported or not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<SourceNote>,
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -91,18 +108,18 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex(&Sha256::digest(data))
 }
 
-fn content_hash(c: &Content) -> String {
+pub(crate) fn content_hash(c: &Content) -> String {
     sha256_hex(&serde_json::to_vec(c).expect("content serializes"))
 }
 
-fn chain_next(prev: &str, record_hash: &str) -> String {
+pub(crate) fn chain_next(prev: &str, record_hash: &str) -> String {
     let mut h = Sha256::new();
     h.update(prev.as_bytes());
     h.update(record_hash.as_bytes());
     hex(&h.finalize())
 }
 
-fn chain_seed() -> String {
+pub(crate) fn chain_seed() -> String {
     sha256_hex(CHAIN_SEED.as_bytes())
 }
 
@@ -128,11 +145,13 @@ fn content_of(seq: u64, e: &Entry, tz: &jiff::tz::TimeZone) -> Content {
         reasons: e.reasons.clone(),
         source_file: e.source.clone(),
         position: e.position.clone(),
+        original: None,
+        source_copy: None,
     }
 }
 
-/// Writes `data` to a new file readable by the user only.
-fn write_private_file(path: &Path, data: &[u8]) -> Result<()> {
+/// Creates a new file readable by the user only.
+fn create_private_file(path: &Path) -> Result<std::fs::File> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -140,9 +159,13 @@ fn write_private_file(path: &Path, data: &[u8]) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
+    opts.open(path)
+        .with_context(|| format!("cannot create {}", path.display()))
+}
+
+/// Writes `data` to a new file readable by the user only.
+fn write_private_file(path: &Path, data: &[u8]) -> Result<()> {
+    let mut f = create_private_file(path)?;
     f.write_all(data)
         .and_then(|()| f.sync_all())
         .with_context(|| format!("cannot write {}", path.display()))
@@ -155,17 +178,23 @@ pub struct Exported {
     pub messages: u64,
     pub chain_head: String,
     pub manifest_sha256: String,
+    /// The backup files, copied or not.
+    pub sources: Vec<SourceNote>,
+    /// How many messages carry their original record's bytes.
+    pub originals: usize,
 }
 
 /// Exports the messages matching `filter` (oldest first) into `dir`, which must not exist or
-/// be empty. `selection` describes the filter for the manifest; times are written in `tz`
-/// (the user's zone) with their offset.
+/// be empty; with `with_sources`, copies of their backup files too. `selection` describes the
+/// filter for the manifest; times are written in `tz` (the user's zone) with their offset.
+/// The manifest's SHA-256 is recorded in the database for [`verify`].
 pub fn export(
     store: &Store,
     filter: &Filter,
     selection: Vec<String>,
     dir: &Path,
     tz: &jiff::tz::TimeZone,
+    with_sources: bool,
 ) -> Result<Exported> {
     if dir.exists() {
         let mut entries =
@@ -180,11 +209,15 @@ pub fn export(
     crate::paths::create_private_dir(dir)?;
     let mut entries = store.history(filter)?;
     entries.reverse();
+    let mut found = original::gather(store, &entries, dir, with_sources)?;
+    let originals = found.originals.len();
 
     let mut prev = chain_seed();
     let mut records = Vec::with_capacity(entries.len());
     for (i, e) in entries.iter().enumerate() {
-        let content = content_of(i as u64 + 1, e, tz);
+        let mut content = content_of(i as u64 + 1, e, tz);
+        content.original = found.originals.remove(&i);
+        content.source_copy = found.copies.remove(&i);
         let sha = content_hash(&content);
         let chain = chain_next(&prev, &sha);
         prev.clone_from(&chain);
@@ -216,6 +249,13 @@ pub fn export(
             sha256: sha256_hex(data),
         });
     }
+    for (name, bytes, sha256) in std::mem::take(&mut found.written) {
+        files.push(FileHash {
+            name,
+            bytes,
+            sha256,
+        });
+    }
     let manifest = Manifest {
         format: FORMAT.to_string(),
         created: crate::store::history::rfc3339(crate::store::now_ms()),
@@ -225,6 +265,7 @@ pub fn export(
         messages: records.len() as u64,
         chain_head: chain_head.clone(),
         files,
+        sources: found.notes.clone(),
     };
     let mut manifest_bytes = serde_json::to_vec_pretty(&manifest)?;
     manifest_bytes.push(b'\n');
@@ -234,11 +275,29 @@ pub fn export(
         &dir.join(MANIFEST_SUM),
         format!("{manifest_sha256}  {MANIFEST}\n").as_bytes(),
     )?;
+    let here = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    store
+        .record_export(&crate::store::evidence::ExportRecord {
+            manifest_sha256: manifest_sha256.clone(),
+            chain_head: chain_head.clone(),
+            messages: records.len() as i64,
+            dir: here.display().to_string(),
+            created_ms: crate::store::now_ms(),
+        })
+        .with_context(|| {
+            format!(
+                "the export in {} is complete, but its SHA-256 could not be recorded in the \
+                 database (write it down: {manifest_sha256})",
+                dir.display()
+            )
+        })?;
     Ok(Exported {
         dir: dir.to_path_buf(),
         messages: records.len() as u64,
         chain_head,
         manifest_sha256,
+        sources: found.notes,
+        originals,
     })
 }
 
@@ -275,6 +334,9 @@ fn render_csv(records: &[Record]) -> Result<Vec<u8>> {
         "byte_offset",
         "sha256",
         "chain",
+        "source_copy",
+        "original_offset",
+        "original_length",
     ])?;
     for r in records {
         let c = &r.content;
@@ -316,6 +378,15 @@ fn render_csv(records: &[Record]) -> Result<Vec<u8>> {
                 pos("offset"),
                 r.sha256.clone(),
                 r.chain.clone(),
+                c.source_copy.clone().unwrap_or_default(),
+                c.original
+                    .as_ref()
+                    .map(|o| o.offset.to_string())
+                    .unwrap_or_default(),
+                c.original
+                    .as_ref()
+                    .map(|o| o.length.to_string())
+                    .unwrap_or_default(),
             ]
             .map(neutralised),
         )?;
@@ -351,7 +422,7 @@ fn render_html(records: &[Record], chain_head: &str, selection: &[String]) -> St
         };
         let _ = writeln!(
             out,
-            "<tr><td class=\"nw\">{}<br><span class=\"h nw\">id {}</span></td><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"body\">{}</td><td>{}{}</td><td class=\"h\">{}</td></tr>",
+            "<tr><td class=\"nw\">{}<br><span class=\"h nw\">id {}</span></td><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"body\">{}</td><td>{}{}{}</td><td class=\"h\">{}</td></tr>",
             c.seq,
             c.id,
             escape(c.time.as_deref().unwrap_or("")),
@@ -366,6 +437,7 @@ fn render_html(records: &[Record], chain_head: &str, selection: &[String]) -> St
             escape(&c.body),
             escape(c.source_file.as_deref().unwrap_or("")),
             escape(&pos),
+            source_details(c),
             escape(&r.sha256)
         );
     }
@@ -378,6 +450,27 @@ fn render_html(records: &[Record], chain_head: &str, selection: &[String]) -> St
     out
 }
 
+/// The copy of the backup in this export, and the original record's bytes (folded away:
+/// they are for checking, not for reading).
+fn source_details(c: &Content) -> String {
+    let mut out = String::new();
+    if let Some(copy) = &c.source_copy {
+        out.push_str(&format!("<br>copy 副本: {}", escape(copy)));
+    }
+    if let Some(o) = &c.original {
+        let bytes = match (&o.text, &o.base64) {
+            (Some(t), _) => escape(t),
+            (None, Some(b)) => format!("base64: {}", escape(b)),
+            (None, None) => String::new(),
+        };
+        out.push_str(&format!(
+            "<details><summary>原始记录 original record (byte {}, {} bytes)</summary><pre class=\"h\">{bytes}</pre></details>",
+            o.offset, o.length
+        ));
+    }
+    out
+}
+
 /// ", record 12, line 40, byte 1234" from the stored position JSON.
 pub fn describe_position(pos: &serde_json::Value) -> String {
     let mut out = String::new();
@@ -387,128 +480,4 @@ pub fn describe_position(pos: &serde_json::Value) -> String {
         }
     }
     out
-}
-
-/// One thing `verify` found wrong, naming the file or message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem(pub String);
-
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// What `verify` checked.
-#[derive(Debug)]
-pub struct Verified {
-    pub messages: u64,
-    pub chain_head: Option<String>,
-    pub problems: Vec<Problem>,
-}
-
-/// Checks an evidence folder: the manifest's own hash, every file's hash, every message's
-/// hash and the chain. Returns all problems found (empty = intact).
-pub fn verify(dir: &Path) -> Result<Verified> {
-    if !dir.join(MANIFEST).exists() {
-        bail!(
-            "{} has no {MANIFEST}: not a dunwatch evidence folder",
-            dir.display()
-        );
-    }
-    let mut problems = Vec::new();
-    let mut p = |s: String| problems.push(Problem(s));
-    let manifest_bytes = std::fs::read(dir.join(MANIFEST))
-        .with_context(|| format!("cannot read {}", dir.join(MANIFEST).display()))?;
-    match std::fs::read_to_string(dir.join(MANIFEST_SUM)) {
-        Ok(sum) => {
-            let expected = format!("{}  {MANIFEST}\n", sha256_hex(&manifest_bytes));
-            if sum != expected {
-                p(format!(
-                    "{MANIFEST} was changed: its SHA-256 does not match {MANIFEST_SUM} (or {MANIFEST_SUM} was changed)"
-                ));
-            }
-        }
-        Err(e) => p(format!("{MANIFEST_SUM} cannot be read: {e}")),
-    }
-    let manifest: Option<Manifest> = match serde_json::from_slice(&manifest_bytes) {
-        Ok(m) => Some(m),
-        Err(e) => {
-            p(format!("{MANIFEST} is damaged: {e}"));
-            None
-        }
-    };
-    if let Some(m) = &manifest {
-        for f in &m.files {
-            match std::fs::read(dir.join(&f.name)) {
-                Ok(data) => {
-                    if sha256_hex(&data) != f.sha256 {
-                        p(format!(
-                            "{} was changed: its SHA-256 differs from the manifest",
-                            f.name
-                        ));
-                    }
-                }
-                Err(e) => p(format!("{} is missing or unreadable: {e}", f.name)),
-            }
-        }
-    }
-    let mut count = 0;
-    let mut head = None;
-    match std::fs::read(dir.join(MESSAGES_JSON)) {
-        Err(e) => p(format!("{MESSAGES_JSON} cannot be read: {e}")),
-        Ok(data) => match serde_json::from_slice::<Vec<Record>>(&data) {
-            Err(e) => p(format!("{MESSAGES_JSON} is damaged: {e}")),
-            Ok(records) => {
-                let mut prev = chain_seed();
-                for (i, r) in records.iter().enumerate() {
-                    let c = &r.content;
-                    let sha = content_hash(c);
-                    if sha != r.sha256 {
-                        p(format!(
-                            "{MESSAGES_JSON}: message {} (id {}) was changed: its content does not match its SHA-256",
-                            c.seq, c.id
-                        ));
-                    }
-                    if c.seq != i as u64 + 1 {
-                        p(format!(
-                            "{MESSAGES_JSON}: message {} (id {}) is out of place (position {})",
-                            c.seq,
-                            c.id,
-                            i + 1
-                        ));
-                    }
-                    let chain = chain_next(&prev, &r.sha256);
-                    if chain != r.chain {
-                        p(format!(
-                            "{MESSAGES_JSON}: the hash chain breaks at message {} (id {}): a message before it was removed, added or changed",
-                            c.seq, c.id
-                        ));
-                    }
-                    prev = chain;
-                }
-                count = records.len() as u64;
-                if let Some(m) = &manifest {
-                    if m.chain_head != prev {
-                        p(format!(
-                            "{MESSAGES_JSON}: the chain head {prev} differs from the manifest's {}",
-                            m.chain_head
-                        ));
-                    }
-                    if m.messages != count {
-                        p(format!(
-                            "{MESSAGES_JSON} holds {count} messages, the manifest says {}",
-                            m.messages
-                        ));
-                    }
-                }
-                head = Some(prev);
-            }
-        },
-    }
-    Ok(Verified {
-        messages: count,
-        chain_head: head,
-        problems,
-    })
 }

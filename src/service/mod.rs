@@ -63,8 +63,8 @@ impl Backend {
         }
     }
 
-    /// The backends that can exist on this operating system; install of one removes the
-    /// others so a login never starts two daemons.
+    /// The backends that can exist on this operating system (install of any backend
+    /// removes the files of all the others, so a login never starts two daemons).
     pub fn for_this_os() -> &'static [Backend] {
         if cfg!(target_os = "macos") {
             &[Backend::Launchd]
@@ -98,6 +98,14 @@ impl Backend {
         }
     }
 }
+
+/// Every backend, native or not.
+const ALL: [Backend; 4] = [
+    Backend::Systemd,
+    Backend::Xdg,
+    Backend::Launchd,
+    Backend::Windows,
+];
 
 /// Where the files go and what they run. Built from the environment by [`Host::from_env`];
 /// tests build one by hand.
@@ -300,20 +308,22 @@ pub fn install(
         }
     }
     warn_about_binary_location(&host.command.program, log);
-    // Only a backend of this system can start a second daemon; a foreign one written with
-    // --no-start (to look at, or to copy elsewhere) leaves the native ones alone.
-    let others = if backend.native() {
-        Backend::for_this_os()
-    } else {
-        &[]
-    };
-    for &other in others {
-        if other != backend && status(host, other, runner, opts).installed {
+    // Every other backend's files go, foreign ones too: an autostart entry left beside a
+    // LaunchAgent (or a unit beside an entry) starts a second daemon at some login, and a
+    // stale file misleads `status`. The Run key with --no-start writes nothing, so it
+    // replaces nothing either. A foreign backend's files are only deleted: no service
+    // manager of another system is asked.
+    let writes = !(backend == Backend::Windows && opts.no_start);
+    for &other in ALL.iter().filter(|&&b| b != backend && writes) {
+        let other_opts = Options {
+            no_start: opts.no_start || !other.native(),
+        };
+        if status(host, other, runner, other_opts).installed {
             log.say(format!(
                 "removing the {} backend first (only one may start dunwatch):",
                 other.name()
             ));
-            uninstall(host, other, opts, runner, log)?;
+            uninstall(host, other, other_opts, runner, log)?;
         }
     }
     match backend {
@@ -403,10 +413,15 @@ mod tests {
             "--no-start ran {:?}",
             runner.calls()
         );
-        // A foreign backend's file leaves this system's backends alone.
+        // The Run key with --no-start writes nothing and replaces nothing; a LaunchAgent
+        // replaces the autostart entry like any other backend, and is replaced in turn.
         install(&host, Backend::Windows, opts, &runner, &mut log).unwrap();
-        install(&host, Backend::Launchd, opts, &runner, &mut log).unwrap();
         assert!(xdg::file(&host).exists());
+        install(&host, Backend::Launchd, opts, &runner, &mut log).unwrap();
+        assert!(launchd::file(&host).exists());
+        assert!(!xdg::file(&host).exists(), "{:?}", log.lines);
+        install(&host, Backend::Systemd, opts, &runner, &mut log).unwrap();
+        assert!(!launchd::file(&host).exists(), "{:?}", log.lines);
     }
 
     #[test]

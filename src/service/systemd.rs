@@ -27,14 +27,60 @@ fn unit_dir(host: &Host) -> PathBuf {
     host.config_home.join("systemd/user")
 }
 
+/// The template's line that points at the man page.
+const MAN_LINE: &str = "Documentation=man:dunwatch(1)\n";
+
+/// Whether the unit may name the man page: `systemd-analyze verify` runs `man` for every
+/// `man:` entry and fails the unit when there is no such page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManPage {
+    /// The page is installed (a package ships it with the unit).
+    Installed,
+    /// `cargo install`, a copied binary: no page; the unit says where help is instead.
+    Missing,
+}
+
+impl ManPage {
+    /// Looks for `dunwatch.1` where `man` would find it for this program: beside its
+    /// prefix (`PREFIX/bin/dunwatch` -> `PREFIX/share/man/man1`) and in the system's folders.
+    pub fn for_program(program: &Path) -> ManPage {
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        if let Some(prefix) = program.parent().and_then(Path::parent) {
+            dirs.push(prefix.join("share/man/man1"));
+            dirs.push(prefix.join("man/man1"));
+        }
+        for d in ["/usr/share/man/man1", "/usr/local/share/man/man1"] {
+            dirs.push(PathBuf::from(d));
+        }
+        let found = dirs.iter().any(|d| {
+            ["dunwatch.1", "dunwatch.1.gz", "dunwatch.1.xz"]
+                .iter()
+                .any(|f| d.join(f).is_file())
+        });
+        if found {
+            ManPage::Installed
+        } else {
+            ManPage::Missing
+        }
+    }
+}
+
 /// The unit text for this command, wanted by `target`.
-pub fn render(cmd: &ServiceCommand, target: &str) -> String {
+pub fn render(cmd: &ServiceCommand, target: &str, man: ManPage) -> String {
     let mut exec = quote(&cmd.program.to_string_lossy());
     for arg in &cmd.args {
         exec.push(' ');
         exec.push_str(&quote(arg));
     }
-    fill(TEMPLATE, &[("EXEC", &exec), ("TARGET", target)])
+    let mut template = TEMPLATE.to_string();
+    if man == ManPage::Missing {
+        template = template.replacen(
+            MAN_LINE,
+            "# No man page was installed with this binary: `dunwatch help run` explains it.\n",
+            1,
+        );
+    }
+    fill(&template, &[("EXEC", &exec), ("TARGET", target)])
 }
 
 /// One word of an `ExecStart=` line: `%` and `$` are escaped (specifiers, variables), and
@@ -110,12 +156,16 @@ fn unit_active(runner: &dyn Runner) -> bool {
         .unwrap_or(false)
 }
 
+fn man_page(host: &Host) -> ManPage {
+    ManPage::for_program(&host.command.program)
+}
+
 pub fn install(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log) -> Result<()> {
     let path = file(host);
     if opts.no_start {
         // Asking systemd which target the session reaches is a call too: take the target
         // every login reaches.
-        write_file(&path, &render(&host.command, DEFAULT), log)?;
+        write_file(&path, &render(&host.command, DEFAULT, man_page(host)), log)?;
         log.say(format!(
             "not registered (--no-start); to start it at login:\n  systemctl --user daemon-reload && systemctl --user enable --now {UNIT}"
         ));
@@ -134,7 +184,7 @@ pub fn install(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log) -
     } else {
         DEFAULT
     };
-    write_file(&path, &render(&host.command, target), log)?;
+    write_file(&path, &render(&host.command, target, man_page(host)), log)?;
     run_checked(runner, "systemctl", &["--user", "daemon-reload"])?;
     // reenable drops the links of an earlier install that used the other target.
     run_checked(runner, "systemctl", &["--user", "reenable", UNIT])?;
@@ -286,7 +336,7 @@ mod tests {
             program: PathBuf::from("/home/ann/.cargo/bin/dunwatch"),
             args: vec!["run".into()],
         };
-        let unit = render(&cmd, GRAPHICAL);
+        let unit = render(&cmd, GRAPHICAL, ManPage::Missing);
         assert!(
             unit.contains("\nExecStart=/home/ann/.cargo/bin/dunwatch run\n"),
             "{unit}"
@@ -317,7 +367,7 @@ mod tests {
                 program: PathBuf::from(p),
                 args: vec!["--config".into(), "/a b/c.toml".into(), "run".into()],
             };
-            let unit = render(&cmd, DEFAULT);
+            let unit = render(&cmd, DEFAULT, ManPage::Missing);
             assert_eq!(exec_program(&unit), Some(PathBuf::from(p)), "{unit}");
         }
         assert_eq!(quote("/opt/100%/x"), "/opt/100%%/x");
@@ -397,7 +447,12 @@ mod tests {
         let host = host(dir.path());
         let runner = FakeRunner::default();
         let mut log = Log::default();
-        write_file(&file(&host), &render(&host.command, DEFAULT), &mut log).unwrap();
+        write_file(
+            &file(&host),
+            &render(&host.command, DEFAULT, ManPage::Missing),
+            &mut log,
+        )
+        .unwrap();
         let wants = unit_dir(&host).join("default.target.wants");
         std::fs::create_dir_all(&wants).unwrap();
         #[cfg(unix)]
@@ -423,7 +478,7 @@ mod tests {
         let host = host(dir.path());
         write_file(
             &file(&host),
-            &render(&host.command, DEFAULT),
+            &render(&host.command, DEFAULT, ManPage::Missing),
             &mut Log::default(),
         )
         .unwrap();

@@ -161,6 +161,21 @@ pub const MIGRATIONS: &[&str] = &[
         forgotten_at  INTEGER            -- corrections before this are not learned from
     );
     "#,
+    // 7: the evidence exports made from this database. An export can be edited and every
+    // hash in it recomputed; the SHA-256 of its manifest recorded here, at export time, is
+    // what `evidence verify` checks it against.
+    r#"
+    CREATE TABLE evidence_export (
+        id              INTEGER PRIMARY KEY,
+        manifest_sha256 TEXT NOT NULL,   -- lowercase hex
+        chain_head      TEXT NOT NULL,
+        messages        INTEGER NOT NULL,
+        dir             TEXT NOT NULL,   -- the folder written, absolute
+        created_at      INTEGER NOT NULL -- ms since epoch
+    );
+    CREATE INDEX evidence_export_sha ON evidence_export(manifest_sha256);
+    CREATE INDEX evidence_export_dir ON evidence_export(dir);
+    "#,
 ];
 
 /// Brings the database to the newest schema. Refuses a database written by a newer dunwatch.

@@ -4,6 +4,7 @@
 //! stored is skipped, so importing the same file twice, or being killed half-way and
 //! running again, leaves every message stored exactly once.
 
+pub mod evidence;
 pub mod history;
 pub mod key;
 pub mod learned;
@@ -43,6 +44,84 @@ pub enum StoreError {
         path: PathBuf,
         source: Box<StoreError>,
     },
+    #[error(
+        "the database {path} is corrupted ({detail}); nothing more is written to it. Stop \
+         dunwatch, move the file aside (`mv '{path}' '{path}.corrupt'`, with its -wal and -shm \
+         files), recover what it holds with `sqlite3 '{path}.corrupt' .recover | sqlite3 \
+         '{path}'`, then start dunwatch again (without the recovery it starts a new, empty \
+         history)",
+        path = path.display()
+    )]
+    Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "the database {path} was {what} while dunwatch had it open; nothing more was written \
+         to the old file (run the command again to use the file now at that path)",
+        path = path.display()
+    )]
+    Moved { path: PathBuf, what: FileChange },
+}
+
+/// How the database file under a path changed since it was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileChange {
+    /// Nothing is at the path any more.
+    Deleted,
+    /// Another file is at the path (restored from a backup, moved in, recreated).
+    Replaced,
+}
+
+impl std::fmt::Display for FileChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FileChange::Deleted => "deleted",
+            FileChange::Replaced => "replaced by another file",
+        })
+    }
+}
+
+impl StoreError {
+    /// SQLite found the file damaged, or not a database at all: retrying cannot help and
+    /// writing more may destroy what `.recover` could still save.
+    pub fn is_corrupt(&self) -> bool {
+        match self {
+            StoreError::Corrupt { .. } => true,
+            StoreError::Sqlite(e) | StoreError::Migration { source: e, .. } => sqlite_corrupt(e),
+            StoreError::Open { source, .. } => source.is_corrupt(),
+            _ => false,
+        }
+    }
+}
+
+/// SQLITE_CORRUPT or SQLITE_NOTADB.
+pub fn sqlite_corrupt(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
+}
+
+/// Whether any layer of `e` says the database is corrupted.
+pub fn is_corrupt(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<StoreError>()
+            .is_some_and(StoreError::is_corrupt)
+            || c.downcast_ref::<rusqlite::Error>()
+                .is_some_and(sqlite_corrupt)
+    })
+}
+
+/// Which file a path names (device and inode), to notice it deleted or replaced while open.
+#[cfg(unix)]
+fn identity(path: &Path) -> std::io::Result<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path)?;
+    Ok((m.dev(), m.ino()))
+}
+
+/// Windows refuses to delete or replace a file SQLite holds open: only "gone" is possible.
+#[cfg(not(unix))]
+fn identity(path: &Path) -> std::io::Result<(u64, u64)> {
+    std::fs::metadata(path).map(|_| (0, 0))
 }
 
 /// How long a writer waits for another process that holds the database before giving up.
@@ -51,6 +130,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The device and inode of the file opened, checked before every write transaction.
+    identity: Option<(u64, u64)>,
 }
 
 /// What the store remembers about a source file.
@@ -93,10 +174,73 @@ impl Store {
     /// Opens (creating if needed) the database at `path`, private to the user, and brings it
     /// to the current schema.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        Self::open_inner(path).map_err(|e| StoreError::Open {
-            path: path.to_path_buf(),
-            source: Box::new(e),
+        Self::open_inner(path).map_err(|e| {
+            if e.is_corrupt() {
+                StoreError::Corrupt {
+                    path: path.to_path_buf(),
+                    detail: e.to_string(),
+                }
+            } else {
+                StoreError::Open {
+                    path: path.to_path_buf(),
+                    source: Box::new(e),
+                }
+            }
         })
+    }
+
+    /// Whether the path still names the file this store opened. A file deleted while open
+    /// takes every write without a word (and is lost when closed); one replaced (a backup
+    /// restored over it) is not the one the person looks at.
+    pub fn file_change(&self) -> Option<FileChange> {
+        match identity(&self.path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(FileChange::Deleted),
+            Err(_) => None,
+            Ok(now) => (self.identity.is_some() && Some(now) != self.identity)
+                .then_some(FileChange::Replaced),
+        }
+    }
+
+    /// Refuses to write when the file under the path is not the one opened.
+    pub fn ensure_same_file(&self) -> Result<(), StoreError> {
+        match self.file_change() {
+            Some(what) => Err(StoreError::Moved {
+                path: self.path.clone(),
+                what,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Opens the file now at the path when the one opened was deleted or replaced; says
+    /// which happened.
+    pub fn reopen_if_moved(&mut self) -> Result<Option<FileChange>, StoreError> {
+        let Some(what) = self.file_change() else {
+            return Ok(None);
+        };
+        *self = Store::open(&self.path)?;
+        Ok(Some(what))
+    }
+
+    /// `PRAGMA quick_check`: `Err(Corrupt)` naming the first problem it reports.
+    pub fn quick_check(&self) -> Result<(), StoreError> {
+        let corrupt = |detail: String| StoreError::Corrupt {
+            path: self.path.clone(),
+            detail,
+        };
+        let first: String = match self
+            .conn
+            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+        {
+            Ok(text) => text,
+            Err(e) if sqlite_corrupt(&e) => return Err(corrupt(e.to_string())),
+            Err(e) => return Err(e.into()),
+        };
+        if first == "ok" {
+            Ok(())
+        } else {
+            Err(corrupt(format!("quick_check: {first}")))
+        }
     }
 
     fn open_inner(path: &Path) -> Result<Store, StoreError> {
@@ -145,6 +289,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            identity: identity(path).ok(),
         })
     }
 
@@ -246,6 +391,7 @@ impl Store {
 
     /// Starts a write transaction for one batch.
     pub fn batch(&mut self) -> Result<Batch<'_>, StoreError> {
+        self.ensure_same_file()?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

@@ -573,7 +573,7 @@ _dunwatch() {
             return 0
             ;;
         dunwatch__subcmd__evidence)
-            opts="-h --out --lender --sender --since --until --category --all --search --db --config --help verify help"
+            opts="-h --out --lender --sender --since --until --category --all --search --with-sources --db --config --help verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -665,12 +665,16 @@ _dunwatch() {
             return 0
             ;;
         dunwatch__subcmd__evidence__subcmd__verify)
-            opts="-h --db --config --help"
+            opts="-h --expect --db --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --expect)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -18,7 +18,7 @@ mod schemas;
 use channels::{link_signals, sender_signal};
 use person::{learned_signal, person_signals};
 use schemas::schema_signals;
-pub(super) use schemas::{FACTS, Schema, explain};
+pub(super) use schemas::{FACTS, NameIndex, Schema, explain};
 
 /// What the engine knows of a message before it weighs anything.
 struct Seen<'e, 'i> {

@@ -131,6 +131,34 @@ pub(in crate::classify) enum Name {
     Fact(usize),
 }
 
+/// Rule and concept ids to their indexes, built once for all schemas: looking each name up
+/// by scanning every rule made a file of thousands of schemas load in quadratic time.
+pub(in crate::classify) struct NameIndex<'a> {
+    rules: std::collections::HashMap<&'a str, usize>,
+    concepts: std::collections::HashMap<&'a str, usize>,
+}
+
+impl<'a> NameIndex<'a> {
+    pub(in crate::classify) fn new(
+        rules: &'a [crate::classify::Rule],
+        concept_ids: &'a [String],
+    ) -> NameIndex<'a> {
+        // The first of a repeated id wins, as a scan from the start would find it.
+        let mut by_id = std::collections::HashMap::with_capacity(rules.len());
+        for (i, r) in rules.iter().enumerate() {
+            by_id.entry(r.id.as_str()).or_insert(i);
+        }
+        let mut concepts = std::collections::HashMap::with_capacity(concept_ids.len());
+        for (i, c) in concept_ids.iter().enumerate() {
+            concepts.entry(c.as_str()).or_insert(i);
+        }
+        NameIndex {
+            rules: by_id,
+            concepts,
+        }
+    }
+}
+
 /// A schema with its parts resolved.
 #[derive(Debug, Clone)]
 pub(in crate::classify) struct Schema {
@@ -147,15 +175,15 @@ impl Schema {
     pub(in crate::classify) fn resolve(
         rule: usize,
         rules: &[crate::classify::Rule],
-        concept_ids: &[String],
+        index: &NameIndex<'_>,
     ) -> Result<Schema, String> {
         let r = &rules[rule];
         let name = |n: &String| -> Result<Name, String> {
             if let Some(f) = FACTS.iter().position(|f| f == n) {
                 Ok(Name::Fact(f))
-            } else if let Some(c) = concept_ids.iter().position(|c| c == n) {
+            } else if let Some(&c) = index.concepts.get(n.as_str()) {
                 Ok(Name::Concept(c))
-            } else if let Some(i) = rules.iter().position(|x| &x.id == n) {
+            } else if let Some(&i) = index.rules.get(n.as_str()) {
                 Ok(Name::Rule(i))
             } else {
                 Err(n.clone())
