@@ -3,7 +3,8 @@
 //! During an import, [`Recorder`] writes one `alert` row per new message whose category the
 //! config asks to alert on, inside the same transaction as the message: `pending` when it is
 //! recent, `suppressed` when it is older than `max_age_days` (an old backup's first import
-//! must not pop hundreds of alerts). After the import the daemon asks [`plan`] what to do with
+//! must not pop hundreds of alerts) or has no time at all (nothing says it is new: an export
+//! whose time field was not understood would otherwise alert every old message in it). After the import the daemon asks [`plan`] what to do with
 //! the due rows: hold them during quiet hours, send one digest of the held ones afterwards,
 //! group many from one import into one alert, or send each. A row becomes `sent` only once the
 //! desktop accepted it, so a message is alerted at most once, across restarts too, and alerts
@@ -57,10 +58,11 @@ impl Policy {
         {
             return None;
         }
-        // A message without a time is treated as new: it just arrived in the folder.
+        // A message without a time cannot be shown to be new: stored, counted, not alerted.
         let old = match (self.max_age_ms, msg.ts_ms) {
+            (_, None) => true,
             (Some(max), Some(ts)) => ts < now_ms - max,
-            _ => false,
+            (None, Some(_)) => false,
         };
         Some(if old {
             State::Suppressed
@@ -163,6 +165,8 @@ pub struct Recorder {
     /// New rows per state in this import.
     pub pending: u64,
     pub suppressed: u64,
+    /// Of the suppressed, those without a time.
+    pub undated: u64,
 }
 
 impl Recorder {
@@ -172,6 +176,7 @@ impl Recorder {
             now_ms: crate::store::now_ms(),
             pending: 0,
             suppressed: 0,
+            undated: 0,
         }
     }
 }
@@ -187,7 +192,11 @@ impl ImportEvents for Recorder {
         let Some(state) = self.policy.initial_state(msg, verdict, self.now_ms) else {
             return Ok(());
         };
-        let reason = (state == State::Suppressed).then_some("older than alerts.max_age_days");
+        let reason = match (state, msg.ts_ms) {
+            (State::Suppressed, None) => Some("no time in the export"),
+            (State::Suppressed, Some(_)) => Some("older than alerts.max_age_days"),
+            _ => None,
+        };
         let added = tx
             .prepare_cached(
                 "INSERT INTO alert(message_id, state, created_at, reason) VALUES (?1, ?2, ?3, ?4)
@@ -196,7 +205,10 @@ impl ImportEvents for Recorder {
             .execute(params![id, state.as_str(), self.now_ms, reason])?;
         if added == 1 {
             match state {
-                State::Suppressed => self.suppressed += 1,
+                State::Suppressed => {
+                    self.suppressed += 1;
+                    self.undated += u64::from(msg.ts_ms.is_none());
+                }
                 _ => self.pending += 1,
             }
         }
@@ -405,7 +417,7 @@ mod tests {
     }
 
     #[test]
-    fn old_messages_are_suppressed_and_other_categories_ignored() {
+    fn old_and_undated_messages_are_suppressed_and_other_categories_ignored() {
         let p = policy("");
         let now = 100 * DAY_MS;
         let msg = |ts: Option<i64>| Message {
@@ -430,7 +442,8 @@ mod tests {
         );
         assert_eq!(
             p.initial_state(&msg(None), &scam, now),
-            Some(State::Pending)
+            Some(State::Suppressed),
+            "a message without a time is never alerted as new"
         );
         assert_eq!(
             p.initial_state(&msg(Some(now)), &Verdict::other(), now),

@@ -46,6 +46,7 @@ pub(super) struct JobResult {
     reopened: Vec<String>,
     pending: u64,
     suppressed: u64,
+    undated: u64,
 }
 
 impl Daemon {
@@ -123,10 +124,16 @@ impl Daemon {
         for report in result.reports {
             self.on_report(report);
         }
-        if result.suppressed > 0 {
+        if result.suppressed > result.undated {
             info!(
                 "{} older message(s) stored without alert (older than alerts.max_age_days)",
-                result.suppressed
+                result.suppressed - result.undated
+            );
+        }
+        if result.undated > 0 {
+            warn!(
+                "{} message(s) without a time stored without alert: the export gave no time dunwatch could read, so nothing says they are new",
+                result.undated
             );
         }
         if result.pending > 0 || self.alert_wake.is_none() {
@@ -221,6 +228,7 @@ fn import_job(
         reopened: Vec::new(),
         pending: 0,
         suppressed: 0,
+        undated: 0,
     };
     let mut files: BTreeSet<PathBuf> = work.files.into_iter().collect();
     for dir in &work.dirs {
@@ -313,6 +321,7 @@ fn import_job(
     }
     result.pending = recorder.pending;
     result.suppressed = recorder.suppressed;
+    result.undated = recorder.undated;
     result
 }
 
