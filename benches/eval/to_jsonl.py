@@ -9,6 +9,8 @@ Written sets (label = what dunwatch should say):
   mudou_normal.jsonl     mudou_spam train+test, label 0           -> other (must not alert)
   smishx_legit.jsonl     SmishX, legitimate                        -> other (must not alert)
   fraud_loan.jsonl       telecom_fraud_texts_8 label 2 (loan and credit-record scams) -> scam
+  fraud_kind{1,3,4,5,6,7}.jsonl  its other kinds (police, refunds, acquaintances, tasks,
+                         dating, game trades) -> scam; measured, never read for tuning
   zhtw_scam.jsonl / zhtw_normal.jsonl   nagato_sakura zh-TW Scam / Normal+Captcha
 Never tuned on (figures only; both corpora may never train anything that ships):
   mudou_spam_test.jsonl  mudou_spam.test, label 1 (spam: scams and also plain ads)   -> scam
@@ -89,3 +91,11 @@ for name in sorted(os.listdir(fbs)):
         with open(os.path.join(fbs, name), encoding="utf-8", errors="replace") as f:
             rows += [(line.strip(), "scam") for line in f if line.strip()]
 write("fbs_fr.jsonl", rows)
+
+# The other kinds of telecom_fraud_texts_8 (label 2 is fraud_loan above), measured, never
+# read for tuning: 1 impersonating police or government, 3 fake customer service and
+# refunds, 4 impersonating acquaintances, relatives or bosses, 5 paid tasks and rebates,
+# 6 dating lures, 7 game-account trading (kinds inferred from the texts; see its SOURCES).
+for lab in (1, 3, 4, 5, 6, 7):
+    with open(os.path.join(data, f"telecom_fraud_texts_8/label{lab}-new1030.csv"), encoding="utf-8", errors="replace") as f:
+        write(f"fraud_kind{lab}.jsonl", [(r["content"], "scam") for r in csv.DictReader(f)])
