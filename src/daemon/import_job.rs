@@ -14,7 +14,7 @@ use tracing::{debug, info, warn};
 use super::{Daemon, Incomplete};
 use crate::alert::{Policy, Recorder};
 use crate::classify::Engine;
-use crate::import::{FileReport, FileStatus, Importer, NotExports, collect_files};
+use crate::import::{FileReport, FileStatus, Importer, NotExports, collect_files, unreadable_text};
 use crate::ingest::ReadOptions;
 use crate::store::Store;
 
@@ -27,11 +27,15 @@ struct Work {
     /// opened read-only stays read-only after the file becomes writable again).
     reopen: bool,
     commit_every: Duration,
+    /// The watched folders, resolved: links to files outside them are not followed.
+    roots: Vec<PathBuf>,
 }
 
 pub(super) struct JobResult {
     pub(super) reports: Vec<FileReport>,
     errors: Vec<String>,
+    /// Folders inside the watched ones that could not be listed, with why.
+    unreadable: Vec<(PathBuf, String)>,
     /// The database refused a write: this error, and the files not imported because of it
     /// (the one that failed and those not tried after it).
     store_failure: Option<(String, Vec<PathBuf>)>,
@@ -52,6 +56,7 @@ impl Daemon {
             lock_path: self._lock.path().to_path_buf(),
             reopen: self.problems.contains_key("store"),
             commit_every: self.opts.commit_every,
+            roots: crate::import::roots(&self.watch_dirs),
         };
         let store = self.import_store.clone();
         let not_exports = self.not_exports.clone();
@@ -79,6 +84,10 @@ impl Daemon {
                 warn!("{e}");
                 self.problems.insert("listing", e.clone());
             }
+        }
+        for (dir, why) in &result.unreadable {
+            // Said once per folder, whether the watcher or a catch-up found it first.
+            self.report_once(dir, unreadable_text(dir, why));
         }
         if let Some((error, files)) = result.store_failure {
             let text = format!(
@@ -157,6 +166,9 @@ impl Daemon {
             }
             FileStatus::Unchanged => debug!("{name}: unchanged"),
             FileStatus::NotAnExport => debug!("{name}: not an SMS export, skipped"),
+            FileStatus::Skipped(why) => {
+                self.report_once(&r.path, format!("{name}: skipped, {why}"))
+            }
             FileStatus::Failed(e) if e.is_incomplete() => {
                 // Probably still being written: say nothing now, read it again when it
                 // changes, and report it only if it stays like this.
@@ -193,6 +205,7 @@ fn import_job(
     let mut result = JobResult {
         reports: Vec::new(),
         errors: Vec::new(),
+        unreadable: Vec::new(),
         store_failure: None,
         pending: 0,
         suppressed: 0,
@@ -200,7 +213,10 @@ fn import_job(
     let mut files: BTreeSet<PathBuf> = work.files.into_iter().collect();
     for dir in &work.dirs {
         match collect_files(std::slice::from_ref(dir)) {
-            Ok(found) => files.extend(found),
+            Ok(found) => {
+                files.extend(found.files);
+                result.unreadable.extend(found.unreadable);
+            }
             Err(e) => result.errors.push(format!("{e:#}")),
         }
     }
@@ -226,6 +242,7 @@ fn import_job(
         engine: engine.into(),
         opts: read_opts,
         commit_every: work.commit_every,
+        roots: work.roots,
     };
     let mut recorder = Recorder::new(policy);
     let mut files = files.into_iter();

@@ -1,29 +1,48 @@
 //! Phone databases: the iPhone's `sms.db` (from a computer backup, also under its hashed
 //! name `3d0d7e5fb2ce288813306e4d4636395e047a3d28`) and Android's `mmssms.db`.
 //!
-//! The user's backup is never modified. A database in WAL mode is copied (with its `-wal`)
-//! into a private temporary folder and the copy is read, because even a read-only open of a
-//! WAL database creates `-shm` files beside it; a rollback-journal database is opened with
-//! `mode=ro` directly. A database another program holds locked is reported as such and
-//! read again when it changes.
+//! The user's backup is never modified, and a database is hostile input like any file:
+//! - It is read in place, whatever its size (so a sparse 20 GB file costs nothing): read-only
+//!   with SQLite's locks (a database another program is writing is reported as locked) or,
+//!   in WAL mode, with `immutable=1`, because even a read-only open of a WAL database
+//!   creates `-shm` files beside it. A WAL database whose `-wal` is not empty holds changes
+//!   not yet in the database, which only a private copy (database and `-wal`, copied once,
+//!   the database from the descriptor the import opened) can read without writing beside
+//!   the backup; a copy is made only up to [`Limits::max_copy_bytes`].
+//! - Values longer than [`Limits::max_element_bytes`] are refused by SQLite itself
+//!   (`SQLITE_LIMIT_LENGTH`) rather than built in memory, and a read that keeps SQLite busy
+//!   longer than [`Limits::max_query_time`] is interrupted (a progress handler).
+//! - Columns read must be plain stored columns: a generated (or hidden) `body` would make
+//!   SQLite compute whatever expression the file's author chose, for every row.
+//!
+//! A database another program holds locked or is still writing is reported as such and read
+//! again when it changes.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 
 use super::detect::Format;
-use super::{ErrorKind, ReadOptions, ReadOutcome, Sink, SinkError, json};
+use super::{ErrorKind, Limits, ReadOptions, ReadOutcome, Sink, SinkError, json};
 use crate::model::{Direction, Message, Position};
 
 /// Seconds from the Unix epoch to Apple's (2001-01-01T00:00:00Z).
 const APPLE_EPOCH_S: i64 = 978_307_200;
 
-/// Which phone database `path` is, from its tables: `Ok(None)` for any other SQLite file,
-/// `Err` when it cannot be opened now (locked, damaged), with the reason.
-pub fn probe(path: &Path) -> Result<Option<Format>, String> {
-    let conn = Opened::open(path)?;
-    kind(&conn.conn).map_err(|e| e.to_string())
+/// Which phone database the open `file` (named `path`) is, from its tables: `Ok(None)` for
+/// any other SQLite file, `Err` when it cannot be opened now (locked, damaged), with the
+/// reason. Never copies: it looks at the database in place, and one whose tables exist only
+/// in its `-wal` so far is taken for an Android database (the reader then says which).
+pub fn probe(path: &Path, file: &std::fs::File) -> Result<Option<Format>, String> {
+    let wal_mode = wal_mode(file)?;
+    let conn = Opened::in_place(path, file, &Limits::default(), wal_mode)?;
+    match kind(&conn.conn).map_err(|e| e.to_string())? {
+        None if wal_size(path).map_err(|e| e.to_string())? > 0 => Ok(Some(Format::AndroidMmsSms)),
+        found => Ok(found),
+    }
 }
 
 fn kind(conn: &Connection) -> rusqlite::Result<Option<Format>> {
@@ -44,59 +63,227 @@ fn kind(conn: &Connection) -> rusqlite::Result<Option<Format>> {
     })
 }
 
-/// A read-only connection, on a private copy when the original is in WAL mode.
+/// A read-only connection with the limits set: in place, or on a private copy.
 struct Opened {
     conn: Connection,
+    budget: Arc<Budget>,
     _copy: Option<tempfile::TempDir>,
 }
 
+/// The size of the `-wal` beside `path` (0 when there is none).
+fn wal_size(path: &Path) -> std::io::Result<u64> {
+    match super::open_regular(&sidecar(path, "-wal")) {
+        Ok(f) => Ok(f.metadata()?.len()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(e),
+    }
+}
+
 impl Opened {
-    fn open(path: &Path) -> Result<Opened, String> {
-        let mut header = [0u8; 100];
-        {
-            use std::io::Read;
-            let mut f = super::open_regular(path).map_err(|e| e.to_string())?;
-            f.read_exact(&mut header)
-                .map_err(|_| "shorter than a SQLite header: cut off".to_string())?;
+    fn open(path: &Path, file: &std::fs::File, limits: &Limits) -> Result<Opened, String> {
+        let wal_mode = wal_mode(file)?;
+        let wal = if wal_mode {
+            wal_size(path).map_err(|e| format!("its -wal cannot be read: {e}"))?
+        } else {
+            0
+        };
+        if wal == 0 {
+            return Opened::in_place(path, file, limits, wal_mode);
         }
-        let wal = header[18] == 2 || header[19] == 2;
-        let (target, copy) = if wal {
-            let dir = tempfile::Builder::new()
-                .prefix("dunwatch-db-")
-                .tempdir()
-                .map_err(|e| format!("cannot make a private copy: {e}"))?;
-            let copy = dir.path().join("copy.db");
-            std::fs::copy(path, &copy).map_err(|e| format!("cannot copy: {e}"))?;
-            let wal_file = sidecar(path, "-wal");
-            if wal_file.exists() {
-                std::fs::copy(&wal_file, sidecar(&copy, "-wal"))
-                    .map_err(|e| format!("cannot copy its -wal: {e}"))?;
-            }
-            (copy, Some(dir))
-        } else {
-            (path.to_path_buf(), None)
+        let size = file.metadata().map_err(|e| e.to_string())?.len();
+        let limit = limits.max_copy_bytes;
+        if size > limit || wal > limit {
+            return Err(format!(
+                "{COPY_REFUSED}: the database is {} MB and its -wal {} MB; its -wal holds \
+                 changes not yet in the database, which can only be read from a private copy, \
+                 and a copy is made only up to {} MB. Let the app that wrote it close it (that \
+                 merges the -wal), or copy both files elsewhere and run \
+                 `sqlite3 COPY 'PRAGMA wal_checkpoint(TRUNCATE)'` on the copy",
+                size >> 20,
+                wal >> 20,
+                limit >> 20
+            ));
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("dunwatch-db-")
+            .tempdir()
+            .map_err(|e| format!("cannot make a private copy: {e}"))?;
+        let copy = dir.path().join("copy.db");
+        let copy_from = |from: &std::fs::File, to: &Path| -> std::io::Result<()> {
+            let mut out = std::fs::File::create(to)?;
+            // Never more than was measured: a file growing meanwhile cannot fill the disk.
+            std::io::copy(
+                &mut std::io::Read::take(super::rewind(from)?, limit),
+                &mut out,
+            )?;
+            Ok(())
         };
-        let flags = if copy.is_some() {
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        } else {
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        };
-        let conn = Connection::open_with_flags(&target, flags).map_err(|e| e.to_string())?;
-        conn.busy_timeout(Duration::from_millis(500))
-            .map_err(|e| e.to_string())?;
+        copy_from(file, &copy).map_err(|e| format!("cannot copy: {e}"))?;
+        let wal_file = super::open_regular(&sidecar(path, "-wal"))
+            .map_err(|e| format!("cannot read its -wal: {e}"))?;
+        copy_from(&wal_file, &sidecar(&copy, "-wal"))
+            .map_err(|e| format!("cannot copy its -wal: {e}"))?;
+        let conn = Connection::open_with_flags(
+            &copy,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| e.to_string())?;
+        Opened::ready(conn, limits, Some(dir))
+    }
+
+    /// Opens the database at `path` read-only (and `immutable`: without locks or `-shm`),
+    /// and makes sure it is the file the import opened: SQLite opens by name, so a file
+    /// renamed over it meanwhile is refused rather than read.
+    fn in_place(
+        path: &Path,
+        file: &std::fs::File,
+        limits: &Limits,
+        immutable: bool,
+    ) -> Result<Opened, String> {
+        let conn = Connection::open_with_flags(
+            uri(path, if immutable { "immutable=1" } else { "mode=ro" }),
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| e.to_string())?;
+        let opened = Opened::ready(conn, limits, None)?;
+        if !same_file(path, file) {
+            return Err(format!("{REPLACED}; it is read again when it changes"));
+        }
+        Ok(opened)
+    }
+
+    fn ready(
+        mut conn: Connection,
+        limits: &Limits,
+        copy: Option<tempfile::TempDir>,
+    ) -> Result<Opened, String> {
+        let err = |e: rusqlite::Error| e.to_string();
+        conn.busy_timeout(Duration::from_millis(500)).map_err(err)?;
+        let longest = i32::try_from(limits.max_element_bytes).unwrap_or(i32::MAX);
+        conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_LENGTH, longest)
+            .map_err(err)?;
+        let budget = Arc::new(Budget::new(limits.max_query_time));
+        let watch = budget.clone();
+        conn.progress_handler(10_000, Some(move || watch.over()))
+            .map_err(err)?;
         // Touch the schema now: a locked or damaged file fails here, with a clear message.
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
+        budget
+            .step(|| {
+                conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+            })
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                    "locked by another program (the phone-sync tool is still writing it?); \
+                     it is read again when it changes"
+                        .to_string()
+                }
+                _ => e.to_string(),
+            })?;
+        Ok(Opened {
+            conn,
+            budget,
+            _copy: copy,
         })
-        .map_err(|e| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-                "locked by another program (the phone-sync tool is still writing it?); \
-                 it is read again when it changes"
-                    .to_string()
-            }
-            _ => e.to_string(),
-        })?;
-        Ok(Opened { conn, _copy: copy })
+    }
+}
+
+/// The start of the error for a database that would need a copy over the limit.
+const COPY_REFUSED: &str = "too large to read safely";
+/// The error for a database whose name no longer leads to the file the import opened.
+const REPLACED: &str = "replaced by another file while it was being opened";
+
+/// Whether the database is in WAL mode, from its header.
+fn wal_mode(file: &std::fs::File) -> Result<bool, String> {
+    use std::io::Read;
+    let mut header = [0u8; 100];
+    super::rewind(file)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .map_err(|_| "shorter than a SQLite header: cut off".to_string())?;
+    Ok(header[18] == 2 || header[19] == 2)
+}
+
+/// `file:` URI of `path` with `query`: every byte that is not plainly safe in a URI is
+/// percent-encoded, so names with `?`, `#`, `%` or invalid UTF-8 open the right file.
+fn uri(path: &Path, query: &str) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for &b in abs.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push('?');
+    uri.push_str(query);
+    uri
+}
+
+/// True when `path` names the same file (device and inode) as the open `file`.
+fn same_file(path: &Path, file: &std::fs::File) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(path), file.metadata()) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, file);
+        true
+    }
+}
+
+/// How long SQLite has worked for this read, counted only while a statement steps (not
+/// while the messages are classified and stored), so the limit is on the database's work.
+struct Budget {
+    base: Instant,
+    limit: Duration,
+    /// Nanoseconds spent in finished steps.
+    spent: AtomicU64,
+    /// When the running step began (nanoseconds after `base`, plus one), or 0.
+    running: AtomicU64,
+}
+
+impl Budget {
+    fn new(limit: Duration) -> Budget {
+        Budget {
+            base: Instant::now(),
+            limit,
+            spent: AtomicU64::new(0),
+            running: AtomicU64::new(0),
+        }
+    }
+
+    fn now(&self) -> u64 {
+        self.base.elapsed().as_nanos() as u64 + 1
+    }
+
+    /// Runs one step of a statement, counting its time.
+    fn step<T>(&self, f: impl FnOnce() -> T) -> T {
+        let start = self.now();
+        self.running.store(start, Ordering::Relaxed);
+        let out = f();
+        self.running.store(0, Ordering::Relaxed);
+        self.spent.fetch_add(self.now() - start, Ordering::Relaxed);
+        out
+    }
+
+    /// True once the time is up (the progress handler then interrupts the statement).
+    fn over(&self) -> bool {
+        let running = self.running.load(Ordering::Relaxed);
+        let current = if running == 0 {
+            0
+        } else {
+            self.now() - running
+        };
+        Duration::from_nanos(self.spent.load(Ordering::Relaxed) + current) > self.limit
     }
 }
 
@@ -108,13 +295,15 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
 
 pub fn read(
     path: &Path,
+    file: &std::fs::File,
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> Result<ReadOutcome, SinkError> {
     let fail = |kind, detail: String| Ok(ReadOutcome::failed_at_start(path, kind, detail));
-    let opened = match Opened::open(path) {
+    let opened = match Opened::open(path, file, &opts.limits) {
         Ok(o) => o,
-        Err(e) if e.contains("locked") => return fail(ErrorKind::Io, e),
+        Err(e) if e.contains("locked") || e.contains(REPLACED) => return fail(ErrorKind::Io, e),
+        Err(e) if e.starts_with(COPY_REFUSED) => return fail(ErrorKind::Limit, e),
         Err(e) if e.contains("cut off") || e.contains("malformed") => {
             return fail(ErrorKind::Truncated, e);
         }
@@ -126,8 +315,8 @@ pub fn read(
         }
     };
     let result = match kind(&opened.conn) {
-        Ok(Some(Format::IosSmsDb)) => read_ios(&opened.conn, sink),
-        Ok(Some(_)) => read_android(&opened.conn, opts, sink),
+        Ok(Some(Format::IosSmsDb)) => read_ios(&opened, opts, sink),
+        Ok(Some(_)) => read_android(&opened, opts, sink),
         Ok(None) => {
             return fail(
                 ErrorKind::Unsupported,
@@ -141,17 +330,34 @@ pub fn read(
     match result {
         Ok(()) => Ok(ReadOutcome::Complete),
         Err(Failure::Sink(e)) => Err(e),
+        Err(Failure::Refused(detail)) => fail(ErrorKind::Limit, detail),
         Err(Failure::Db(e)) => {
-            let kind = match e.sqlite_error_code() {
+            let (kind, detail) = match e.sqlite_error_code() {
                 Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
-                    ErrorKind::Truncated
+                    (ErrorKind::Truncated, e.to_string())
                 }
                 Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-                    ErrorKind::Io
+                    (ErrorKind::Io, e.to_string())
                 }
-                _ => ErrorKind::Syntax,
+                Some(rusqlite::ErrorCode::TooBig) => (
+                    ErrorKind::Limit,
+                    format!(
+                        "a value in the database is longer than the limit of {} bytes ({e}); \
+                         the rest was not read",
+                        opts.limits.max_element_bytes
+                    ),
+                ),
+                Some(rusqlite::ErrorCode::OperationInterrupted) => (
+                    ErrorKind::Limit,
+                    format!(
+                        "reading the database took SQLite longer than the limit of {} s; \
+                         the rest was not read (a real phone database reads in seconds)",
+                        opts.limits.max_query_time.as_secs_f32()
+                    ),
+                ),
+                _ => (ErrorKind::Syntax, e.to_string()),
             };
-            fail(kind, e.to_string())
+            fail(kind, detail)
         }
     }
 }
@@ -159,6 +365,8 @@ pub fn read(
 enum Failure {
     Db(rusqlite::Error),
     Sink(SinkError),
+    /// The database was refused before reading (a computed column).
+    Refused(String),
 }
 
 impl From<rusqlite::Error> for Failure {
@@ -179,16 +387,51 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
-fn columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
-    let names = stmt
-        .query_map([], |r| r.get::<_, String>(1))?
+/// The columns of `table` (with `PRAGMA table_xinfo`, which also lists hidden and generated
+/// ones), refusing by name any of `reads` that is not a plain stored column.
+fn columns(conn: &Connection, table: &str, reads: &[&str]) -> Result<Vec<String>, Failure> {
+    let mut stmt = conn.prepare(&format!("PRAGMA table_xinfo({table})"))?;
+    let cols = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, i64>(6)?)))?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(names)
+    for (name, hidden) in &cols {
+        if *hidden != 0 && reads.iter().any(|c| c.eq_ignore_ascii_case(name)) {
+            let what = match hidden {
+                1 => "a hidden column",
+                _ => "a generated column (computed by an expression in the file)",
+            };
+            return Err(Failure::Refused(format!(
+                "column {table}.{name} is {what}, not stored text: a phone never writes one, \
+                 and computing it could take any time or memory, so the database was not read"
+            )));
+        }
+    }
+    Ok(cols.into_iter().map(|(name, _)| name).collect())
 }
 
-fn read_ios(conn: &Connection, sink: &mut dyn Sink) -> Result<(), Failure> {
-    let cols = columns(conn, "message")?;
+/// Next row of a statement, its time counted against the read's budget.
+fn next<'a, 'stmt>(
+    budget: &Budget,
+    rows: &'a mut rusqlite::Rows<'stmt>,
+) -> rusqlite::Result<Option<&'a rusqlite::Row<'stmt>>> {
+    budget.step(|| rows.next())
+}
+
+fn read_ios(db: &Opened, opts: &ReadOptions, sink: &mut dyn Sink) -> Result<(), Failure> {
+    let conn = &db.conn;
+    columns(conn, "handle", &["ROWID", "id"])?;
+    let cols = columns(
+        conn,
+        "message",
+        &[
+            "ROWID",
+            "text",
+            "attributedBody",
+            "handle_id",
+            "date",
+            "is_from_me",
+        ],
+    )?;
     let body_blob = if cols.iter().any(|c| c == "attributedBody") {
         "m.attributedBody"
     } else {
@@ -200,7 +443,7 @@ fn read_ios(conn: &Connection, sink: &mut dyn Sink) -> Result<(), Failure> {
          ORDER BY m.ROWID"
     ))?;
     let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
+    while let Some(r) = next(&db.budget, &mut rows)? {
         let rowid: i64 = r.get(0)?;
         let text: Option<String> = r.get(1)?;
         let blob: Option<Vec<u8>> = r.get(2)?;
@@ -213,7 +456,7 @@ fn read_ios(conn: &Connection, sink: &mut dyn Sink) -> Result<(), Failure> {
         };
         // Object replacement characters stand for attachments.
         let body = body.replace('\u{fffc}', "").trim().to_string();
-        if body.is_empty() {
+        if body.is_empty() || body.len() > opts.limits.max_body_bytes {
             continue;
         }
         let date: i64 = r.get::<_, Option<i64>>(4)?.unwrap_or(0);
@@ -276,15 +519,16 @@ pub fn attributed_body_text(blob: &[u8]) -> Option<String> {
     String::from_utf8(bytes.to_vec()).ok()
 }
 
-fn read_android(conn: &Connection, opts: &ReadOptions, sink: &mut dyn Sink) -> Result<(), Failure> {
-    let cols = columns(conn, "sms")?;
+fn read_android(db: &Opened, opts: &ReadOptions, sink: &mut dyn Sink) -> Result<(), Failure> {
+    let conn = &db.conn;
+    let cols = columns(conn, "sms", &["_id", "address", "body", "date", "type"])?;
     let has = |c: &str| cols.iter().any(|x| x == c);
     let type_col = if has("type") { "type" } else { "1" };
     let mut stmt = conn.prepare(&format!(
         "SELECT _id, coalesce(address, ''), body, date, {type_col} FROM sms ORDER BY _id"
     ))?;
     let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
+    while let Some(r) = next(&db.budget, &mut rows)? {
         let id: i64 = r.get(0)?;
         let Some(body) = r.get::<_, Option<String>>(2)? else {
             continue;
@@ -325,6 +569,9 @@ fn read_android(conn: &Connection, opts: &ReadOptions, sink: &mut dyn Sink) -> R
     if !have_mms {
         return Ok(());
     }
+    columns(conn, "pdu", &["_id", "date", "msg_box"])?;
+    columns(conn, "part", &["mid", "ct", "seq", "text"])?;
+    columns(conn, "addr", &["msg_id", "type", "address"])?;
     // MMS: the text/plain parts of each message, in order; the sender is the `from` (137)
     // address of a received one, the first `to` (151) of a sent one.
     let mut stmt = conn.prepare(
@@ -336,7 +583,7 @@ fn read_android(conn: &Connection, opts: &ReadOptions, sink: &mut dyn Sink) -> R
          FROM pdu p ORDER BY p._id",
     )?;
     let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
+    while let Some(r) = next(&db.budget, &mut rows)? {
         let id: i64 = r.get(0)?;
         let Some(body) = r.get::<_, Option<String>>(3)?.filter(|b| !b.is_empty()) else {
             continue;
