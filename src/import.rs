@@ -9,12 +9,11 @@
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::classify::person::{self, Person};
 use crate::classify::{Engine, Input};
@@ -24,6 +23,11 @@ use crate::store::{
     KeyLookup, MessageKey, NewMessage, SourceResult, Store, message_key_normalized,
     normalize_sender,
 };
+
+mod files;
+
+use files::hash_file;
+pub use files::{Found, collect_files, is_ignored_name, roots, unreadable_text};
 
 /// How many messages go into one transaction at most.
 const BATCH: usize = 10_000;
@@ -159,15 +163,6 @@ pub struct Importer<'a> {
     /// The folders (and files) being read, as [`roots`] gives them: a symbolic link to a
     /// file outside all of them is not followed. Empty: no such check (tests, tools).
     pub roots: Vec<PathBuf>,
-}
-
-/// The canonical forms of `paths`, for [`Importer::roots`]: what `scan` was given, or the
-/// watched folders. One that cannot be resolved (not there yet) is left out.
-pub fn roots(paths: &[PathBuf]) -> Vec<PathBuf> {
-    paths
-        .iter()
-        .filter_map(|p| std::fs::canonicalize(p).ok())
-        .collect()
 }
 
 /// Keep only the first few record errors of a file; the count says how many there were.
@@ -530,20 +525,6 @@ impl Importer<'_> {
     }
 }
 
-fn hash_file(file: &std::fs::File) -> std::io::Result<[u8; 32]> {
-    let mut hasher = blake3::Hasher::new();
-    let mut file = ingest::rewind(file)?;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(*hasher.finalize().as_bytes())
-}
-
 fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
     meta.modified()
         .ok()
@@ -566,126 +547,6 @@ fn format_from_id(id: &str) -> Option<Format> {
     ]
     .into_iter()
     .find(|f| f.id() == id)
-}
-
-/// What [`collect_files`] found.
-#[derive(Debug, Default)]
-pub struct Found {
-    pub files: Vec<PathBuf>,
-    /// Folders inside the tree that could not be listed (no permission), each with why; the
-    /// rest of the tree was listed.
-    pub unreadable: Vec<(PathBuf, String)>,
-}
-
-/// Expands files and folders (recursively, in a stable order) into the files to import.
-/// Hidden files and the temporary names sync tools use are left out. A folder inside the
-/// tree that cannot be listed is skipped and named in [`Found::unreadable`]; only a path
-/// given here that cannot be read at all is an error.
-pub fn collect_files(paths: &[PathBuf]) -> Result<Found> {
-    let mut found = Found::default();
-    for p in paths {
-        let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
-        if meta.is_dir() {
-            std::fs::read_dir(p).with_context(|| format!("cannot list {}", p.display()))?;
-            walk(p, &mut found, 0);
-        } else {
-            found.files.push(p.clone());
-        }
-    }
-    Ok(found)
-}
-
-fn walk(dir: &Path, found: &mut Found, depth: usize) {
-    // Symlink loops and absurd nesting end here.
-    if depth > 32 {
-        return;
-    }
-    let mut entries: Vec<_> = match std::fs::read_dir(dir) {
-        Ok(list) => list.filter_map(|e| e.ok()).collect(),
-        Err(e) => {
-            found.unreadable.push((dir.to_path_buf(), e.to_string()));
-            return;
-        }
-    };
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let path = entry.path();
-        if is_ignored_name(&path) {
-            continue;
-        }
-        let Ok(ft) = entry.file_type() else { continue };
-        if ft.is_dir() {
-            walk(&path, found, depth + 1);
-        } else if ft.is_file() || (ft.is_symlink() && path.is_file()) {
-            // A link to a file is listed; the import decides whether it may be followed.
-            found.files.push(path);
-        }
-    }
-}
-
-/// The line that names a folder [`collect_files`] could not list.
-pub fn unreadable_text(dir: &Path, why: &str) -> String {
-    format!(
-        "cannot read the folder {} ({why}): skipped, the folders beside it are read; give \
-         yourself read permission on it (chmod u+rx) to have it read",
-        dir.display()
-    )
-}
-
-/// Hidden files and the partial/temporary names of browsers, office suites and sync tools:
-/// Syncthing writes `.syncthing.NAME.tmp` and renames it into place, LibreOffice keeps
-/// `.~lock.NAME#` beside an open file, Nextcloud `.NAME.~XXXX`, Resilio `NAME.!sync`,
-/// WinSCP `NAME.filepart`, browsers `.part`/`.crdownload`, Office `~$NAME`.
-pub fn is_ignored_name(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return false;
-    };
-    let lower = name.to_ascii_lowercase();
-    // Hidden names cover `.syncthing.*.tmp` and `.~lock.*#` too; they are named for clarity.
-    name.starts_with('.')
-        || (lower.starts_with(".syncthing.") && lower.ends_with(".tmp"))
-        || name.starts_with(".~lock.")
-        || name.starts_with("~$")
-        || name.starts_with("~lock.")
-        || lower.ends_with(".tmp")
-        || lower.ends_with(".part")
-        || lower.ends_with(".crdownload")
-        || lower.ends_with(".partial")
-        || lower.ends_with(".filepart")
-        || lower.ends_with(".!sync")
-        || lower.ends_with(".download")
-        || lower.ends_with('~')
-}
-
-#[cfg(test)]
-mod ignored_name_tests {
-    use super::*;
-
-    #[test]
-    fn sync_tool_temporary_names_are_ignored_and_backups_are_not() {
-        for name in [
-            ".syncthing.sms-20261118.xml.tmp",
-            ".~lock.sms.xml#",
-            "~$sms.xml",
-            "sms.xml.part",
-            "sms.xml.crdownload",
-            "sms.xml.filepart",
-            "sms.xml.!sync",
-            "sms.xml.TMP",
-            "sms.xml~",
-            ".hidden.xml",
-        ] {
-            assert!(is_ignored_name(Path::new(name)), "{name}");
-        }
-        for name in [
-            "sms-20261118.xml",
-            "backup.vmsg",
-            "messages.ndjson",
-            "sms.db",
-        ] {
-            assert!(!is_ignored_name(Path::new(name)), "{name}");
-        }
-    }
 }
 
 #[cfg(test)]
