@@ -246,30 +246,6 @@ fn a_20_gb_database_whose_wal_holds_changes_is_refused_with_the_copy_limit_not_c
     );
 }
 
-/// Runs `cmd` without the power to read what its permissions forbid: as root (which reads
-/// a `chmod 000` folder anyway) it runs as `nobody`, owner of `tree`.
-fn unprivileged<'c>(
-    cmd: &'c mut std::process::Command,
-    tree: &Path,
-) -> &'c mut std::process::Command {
-    use std::os::unix::process::CommandExt;
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        return cmd;
-    }
-    const NOBODY: u32 = 65534;
-    fn chown_all(p: &Path) {
-        std::os::unix::fs::lchown(p, Some(NOBODY), Some(NOBODY)).unwrap();
-        if p.is_dir() && !p.is_symlink() {
-            for e in std::fs::read_dir(p).unwrap() {
-                chown_all(&e.unwrap().path());
-            }
-        }
-    }
-    chown_all(tree);
-    cmd.uid(NOBODY).gid(NOBODY)
-}
-
 fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
@@ -299,12 +275,10 @@ fn scanning_a_folder_with_an_unreadable_subfolder_names_it_once_and_imports_its_
     )
     .unwrap();
     set_mode(&root.join("locked"), 0o000);
-    let out = unprivileged(
-        env.cmd().args(["scan", root.to_str().unwrap()]),
-        env.dir.path(),
-    )
-    .output()
-    .unwrap();
+    // As root (which reads a `chmod 000` folder anyway) the scan runs as `nobody`.
+    let mut cmd = env.cmd();
+    as_nobody(cmd.args(["scan", root.to_str().unwrap()]), env.dir.path());
+    let out = cmd.output().unwrap();
     set_mode(&root.join("locked"), 0o755);
     let err = stderr(&out);
     assert_eq!(env.count("SELECT count(*) FROM message"), 2, "{err}");
@@ -333,13 +307,8 @@ fn the_daemon_watches_and_catches_up_the_siblings_of_an_unreadable_folder_and_na
     .unwrap();
     set_mode(&locked, 0o000);
     let (mut cmd, log) = home.command("log");
-    cmd.env(
-        "DBUS_SESSION_BUS_ADDRESS",
-        "unix:path=/nonexistent/dunwatch-test-bus",
-    );
-    let child = unprivileged(&mut cmd, home.root()).spawn().unwrap();
-    let d = Daemon { child, log };
-    d.wait_log("watching", Duration::from_secs(20));
+    as_nobody(no_bus(&mut cmd), home.root());
+    let d = spawn(&mut cmd, log);
     wait_for("the catch-up of a/", Duration::from_secs(20), || {
         count(
             &home,

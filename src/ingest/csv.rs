@@ -391,3 +391,61 @@ impl<R: Read> Read for Gb18030<R> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{Collect, Limits};
+
+    fn read_text(bytes: &[u8], limits: Limits) -> (Collect, ReadOutcome) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let file = crate::ingest::open_regular(&path).unwrap();
+        let opts = ReadOptions {
+            limits,
+            ..ReadOptions::default()
+        };
+        let mut c = Collect::default();
+        let outcome = read(Path::new("t.csv"), &file, &opts, &mut c).unwrap();
+        (c, outcome)
+    }
+
+    #[test]
+    fn a_row_longer_than_the_limit_stops_the_file_there_naming_the_limit_and_line() {
+        let long = "x".repeat(300_000);
+        let text = format!(
+            "address,date,body\n1,1700000000000,短\n2,1700000001000,\"{long}\"\n3,1,after\n"
+        );
+        let limits = Limits {
+            max_row_bytes: 100_000,
+            ..Limits::default()
+        };
+        let (c, outcome) = read_text(text.as_bytes(), limits);
+        assert_eq!(c.msgs.len(), 1);
+        let ReadOutcome::Failed(err) = outcome else {
+            panic!("should stop at the long row")
+        };
+        assert_eq!(err.kind, ErrorKind::Limit);
+        assert_eq!(err.place.line, Some(3), "{err}");
+        assert!(err.detail.contains("limit of 100000 bytes"), "{err}");
+        // Under the limit the same file reads whole.
+        let (c, outcome) = read_text(text.as_bytes(), Limits::default());
+        assert!(matches!(outcome, ReadOutcome::Complete), "{outcome:?}");
+        assert_eq!(c.msgs.len(), 3);
+    }
+
+    #[test]
+    fn gb18030_is_decoded_as_it_streams_across_read_boundaries() {
+        // Longer than the decoder's input buffer, so characters split between reads.
+        let rows: String = (0..3000)
+            .map(|i| format!("95384,{},您的借款已逾期第{i}天\n", 1_700_000_000_000i64 + i))
+            .collect();
+        let text = format!("号码,时间,内容\n{rows}");
+        let (bytes, _, _) = encoding_rs::GB18030.encode(&text);
+        let (c, outcome) = read_text(&bytes, Limits::default());
+        assert!(matches!(outcome, ReadOutcome::Complete), "{outcome:?}");
+        assert_eq!(c.msgs.len(), 3000);
+        assert_eq!(c.msgs[2999].body, "您的借款已逾期第2999天");
+    }
+}

@@ -618,6 +618,125 @@ fn read_android(db: &Opened, opts: &ReadOptions, sink: &mut dyn Sink) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::Collect;
+
+    fn read_db(path: &Path, limits: Limits) -> (Collect, ReadOutcome) {
+        let file = crate::ingest::open_regular(path).unwrap();
+        let opts = ReadOptions {
+            limits,
+            ..ReadOptions::default()
+        };
+        let mut c = Collect::default();
+        let outcome = read(path, &file, &opts, &mut c).unwrap();
+        (c, outcome)
+    }
+
+    #[test]
+    fn a_query_that_keeps_sqlite_busy_past_the_time_limit_is_interrupted_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mmssms.db");
+        let conn = Connection::open(&path).unwrap();
+        // MMS parts without an index on `mid`: each message's text is a scan of every part.
+        conn.execute_batch(
+            "CREATE TABLE sms (_id INTEGER PRIMARY KEY, address TEXT, body TEXT, date INTEGER,
+                type INTEGER);
+             CREATE TABLE pdu (_id INTEGER PRIMARY KEY, date INTEGER, msg_box INTEGER);
+             CREATE TABLE part (_id INTEGER PRIMARY KEY, mid INTEGER, seq INTEGER, ct TEXT,
+                text TEXT);
+             CREATE TABLE addr (_id INTEGER PRIMARY KEY, msg_id INTEGER, type INTEGER,
+                address TEXT);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+             INSERT INTO pdu(_id, date, msg_box) SELECT i, 1700000000, 1 FROM n;
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000)
+             INSERT INTO part(mid, seq, ct, text) SELECT i, 0, 'text/plain', 'x' FROM n;",
+        )
+        .unwrap();
+        drop(conn);
+        let limits = Limits {
+            max_query_time: Duration::from_millis(20),
+            ..Limits::default()
+        };
+        let start = Instant::now();
+        let (_, outcome) = read_db(&path, limits);
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        let ReadOutcome::Failed(err) = outcome else {
+            panic!("should be interrupted")
+        };
+        assert_eq!(err.kind, ErrorKind::Limit, "{err}");
+        assert!(
+            err.detail.contains("longer than the limit of 0.02 s"),
+            "{err}"
+        );
+        // With the time it needs, the same database reads whole.
+        let (c, outcome) = read_db(&path, Limits::default());
+        assert!(matches!(outcome, ReadOutcome::Complete), "{outcome:?}");
+        assert_eq!(c.msgs.len(), 3000);
+    }
+
+    #[test]
+    fn a_value_longer_than_the_length_limit_is_refused_by_sqlite_not_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mmssms.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE sms (_id INTEGER PRIMARY KEY, address TEXT, body TEXT, date INTEGER,
+                type INTEGER);
+             INSERT INTO sms VALUES (1, '95384', '短', 1700000000000, 1);
+             INSERT INTO sms VALUES (2, '95384', printf('%.*c', 50000, 'x'), 1700000001000, 1);",
+        )
+        .unwrap();
+        drop(conn);
+        let limits = Limits {
+            max_element_bytes: 10_000,
+            ..Limits::default()
+        };
+        let (c, outcome) = read_db(&path, limits);
+        assert_eq!(c.msgs.len(), 1);
+        let ReadOutcome::Failed(err) = outcome else {
+            panic!("should stop at the long value")
+        };
+        assert_eq!(err.kind, ErrorKind::Limit, "{err}");
+        assert!(err.detail.contains("limit of 10000 bytes"), "{err}");
+    }
+
+    #[test]
+    fn a_hidden_or_generated_column_read_is_refused_by_name_and_others_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mmssms.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE sms (_id INTEGER PRIMARY KEY, address TEXT, body TEXT, date INTEGER,
+                type INTEGER, shout TEXT GENERATED ALWAYS AS (upper(body)) STORED);
+             INSERT INTO sms(_id, address, body, date, type)
+                VALUES (1, '95384', 'ok', 1700000000000, 1);",
+        )
+        .unwrap();
+        drop(conn);
+        // A generated column that is not read is no reason to refuse the database.
+        let (c, outcome) = read_db(&path, Limits::default());
+        assert!(matches!(outcome, ReadOutcome::Complete), "{outcome:?}");
+        assert_eq!(c.msgs.len(), 1);
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "ALTER TABLE sms RENAME COLUMN address TO old_address;
+             ALTER TABLE sms ADD COLUMN address TEXT GENERATED ALWAYS AS (old_address) VIRTUAL;",
+        )
+        .unwrap();
+        drop(conn);
+        let (_, outcome) = read_db(&path, Limits::default());
+        let ReadOutcome::Failed(err) = outcome else {
+            panic!("should refuse")
+        };
+        assert_eq!(err.kind, ErrorKind::Limit, "{err}");
+        assert!(
+            err.detail.contains("sms.address is a generated column"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn apple_dates_in_seconds_and_nanoseconds() {

@@ -243,3 +243,46 @@ fn apply(conn: &mut Connection, known: i64) -> Result<(), StoreError> {
     tx.commit()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migration_7_keys_sources_by_path_bytes_and_keeps_their_messages() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let mut conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        for sql in &MIGRATIONS[..6] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 6).unwrap();
+        conn.execute_batch(
+            "INSERT INTO source_file(id, path, last_result) VALUES (5, '/b/sms.xml', 'ok');
+             INSERT INTO message(key, sender, sender_norm, direction, body, source_id,
+                position, imported_at, category, score, reasons)
+             VALUES (x'01', '1', '1', 'in', 'hi', 5, '{}', 0, 'other', 0, '[]');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let (id, bytes): (i64, Vec<u8>) = conn
+            .query_row(
+                "SELECT s.id, s.path_bytes FROM message m JOIN source_file s ON s.id = m.source_id",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((id, bytes.as_slice()), (5, &b"/b/sms.xml"[..]));
+        let on: bool = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert!(on, "foreign keys are on again after the migration");
+        // Two names that show alike are two rows now.
+        conn.execute_batch(
+            "INSERT INTO source_file(path, path_bytes) VALUES ('/b/\u{fffd}', x'2f622fff');
+             INSERT INTO source_file(path, path_bytes) VALUES ('/b/\u{fffd}', x'2f622ffe');",
+        )
+        .unwrap();
+    }
+}
