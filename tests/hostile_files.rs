@@ -465,3 +465,53 @@ fn two_file_names_that_differ_only_in_invalid_utf8_are_two_sources() {
     assert_eq!(env.count("SELECT count(*) FROM message"), 2);
     assert_eq!(env.count("SELECT count(*) FROM source_file"), 2);
 }
+
+#[test]
+fn a_database_whose_wal_holds_the_messages_is_read_from_one_private_copy_then_removed() {
+    let env = Env::new();
+    let tmp = env.path("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let live = env.path("live/mmssms.db");
+    std::fs::create_dir_all(live.parent().unwrap()).unwrap();
+    let conn = android_db(
+        &live,
+        "PRAGMA journal_mode=WAL;
+         CREATE TABLE sms (_id INTEGER PRIMARY KEY, address TEXT, date INTEGER, type INTEGER,
+            body TEXT DEFAULT '只在日志里的短信');",
+    );
+    let path = env.path("backup/mmssms.db");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::copy(&live, &path).unwrap();
+    std::fs::copy(
+        env.path("live/mmssms.db-wal"),
+        env.path("backup/mmssms.db-wal"),
+    )
+    .unwrap();
+    drop(conn);
+    let out = env
+        .cmd()
+        .env("TMPDIR", &tmp)
+        .args(["scan", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        env.count("SELECT count(*) FROM message WHERE body = '只在日志里的短信'"),
+        1
+    );
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "the copy was left"
+    );
+    let mut beside: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    beside.sort();
+    assert_eq!(
+        beside,
+        ["mmssms.db", "mmssms.db-wal"],
+        "files appeared beside it"
+    );
+}
