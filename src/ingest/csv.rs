@@ -179,11 +179,19 @@ pub fn read(
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(str::to_string).collect(),
         Err(e) => {
+            let (kind, detail) = if is_row_too_long(&e) {
+                (
+                    ErrorKind::Limit,
+                    format!("a header row longer than the limit of {row_limit} bytes"),
+                )
+            } else {
+                (ErrorKind::Syntax, format!("no header row: {e}"))
+            };
             return Ok(ReadOutcome::Failed(ParseError::new(
                 path,
                 Place::line(1),
-                ErrorKind::Syntax,
-                format!("no header row: {e}"),
+                kind,
+                detail,
             )));
         }
     };
@@ -218,9 +226,7 @@ pub fn read(
                 };
                 let kind = match e.kind() {
                     csv::ErrorKind::Utf8 { .. } => ErrorKind::Encoding,
-                    csv::ErrorKind::Io(io)
-                        if io.get_ref().is_some_and(|e| e.is::<RowTooLong>()) =>
-                    {
+                    csv::ErrorKind::Io(_) if is_row_too_long(&e) => {
                         return Ok(ReadOutcome::Failed(ParseError::new(
                             path,
                             place,
@@ -321,6 +327,11 @@ struct RowCap<R> {
     inner: R,
     read: u64,
     allowed: Rc<Cell<u64>>,
+}
+
+/// True when the CSV reader stopped because [`RowCap`] refused more of a row.
+fn is_row_too_long(e: &csv::Error) -> bool {
+    matches!(e.kind(), csv::ErrorKind::Io(io) if io.get_ref().is_some_and(|e| e.is::<RowTooLong>()))
 }
 
 /// Carried through the CSV reader's I/O error when a row is too long.
