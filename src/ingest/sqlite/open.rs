@@ -26,6 +26,15 @@ pub(super) fn wal_size(path: &Path) -> std::io::Result<u64> {
     }
 }
 
+/// A size as people read it: MB, or KB under a megabyte.
+fn size_text(bytes: u64) -> String {
+    if bytes < 1 << 20 {
+        format!("{} KB", bytes.div_ceil(1 << 10))
+    } else {
+        format!("{} MB", bytes >> 20)
+    }
+}
+
 impl Opened {
     pub(super) fn open(
         path: &Path,
@@ -45,13 +54,13 @@ impl Opened {
         let limit = limits.max_copy_bytes;
         if size > limit || wal > limit {
             return Err(format!(
-                "{COPY_REFUSED}: the database is {} MB and its -wal {} MB; its -wal holds \
+                "{COPY_REFUSED}: the database is {} and its -wal {}; its -wal holds \
                  changes not yet in the database, which can only be read from a private copy, \
                  and a copy is made only up to {} MB. Let the app that wrote it close it (that \
                  merges the -wal), or copy both files elsewhere and run \
                  `sqlite3 COPY 'PRAGMA wal_checkpoint(TRUNCATE)'` on the copy",
-                size >> 20,
-                wal >> 20,
+                size_text(size),
+                size_text(wal),
                 limit >> 20
             ));
         }
