@@ -9,12 +9,11 @@
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::classify::person::{self, Person};
 use crate::classify::{Engine, Input};
@@ -24,6 +23,11 @@ use crate::store::{
     KeyLookup, MessageKey, NewMessage, SourceResult, Store, message_key_normalized,
     normalize_sender,
 };
+
+mod files;
+
+use files::hash_file;
+pub use files::{Found, collect_files, is_ignored_name, roots, unreadable_text};
 
 /// How many messages go into one transaction at most.
 const BATCH: usize = 10_000;
@@ -60,6 +64,8 @@ pub enum FileStatus {
     Unchanged,
     /// Not an SMS export (a photo, a call log); nothing to do.
     NotAnExport,
+    /// Not read, for the reason given: a link to a file outside the folders being read.
+    Skipped(String),
     /// The file broke off or could not be read; messages before the break were stored.
     Failed(ParseError),
 }
@@ -130,17 +136,17 @@ impl<'a> From<&'a Engine> for EngineRef<'a> {
 /// In memory only, for as long as its owner keeps it (the daemon: its whole run; `scan`: one
 /// command), never in the database: the history has no business listing the user's photos.
 #[derive(Debug, Default)]
-pub struct NotExports(HashMap<String, (i64, i64)>);
+pub struct NotExports(HashMap<PathBuf, (i64, i64)>);
 
 impl NotExports {
     /// Remembers that the file at `path`, as it is now, is not an SMS export.
-    fn remember(&mut self, path: &str, size: i64, mtime_ns: i64) {
-        self.0.insert(path.to_string(), (size, mtime_ns));
+    fn remember(&mut self, path: &Path, size: i64, mtime_ns: i64) {
+        self.0.insert(path.to_path_buf(), (size, mtime_ns));
     }
 
     /// True when the file at `path` was found not to be an SMS export and has the same size
     /// and mtime as then.
-    fn knows(&self, path: &str, size: i64, mtime_ns: i64) -> bool {
+    fn knows(&self, path: &Path, size: i64, mtime_ns: i64) -> bool {
         self.0.get(path) == Some(&(size, mtime_ns))
     }
 }
@@ -154,6 +160,9 @@ pub struct Importer<'a> {
     pub opts: ReadOptions,
     /// Longest a transaction stays open ([`COMMIT_EVERY`] unless a test shortens it).
     pub commit_every: std::time::Duration,
+    /// The folders (and files) being read, as [`roots`] gives them: a symbolic link to a
+    /// file outside all of them is not followed. Empty: no such check (tests, tools).
+    pub roots: Vec<PathBuf>,
 }
 
 /// Keep only the first few record errors of a file; the count says how many there were.
@@ -275,11 +284,24 @@ impl Importer<'_> {
             record_errors: Vec::new(),
             record_error_count: 0,
         };
-        let abs = std::fs::canonicalize(path)
-            .or_else(|_| std::path::absolute(path))
-            .unwrap_or_else(|_| path.to_path_buf());
-        let key = abs.to_string_lossy().into_owned();
-        let meta = match std::fs::metadata(path) {
+        let abs = match std::fs::canonicalize(path) {
+            Ok(abs) => abs,
+            Err(e) => {
+                report.status = FileStatus::Failed(ParseError::io(path, &e));
+                return Ok(report);
+            }
+        };
+        // A link inside a watched folder to a file elsewhere (`~/.ssh/id_rsa`, another
+        // person's export) is not followed, as links to folders are not.
+        if !self.roots.is_empty() && !self.roots.iter().any(|r| abs.starts_with(r)) {
+            report.status = FileStatus::Skipped(format!(
+                "a link to {}, outside the folders being read: not followed (copy the file \
+                 into the folder to import it)",
+                abs.display()
+            ));
+            return Ok(report);
+        }
+        let meta = match std::fs::metadata(&abs) {
             Ok(m) => m,
             Err(e) => {
                 report.status = FileStatus::Failed(ParseError::io(path, &e));
@@ -292,11 +314,12 @@ impl Importer<'_> {
             return Ok(report);
         }
         let (size, mtime) = (meta.len() as i64, mtime_ns(&meta));
-        if self.not_exports.knows(&key, size, mtime) {
+        let key = abs.as_path();
+        if self.not_exports.knows(key, size, mtime) {
             report.status = FileStatus::NotAnExport;
             return Ok(report);
         }
-        let previous = self.store.source(&key)?;
+        let previous = self.store.source(key)?;
         if let Some(prev) = &previous
             && prev.last_result != "failed"
             && prev.last_result != "new"
@@ -307,10 +330,28 @@ impl Importer<'_> {
             report.status = FileStatus::Unchanged;
             return Ok(report);
         }
-        let format = match ingest::detect(path) {
+        // Opened once (the resolved name, not following a link put there since): detection,
+        // hashing and reading all use this descriptor, so a file renamed over this one
+        // between the steps is not read half from each.
+        let file = match ingest::open_regular_nofollow(&abs) {
+            Ok(f) => f,
+            Err(e) => {
+                report.status = FileStatus::Failed(ParseError::io(path, &e));
+                return Ok(report);
+            }
+        };
+        // What was opened is what is recorded.
+        let (size, mtime) = match file.metadata() {
+            Ok(m) => (m.len() as i64, mtime_ns(&m)),
+            Err(e) => {
+                report.status = FileStatus::Failed(ParseError::io(path, &e));
+                return Ok(report);
+            }
+        };
+        let format = match ingest::detect_opened(path, &file) {
             Ok(Some(f)) => f,
             Ok(None) => {
-                self.not_exports.remember(&key, size, mtime);
+                self.not_exports.remember(key, size, mtime);
                 report.status = FileStatus::NotAnExport;
                 return Ok(report);
             }
@@ -320,7 +361,7 @@ impl Importer<'_> {
             }
         };
         report.format = Some(format);
-        let hash = match hash_file(path) {
+        let hash = match hash_file(&file) {
             Ok(h) => h,
             Err(e) => {
                 report.status = FileStatus::Failed(ParseError::io(path, &e));
@@ -337,11 +378,11 @@ impl Importer<'_> {
             report.status = FileStatus::Unchanged;
             return Ok(report);
         }
-        let source_id = self.store.source_id(&key)?;
-        let outcome = self.read_and_store(path, format, source_id, &mut report, events)?;
+        let source_id = self.store.source_id(key)?;
+        let outcome = self.read_and_store(path, &file, format, source_id, &mut report, events)?;
         // A file that changed while we read it is read again on its next change; do not
         // remember it as done.
-        let after = std::fs::metadata(path).ok();
+        let after = file.metadata().ok();
         let stable = after.is_some_and(|m| m.len() as i64 == size && mtime_ns(&m) == mtime);
         let (result, error) = match &outcome {
             ReadOutcome::Failed(e) => ("failed", Some(e.to_string())),
@@ -376,6 +417,7 @@ impl Importer<'_> {
     fn read_and_store(
         &mut self,
         path: &Path,
+        file: &std::fs::File,
         format: Format,
         source_id: i64,
         report: &mut FileReport,
@@ -403,7 +445,7 @@ impl Importer<'_> {
                     lookup,
                     tally: &tally,
                 };
-                let outcome = ingest::read_file(path, format, &opts, &mut sink);
+                let outcome = ingest::read_opened(path, file, format, &opts, &mut sink);
                 if !sink.pending.is_empty() {
                     let _ = sink.send_pending();
                 }
@@ -483,20 +525,6 @@ impl Importer<'_> {
     }
 }
 
-fn hash_file(path: &Path) -> std::io::Result<[u8; 32]> {
-    let mut hasher = blake3::Hasher::new();
-    let mut file = ingest::open_regular(path)?;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(*hasher.finalize().as_bytes())
-}
-
 fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
     meta.modified()
         .ok()
@@ -519,102 +547,6 @@ fn format_from_id(id: &str) -> Option<Format> {
     ]
     .into_iter()
     .find(|f| f.id() == id)
-}
-
-/// Expands files and folders (recursively, in a stable order) into the files to import.
-/// Hidden files and the temporary names sync tools use are left out.
-pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for p in paths {
-        let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
-        if meta.is_dir() {
-            walk(p, &mut out, 0)?;
-        } else {
-            out.push(p.clone());
-        }
-    }
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<()> {
-    // Symlink loops and absurd nesting end here.
-    if depth > 32 {
-        return Ok(());
-    }
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot list {}", dir.display()))?
-        .filter_map(|e| e.ok())
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let path = entry.path();
-        if is_ignored_name(&path) {
-            continue;
-        }
-        let Ok(ft) = entry.file_type() else { continue };
-        if ft.is_dir() {
-            walk(&path, out, depth + 1)?;
-        } else if ft.is_file() || (ft.is_symlink() && path.is_file()) {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
-/// Hidden files and the partial/temporary names of browsers, office suites and sync tools:
-/// Syncthing writes `.syncthing.NAME.tmp` and renames it into place, LibreOffice keeps
-/// `.~lock.NAME#` beside an open file, Nextcloud `.NAME.~XXXX`, Resilio `NAME.!sync`,
-/// WinSCP `NAME.filepart`, browsers `.part`/`.crdownload`, Office `~$NAME`.
-pub fn is_ignored_name(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return false;
-    };
-    let lower = name.to_ascii_lowercase();
-    // Hidden names cover `.syncthing.*.tmp` and `.~lock.*#` too; they are named for clarity.
-    name.starts_with('.')
-        || (lower.starts_with(".syncthing.") && lower.ends_with(".tmp"))
-        || name.starts_with(".~lock.")
-        || name.starts_with("~$")
-        || name.starts_with("~lock.")
-        || lower.ends_with(".tmp")
-        || lower.ends_with(".part")
-        || lower.ends_with(".crdownload")
-        || lower.ends_with(".partial")
-        || lower.ends_with(".filepart")
-        || lower.ends_with(".!sync")
-        || lower.ends_with(".download")
-        || lower.ends_with('~')
-}
-
-#[cfg(test)]
-mod ignored_name_tests {
-    use super::*;
-
-    #[test]
-    fn sync_tool_temporary_names_are_ignored_and_backups_are_not() {
-        for name in [
-            ".syncthing.sms-20261118.xml.tmp",
-            ".~lock.sms.xml#",
-            "~$sms.xml",
-            "sms.xml.part",
-            "sms.xml.crdownload",
-            "sms.xml.filepart",
-            "sms.xml.!sync",
-            "sms.xml.TMP",
-            "sms.xml~",
-            ".hidden.xml",
-        ] {
-            assert!(is_ignored_name(Path::new(name)), "{name}");
-        }
-        for name in [
-            "sms-20261118.xml",
-            "backup.vmsg",
-            "messages.ndjson",
-            "sms.db",
-        ] {
-            assert!(!is_ignored_name(Path::new(name)), "{name}");
-        }
-    }
 }
 
 #[cfg(test)]
@@ -641,6 +573,7 @@ mod not_export_tests {
                 engine: (&engine).into(),
                 opts: ReadOptions::default(),
                 commit_every: COMMIT_EVERY,
+                roots: Vec::new(),
             }
             .import_file(path, &mut Quiet)
             .unwrap()

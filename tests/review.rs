@@ -353,6 +353,7 @@ fn import(store: &mut Store, path: &std::path::Path) {
         engine: (&engine).into(),
         opts: ReadOptions::default(),
         commit_every: dunwatch::import::COMMIT_EVERY,
+        roots: Vec::new(),
     };
     let report = importer.import_file(path, &mut Quiet).unwrap();
     assert!(!report.has_errors(), "{report:?}");

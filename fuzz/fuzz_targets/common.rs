@@ -12,6 +12,7 @@ pub fn options() -> ReadOptions {
             max_body_bytes: 2048,
             max_element_bytes: 8192,
             max_attribute_bytes: 4096,
+            max_row_bytes: 8192,
             max_records: 500,
             max_depth: 16,
             ..Limits::default()

@@ -12,7 +12,9 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Ctx;
-use crate::import::{FileReport, FileStatus, ImportEvents, Importer, NotExports, collect_files};
+use crate::import::{
+    FileReport, FileStatus, ImportEvents, Importer, NotExports, collect_files, unreadable_text,
+};
 use crate::ingest::{Limits, ReadOptions};
 use crate::untrusted::one_line;
 
@@ -39,7 +41,8 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
     let mut store = ctx.open_store(&config)?;
     let engine = std::cell::OnceCell::new();
     let load_engine = || ctx.engine();
-    let files = collect_files(&args.paths)?;
+    let found = collect_files(&args.paths)?;
+    let files = found.files;
     let opts = ReadOptions {
         phone_tz: config.phone_tz()?,
         limits: Limits::default(),
@@ -53,10 +56,18 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
         engine: crate::import::EngineRef::OnFirstUse(&engine, &load_engine),
         opts,
         commit_every: crate::import::COMMIT_EVERY,
+        // Links inside the folders given to files outside them are not followed.
+        roots: crate::import::roots(&args.paths),
     };
     let tty = std::io::stderr().is_terminal() && !args.quiet;
     let mut out = super::stdout();
     let (mut new, mut known, mut failed) = (0u64, 0u64, 0usize);
+    // Named once each, before the files: what is beside them is still imported, and the
+    // exit code says that not everything could be read.
+    for (dir, why) in &found.unreadable {
+        eprintln!("dunwatch: {}", one_line(&unreadable_text(dir, why)));
+        failed += 1;
+    }
     for path in &files {
         let bar = if tty {
             let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
@@ -113,6 +124,7 @@ fn print_report(out: &mut impl Write, r: &FileReport) -> Result<()> {
     let format = r.format.map_or("", |f| f.name());
     match &r.status {
         FileStatus::NotAnExport => writeln!(out, "{name}: skipped, not an SMS export")?,
+        FileStatus::Skipped(why) => writeln!(out, "{name}: skipped, {}", one_line(why))?,
         FileStatus::Unchanged => writeln!(out, "{name}: {format}, unchanged since the last scan")?,
         FileStatus::Imported | FileStatus::Failed(_) => {
             let cats: Vec<String> = r

@@ -14,7 +14,7 @@ use tracing::{debug, info, warn};
 use super::{Daemon, Incomplete};
 use crate::alert::{Policy, Recorder};
 use crate::classify::Engine;
-use crate::import::{FileReport, FileStatus, Importer, NotExports, collect_files};
+use crate::import::{FileReport, FileStatus, Importer, NotExports, collect_files, unreadable_text};
 use crate::ingest::ReadOptions;
 use crate::store::Store;
 
@@ -30,11 +30,15 @@ struct Work {
     /// that file; only look whether the person moved it aside.
     corrupt: Option<String>,
     commit_every: Duration,
+    /// The watched folders, resolved: links to files outside them are not followed.
+    roots: Vec<PathBuf>,
 }
 
 pub(super) struct JobResult {
     pub(super) reports: Vec<FileReport>,
     errors: Vec<String>,
+    /// Folders inside the watched ones that could not be listed, with why.
+    unreadable: Vec<(PathBuf, String)>,
     /// The database refused a write: this error, and the files not imported because of it
     /// (the one that failed and those not tried after it).
     store_failure: Option<(String, Vec<PathBuf>)>,
@@ -63,6 +67,7 @@ impl Daemon {
             reopen: self.problems.contains_key("store"),
             corrupt: self.store_corrupt.clone(),
             commit_every: self.opts.commit_every,
+            roots: crate::import::roots(&self.watch_dirs),
         };
         let store = self.import_store.clone();
         let not_exports = self.not_exports.clone();
@@ -95,6 +100,10 @@ impl Daemon {
             warn!("{text}");
         }
         self.store_corrupt = None;
+        for (dir, why) in &result.unreadable {
+            // Said once per folder, whether the watcher or a catch-up found it first.
+            self.report_once(dir, unreadable_text(dir, why));
+        }
         if let Some((error, files)) = result.store_failure {
             if result.corrupt {
                 self.store_corrupt = Some(error.clone());
@@ -187,6 +196,9 @@ impl Daemon {
             }
             FileStatus::Unchanged => debug!("{name}: unchanged"),
             FileStatus::NotAnExport => debug!("{name}: not an SMS export, skipped"),
+            FileStatus::Skipped(why) => {
+                self.report_once(&r.path, format!("{name}: skipped, {why}"))
+            }
             FileStatus::Failed(e) if e.is_incomplete() => {
                 // Probably still being written: say nothing now, read it again when it
                 // changes, and report it only if it stays like this.
@@ -223,6 +235,7 @@ fn import_job(
     let mut result = JobResult {
         reports: Vec::new(),
         errors: Vec::new(),
+        unreadable: Vec::new(),
         store_failure: None,
         corrupt: false,
         reopened: Vec::new(),
@@ -233,7 +246,10 @@ fn import_job(
     let mut files: BTreeSet<PathBuf> = work.files.into_iter().collect();
     for dir in &work.dirs {
         match collect_files(std::slice::from_ref(dir)) {
-            Ok(found) => files.extend(found),
+            Ok(found) => {
+                files.extend(found.files);
+                result.unreadable.extend(found.unreadable);
+            }
             Err(e) => result.errors.push(format!("{e:#}")),
         }
     }
@@ -278,6 +294,7 @@ fn import_job(
             engine: engine.into(),
             opts: read_opts.clone(),
             commit_every: work.commit_every,
+            roots: work.roots.clone(),
         };
         match importer.import_file(&file, &mut recorder) {
             Ok(report) => result.reports.push(report),

@@ -346,9 +346,12 @@ impl Daemon {
             );
             return;
         }
-        match self.watcher.watch(dir, true) {
-            Ok(()) => {
+        match self.watcher.watch_tree(dir) {
+            Ok(skipped) => {
                 info!("watching {}", dir.display());
+                for (sub, why) in skipped {
+                    self.report_once(&sub, crate::import::unreadable_text(&sub, &why));
+                }
                 self.queue.dirs.insert(dir.to_path_buf());
             }
             Err(e) => warn!("{e:#}"),
@@ -445,6 +448,19 @@ impl Daemon {
             }
             match std::fs::metadata(&path) {
                 Ok(m) if m.is_dir() => {
+                    // A folder that could not be read before (its mode changed) or one made
+                    // inside a folder watched on its own: watch it now.
+                    if !self.watcher.covers(&path) && std::fs::read_dir(&path).is_ok() {
+                        match self.watcher.watch_tree(&path) {
+                            Ok(skipped) => {
+                                for (sub, why) in skipped {
+                                    let text = crate::import::unreadable_text(&sub, &why);
+                                    self.report_once(&sub, text);
+                                }
+                            }
+                            Err(e) => warn!("{e:#}"),
+                        }
+                    }
                     self.queue.dirs.insert(path);
                 }
                 Ok(m) if m.is_file() => {

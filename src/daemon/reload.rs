@@ -92,7 +92,9 @@ pub fn fingerprint(path: &Path) -> Option<blake3::Hash> {
 /// by its size and time, not read, as loading refuses it anyway.
 pub fn rules_fingerprint(dir: &Path) -> Option<blake3::Hash> {
     use std::io::Read;
-    let files = crate::import::collect_files(&[dir.to_path_buf()]).ok()?;
+    let files = crate::import::collect_files(&[dir.to_path_buf()])
+        .ok()?
+        .files;
     let mut h = blake3::Hasher::new();
     for f in files {
         h.update(f.to_string_lossy().as_bytes());

@@ -116,6 +116,54 @@ impl Watcher {
         Ok(())
     }
 
+    /// Watches `dir` and every folder under it. notify's recursive watch fails whole at the
+    /// first folder inside that it may not watch (one `chmod 000` folder would leave the
+    /// whole tree unwatched), so then the tree is watched folder by folder: `dir` itself,
+    /// and each readable folder in it as a tree of its own. The folders left out are
+    /// returned with why (they are watched once they become readable: the change of their
+    /// mode is an event in the folder above, see [`Watcher::covers`]).
+    pub fn watch_tree(&mut self, dir: &Path) -> Result<Vec<(PathBuf, String)>> {
+        let first = match self.watch(dir, true) {
+            Ok(()) => return Ok(Vec::new()),
+            Err(e) => e,
+        };
+        // The failed attempt may have left watches on the folders it reached first.
+        let _ = match &mut self.inner {
+            Inner::Native(d) => d.unwatch(dir),
+            Inner::Poll(d) => d.unwatch(dir),
+        };
+        let Ok(list) = std::fs::read_dir(dir) else {
+            return Err(first);
+        };
+        self.watch(dir, false)?;
+        let mut subdirs: Vec<PathBuf> = list
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.path())
+            .filter(|p| !is_ignored_name(p))
+            .collect();
+        subdirs.sort();
+        let mut skipped = Vec::new();
+        for sub in subdirs {
+            if let Err(e) = std::fs::read_dir(&sub) {
+                skipped.push((sub, e.to_string()));
+                continue;
+            }
+            match self.watch_tree(&sub) {
+                Ok(more) => skipped.extend(more),
+                Err(e) => skipped.push((sub, format!("{e:#}"))),
+            }
+        }
+        Ok(skipped)
+    }
+
+    /// True when changes at `path` are already reported by a recursive watch above it.
+    pub fn covers(&self, path: &Path) -> bool {
+        self.watched
+            .iter()
+            .any(|(p, m)| *m == RecursiveMode::Recursive && path.starts_with(p))
+    }
+
     fn add(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()> {
         match &mut self.inner {
             Inner::Native(d) => d.watch(path, mode),
@@ -145,12 +193,17 @@ impl Watcher {
         Ok(())
     }
 
+    /// Stops watching `path` and the folders under it that were watched on their own (by
+    /// [`Watcher::watch_tree`]).
     pub fn unwatch(&mut self, path: &Path) {
-        if let Some(i) = self.watched.iter().position(|(p, _)| p == path) {
-            self.watched.remove(i);
+        let (gone, kept) = std::mem::take(&mut self.watched)
+            .into_iter()
+            .partition(|(p, _)| p.starts_with(path));
+        self.watched = kept;
+        for (p, _) in gone {
             let _ = match &mut self.inner {
-                Inner::Native(d) => d.unwatch(path),
-                Inner::Poll(d) => d.unwatch(path),
+                Inner::Native(d) => d.unwatch(&p),
+                Inner::Poll(d) => d.unwatch(&p),
             };
         }
     }

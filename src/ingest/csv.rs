@@ -3,8 +3,10 @@
 //! times may be epoch ms or s or local date-time text, read in the phone's time zone.
 //! Files that are not UTF-8 are read as GB18030 (what Chinese Excel writes).
 
+use std::cell::Cell;
 use std::io::Read;
 use std::path::Path;
+use std::rc::Rc;
 
 use super::json::{direction_word, epoch_ms, time_text_ms};
 use super::{ErrorKind, ParseError, Place, ReadOptions, ReadOutcome, Sink, SinkError};
@@ -134,15 +136,15 @@ fn delimiter_of(line: &str) -> u8 {
         .unwrap_or(b',')
 }
 
+/// What the CSV reader buffers ahead of the row it is reading.
+const BUFFER: usize = 64 << 10;
+
 pub fn read(
     path: &Path,
+    mut file: &std::fs::File,
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> Result<ReadOutcome, SinkError> {
-    let mut file = match super::open_regular(path) {
-        Ok(f) => f,
-        Err(e) => return Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
-    };
     let mut head = Vec::new();
     if let Err(e) = file.by_ref().take(64 << 10).read_to_end(&mut head) {
         return Ok(ReadOutcome::Failed(ParseError::io(path, &e)));
@@ -154,30 +156,42 @@ pub fn read(
     };
     let first_line = head.split(|&b| b == b'\n').next().unwrap_or(&head);
     let delimiter = delimiter_of(&String::from_utf8_lossy(first_line));
+    let raw = std::io::Cursor::new(head).chain(file);
     let source: Box<dyn Read> = if utf8 {
-        Box::new(std::io::Cursor::new(head).chain(file))
+        Box::new(raw)
     } else {
-        // Not UTF-8: GB18030, decoded whole (bounded like a JSON document).
-        let mut all = head;
-        let limit = opts.limits.max_document_bytes;
-        if let Err(e) = file.take(limit).read_to_end(&mut all) {
-            return Ok(ReadOutcome::Failed(ParseError::io(path, &e)));
-        }
-        let (text, _, _) = encoding_rs::GB18030.decode(&all);
-        Box::new(std::io::Cursor::new(text.into_owned().into_bytes()))
+        // Not UTF-8: GB18030 (what Chinese Excel writes), decoded as it streams.
+        Box::new(Gb18030::new(raw))
+    };
+    let allowed = Rc::new(Cell::new(0u64));
+    let capped = RowCap {
+        inner: source,
+        read: 0,
+        allowed: allowed.clone(),
     };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
-        .from_reader(source);
+        .buffer_capacity(BUFFER)
+        .from_reader(capped);
+    let row_limit = opts.limits.max_row_bytes as u64;
+    allowed.set(row_limit + BUFFER as u64);
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(str::to_string).collect(),
         Err(e) => {
+            let (kind, detail) = if is_row_too_long(&e) {
+                (
+                    ErrorKind::Limit,
+                    format!("a header row longer than the limit of {row_limit} bytes"),
+                )
+            } else {
+                (ErrorKind::Syntax, format!("no header row: {e}"))
+            };
             return Ok(ReadOutcome::Failed(ParseError::new(
                 path,
                 Place::line(1),
-                ErrorKind::Syntax,
-                format!("no header row: {e}"),
+                kind,
+                detail,
             )));
         }
     };
@@ -198,6 +212,8 @@ pub fn read(
     let mut n = 0u64;
     loop {
         let line = reader.position().line();
+        // The reader may take one row and what it buffers ahead of it, no more.
+        allowed.set(reader.position().byte() + row_limit + BUFFER as u64);
         match reader.read_record(&mut record) {
             Ok(false) => return Ok(ReadOutcome::Complete),
             Ok(true) => {}
@@ -210,6 +226,17 @@ pub fn read(
                 };
                 let kind = match e.kind() {
                     csv::ErrorKind::Utf8 { .. } => ErrorKind::Encoding,
+                    csv::ErrorKind::Io(_) if is_row_too_long(&e) => {
+                        return Ok(ReadOutcome::Failed(ParseError::new(
+                            path,
+                            place,
+                            ErrorKind::Limit,
+                            format!(
+                                "a row longer than the limit of {row_limit} bytes (no message \
+                                 is this long); the rest of the file was not read"
+                            ),
+                        )));
+                    }
                     csv::ErrorKind::Io(_) => {
                         return Ok(ReadOutcome::Failed(ParseError::new(
                             path,
@@ -290,5 +317,146 @@ pub fn read(
                 line: Some(line),
             },
         })?;
+    }
+}
+
+/// Stops the CSV reader at a row longer than the limit, while it streams in: the reader
+/// gathers a row whole before handing it over, so a 2 GB field would take 2 GB of memory.
+/// `allowed` is how far into the text the reader may read, moved on after each row.
+struct RowCap<R> {
+    inner: R,
+    read: u64,
+    allowed: Rc<Cell<u64>>,
+}
+
+/// True when the CSV reader stopped because [`RowCap`] refused more of a row.
+fn is_row_too_long(e: &csv::Error) -> bool {
+    matches!(e.kind(), csv::ErrorKind::Io(io) if io.get_ref().is_some_and(|e| e.is::<RowTooLong>()))
+}
+
+/// Carried through the CSV reader's I/O error when a row is too long.
+#[derive(Debug, thiserror::Error)]
+#[error("a row longer than the limit")]
+struct RowTooLong;
+
+impl<R: Read> Read for RowCap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.allowed.get().saturating_sub(self.read);
+        if left == 0 && !buf.is_empty() {
+            return Err(std::io::Error::other(RowTooLong));
+        }
+        let n = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let got = self.inner.read(&mut buf[..n])?;
+        self.read += got as u64;
+        Ok(got)
+    }
+}
+
+/// GB18030 bytes in, UTF-8 out, decoded as they stream (encoding_rs keeps a character split
+/// across two reads for the next one).
+struct Gb18030<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    raw: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+}
+
+impl<R: Read> Gb18030<R> {
+    fn new(inner: R) -> Self {
+        Gb18030 {
+            inner,
+            decoder: encoding_rs::GB18030.new_decoder_without_bom_handling(),
+            raw: vec![0; 16 << 10],
+            start: 0,
+            end: 0,
+            eof: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Gb18030<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // One decoded character is up to 4 bytes: a smaller buffer could never take one.
+        // (The CSV reader reads into its own large buffer.)
+        if buf.len() < 4 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "GB18030 text read into a buffer under 4 bytes",
+            ));
+        }
+        loop {
+            if self.start == self.end && !self.eof {
+                self.start = 0;
+                self.end = self.inner.read(&mut self.raw)?;
+                self.eof = self.end == 0;
+            }
+            let (_, used, written, _) =
+                self.decoder
+                    .decode_to_utf8(&self.raw[self.start..self.end], buf, self.eof);
+            self.start += used;
+            if written > 0 || self.eof {
+                return Ok(written);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{Collect, Limits};
+
+    fn read_text(bytes: &[u8], limits: Limits) -> (Collect, ReadOutcome) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let file = crate::ingest::open_regular(&path).unwrap();
+        let opts = ReadOptions {
+            limits,
+            ..ReadOptions::default()
+        };
+        let mut c = Collect::default();
+        let outcome = read(Path::new("t.csv"), &file, &opts, &mut c).unwrap();
+        (c, outcome)
+    }
+
+    #[test]
+    fn a_row_longer_than_the_limit_stops_the_file_there_naming_the_limit_and_line() {
+        let long = "x".repeat(300_000);
+        let text = format!(
+            "address,date,body\n1,1700000000000,短\n2,1700000001000,\"{long}\"\n3,1,after\n"
+        );
+        let limits = Limits {
+            max_row_bytes: 100_000,
+            ..Limits::default()
+        };
+        let (c, outcome) = read_text(text.as_bytes(), limits);
+        assert_eq!(c.msgs.len(), 1);
+        let ReadOutcome::Failed(err) = outcome else {
+            panic!("should stop at the long row")
+        };
+        assert_eq!(err.kind, ErrorKind::Limit);
+        assert_eq!(err.place.line, Some(3), "{err}");
+        assert!(err.detail.contains("limit of 100000 bytes"), "{err}");
+        // Under the limit the same file reads whole.
+        let (c, outcome) = read_text(text.as_bytes(), Limits::default());
+        assert!(matches!(outcome, ReadOutcome::Complete), "{outcome:?}");
+        assert_eq!(c.msgs.len(), 3);
+    }
+
+    #[test]
+    fn gb18030_is_decoded_as_it_streams_across_read_boundaries() {
+        // Longer than the decoder's input buffer, so characters split between reads.
+        let rows: String = (0..3000)
+            .map(|i| format!("95384,{},您的借款已逾期第{i}天\n", 1_700_000_000_000i64 + i))
+            .collect();
+        let text = format!("号码,时间,内容\n{rows}");
+        let (bytes, _, _) = encoding_rs::GB18030.encode(&text);
+        let (c, outcome) = read_text(&bytes, Limits::default());
+        assert!(matches!(outcome, ReadOutcome::Complete), "{outcome:?}");
+        assert_eq!(c.msgs.len(), 3000);
+        assert_eq!(c.msgs[2999].body, "您的借款已逾期第2999天");
     }
 }

@@ -67,16 +67,21 @@ pub const SNIFF_BYTES: usize = 8192;
 /// Detects the format of `path` from its content. `Ok(None)` means "not an SMS export we
 /// know" (a photo, a calls backup), which callers skip quietly when walking folders.
 pub fn detect(path: &Path) -> Result<Option<Format>, ParseError> {
-    let mut file = super::open_regular(path).map_err(|e| ParseError::io(path, &e))?;
+    let file = super::open_regular(path).map_err(|e| ParseError::io(path, &e))?;
+    detect_opened(path, &file)
+}
+
+/// Detects the format of the open `file` (named `path`, for errors) from its first bytes.
+pub fn detect_opened(path: &Path, file: &std::fs::File) -> Result<Option<Format>, ParseError> {
     let mut head = Vec::with_capacity(SNIFF_BYTES);
-    file.by_ref()
-        .take(SNIFF_BYTES as u64)
-        .read_to_end(&mut head)
+    super::rewind(file)
+        .and_then(|f| f.take(SNIFF_BYTES as u64).read_to_end(&mut head))
         .map_err(|e| ParseError::io(path, &e))?;
     if head.starts_with(b"PK\x03\x04") {
         // Only an archive with messages.ndjson is an export; a complete ZIP without it (photos,
         // documents) is not. One that cannot be opened yet may still be arriving: the reader
         // says so.
+        let file = super::rewind(file).map_err(|e| ParseError::io(path, &e))?;
         return Ok(match zip::ZipArchive::new(std::io::BufReader::new(file)) {
             Ok(zip) if zip.index_for_name("messages.ndjson").is_none() => None,
             _ => Some(Format::SmsIeZip),
@@ -85,7 +90,7 @@ pub fn detect(path: &Path) -> Result<Option<Format>, ParseError> {
     if head.starts_with(SQLITE_MAGIC) {
         // Which phone database (if any) needs a look at its tables. A locked one is an
         // error to retry later; a damaged one goes to the reader, which says what is wrong.
-        return match super::sqlite::probe(path) {
+        return match super::sqlite::probe(path, file) {
             Ok(format) => Ok(format),
             Err(e) if e.contains("locked") => Err(ParseError::new(
                 path,

@@ -116,11 +116,13 @@ pub fn read_lines(
 /// `sms`, `data`) array, or one message object.
 pub fn read_document(
     path: &Path,
+    file: &std::fs::File,
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> Result<ReadOutcome, SinkError> {
     let bytes = match super::read_bounded(
         path,
+        file,
         opts.limits.max_document_bytes,
         "export JSON Lines (one message per line) instead",
     ) {

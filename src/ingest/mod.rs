@@ -18,7 +18,7 @@ pub mod vmsg;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use detect::{Format, detect};
+pub use detect::{Format, detect, detect_opened};
 
 use crate::model::Message;
 
@@ -142,13 +142,26 @@ impl ParseError {
 /// look and the open cannot slip a FIFO, socket or device through. Every reader opens
 /// through here.
 pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    open_checked(path, false)
+}
+
+/// [`open_regular`], refusing a symbolic link in the last component of `path` (for a name
+/// already resolved and checked: a link put in its place since is not followed).
+pub fn open_regular_nofollow(path: &Path) -> std::io::Result<std::fs::File> {
+    open_checked(path, true)
+}
+
+fn open_checked(path: &Path, nofollow: bool) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
+        let no_link = if nofollow { libc::O_NOFOLLOW } else { 0 };
+        options.custom_flags(libc::O_NONBLOCK | no_link);
     }
+    #[cfg(not(unix))]
+    let _ = nofollow;
     let file = options.open(path)?;
     if !file.metadata()?.is_file() {
         return Err(std::io::Error::new(
@@ -177,14 +190,18 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
 pub const NOT_REGULAR: &str =
     "not a regular file (a FIFO, socket or device): skipped; backups are ordinary files";
 
-/// Reads a whole file that a reader needs in memory, refusing one larger than `limit` with
-/// a Limit error whose detail is `too_big` (what to do instead).
-pub fn read_bounded(path: &Path, limit: u64, too_big: &str) -> Result<Vec<u8>, ParseError> {
+/// Reads a whole file that a reader needs in memory, from its start, refusing one larger
+/// than `limit` with a Limit error whose detail is `too_big` (what to do instead).
+pub fn read_bounded(
+    path: &Path,
+    file: &std::fs::File,
+    limit: u64,
+    too_big: &str,
+) -> Result<Vec<u8>, ParseError> {
     use std::io::Read as _;
-    let file = open_regular(path).map_err(|e| ParseError::io(path, &e))?;
     let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
+    rewind(file)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
         .map_err(|e| ParseError::io(path, &e))?;
     if bytes.len() as u64 > limit {
         return Err(ParseError::new(
@@ -195,6 +212,15 @@ pub fn read_bounded(path: &Path, limit: u64, too_big: &str) -> Result<Vec<u8>, P
         ));
     }
     Ok(bytes)
+}
+
+/// The descriptor, read from its first byte again (detection, hashing and reading take
+/// turns on one descriptor).
+pub fn rewind(file: &std::fs::File) -> std::io::Result<&std::fs::File> {
+    use std::io::Seek as _;
+    let mut f = file;
+    f.seek(std::io::SeekFrom::Start(0))?;
+    Ok(file)
 }
 
 impl ReadOutcome {
@@ -228,8 +254,10 @@ impl Default for ReadOptions {
 pub struct Limits {
     /// Longest message body kept, in bytes; longer bodies are an error for that record.
     pub max_body_bytes: usize,
-    /// Largest single XML element (tag with its attributes, MMS media excluded). Past it the
-    /// parser cannot find the element's end safely, so the file stops there.
+    /// Largest single XML element (tag with its attributes, MMS media excluded), and largest
+    /// run of text, comment or other markup between two elements: each is capped while it
+    /// streams in. Also the longest value SQLite may load from a phone database. Past it the parser cannot find the element's end safely, so the file
+    /// stops there.
     pub max_element_bytes: usize,
     /// Largest whole-document JSON file (JSON Lines are streamed and have no such bound).
     pub max_document_bytes: u64,
@@ -241,6 +269,15 @@ pub struct Limits {
     /// Largest single attribute value or field (address, contact name, part text) after
     /// decoding; a larger one costs its record.
     pub max_attribute_bytes: usize,
+    /// Longest CSV row, capped while it streams in (the CSV reader gathers a row whole
+    /// before it can be looked at). A longer one stops the file there.
+    pub max_row_bytes: usize,
+    /// Largest phone database (or its `-wal`) copied to read it, which is needed only when
+    /// its `-wal` holds changes; others are read in place, whatever their size.
+    pub max_copy_bytes: u64,
+    /// Longest SQLite may work on reading one phone database (not counting the time spent
+    /// classifying and storing its messages).
+    pub max_query_time: std::time::Duration,
     /// Most messages (records) read from one file; the rest of the file is refused.
     pub max_records: usize,
     /// Deepest element nesting (XML) or object/array nesting (JSON); deeper input stops the
@@ -258,6 +295,12 @@ impl Default for Limits {
             max_zip_ratio: 200,
             // MMS text parts can be long; SMS attributes are small.
             max_attribute_bytes: 2 << 20,
+            // A row holds one message (at most max_body_bytes) and a few short fields.
+            max_row_bytes: 8 << 20,
+            // The largest iPhone sms.db we have heard of is a few GB.
+            max_copy_bytes: 2 << 30,
+            // A 500 000-message database reads in seconds.
+            max_query_time: std::time::Duration::from_secs(120),
             // Ten times the largest real backup we have heard of (a 10-year phone, ~500 000).
             max_records: 5_000_000,
             max_depth: 64,
@@ -312,14 +355,31 @@ pub enum ReadOutcome {
 #[error(transparent)]
 pub struct SinkError(#[from] pub anyhow::Error);
 
-/// Reads every message of `path` in `format` into `sink`.
+/// Reads every message of `path` in `format` into `sink`: opens it ([`open_regular`]) and
+/// reads that descriptor ([`read_opened`]).
+pub fn read_file(
+    path: &Path,
+    format: Format,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> Result<ReadOutcome, SinkError> {
+    match open_regular(path) {
+        Ok(file) => read_opened(path, &file, format, opts, sink),
+        Err(e) => Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
+    }
+}
+
+/// Reads every message of the open `file` (whose name is `path`, for errors) in `format`
+/// into `sink`, from its first byte. The caller opened it once, so a file renamed over this
+/// one meanwhile is not read half from each.
 ///
 /// Whatever the reader, the body and record limits hold: a message over
 /// [`Limits::max_body_bytes`] becomes a record error, and the file stops with a limit error
 /// after [`Limits::max_records`] messages (readers check these themselves, with better
 /// places; this is the net under every reader, including ones added later).
-pub fn read_file(
+pub fn read_opened(
     path: &Path,
+    file: &std::fs::File,
     format: Format,
     opts: &ReadOptions,
     sink: &mut dyn Sink,
@@ -331,7 +391,7 @@ pub fn read_file(
         delivered: 0,
         over: false,
     };
-    match read_unguarded(path, format, opts, &mut guard) {
+    match read_unguarded(path, file, format, opts, &mut guard) {
         Err(_) if guard.over => Ok(ReadOutcome::Failed(Limits::error(
             path,
             Place::record(guard.delivered as u64 + 1),
@@ -394,25 +454,24 @@ impl Sink for LimitSink<'_> {
 
 fn read_unguarded(
     path: &Path,
+    file: &std::fs::File,
     format: Format,
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> Result<ReadOutcome, SinkError> {
+    let file = match rewind(file) {
+        Ok(f) => f,
+        Err(e) => return Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
+    };
     match format {
-        Format::SbrXml => sbr::read(path, opts, sink),
-        Format::SmsIeZip => sms_ie::read_zip(path, opts, sink),
-        Format::Ndjson => match open_regular(path) {
-            Ok(file) => json::read_lines(path, None, std::io::BufReader::new(file), opts, sink),
-            Err(e) => Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
-        },
-        Format::Json => json::read_document(path, opts, sink),
-        Format::Csv => csv::read(path, opts, sink),
-        Format::IosSmsDb | Format::AndroidMmsSms => sqlite::read(path, opts, sink),
-        Format::Vmsg => vmsg::read(path, opts, sink),
-        Format::SuperBackupXml => match open_regular(path) {
-            Ok(file) => sbr::read_root(path, file, sbr::Root::Allsms, opts, sink),
-            Err(e) => Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
-        },
+        Format::SbrXml => sbr::read_from(path, file, opts, sink),
+        Format::SmsIeZip => sms_ie::read_zip(path, file, opts, sink),
+        Format::Ndjson => json::read_lines(path, None, std::io::BufReader::new(file), opts, sink),
+        Format::Json => json::read_document(path, file, opts, sink),
+        Format::Csv => csv::read(path, file, opts, sink),
+        Format::IosSmsDb | Format::AndroidMmsSms => sqlite::read(path, file, opts, sink),
+        Format::Vmsg => vmsg::read(path, file, opts, sink),
+        Format::SuperBackupXml => sbr::read_root(path, file, sbr::Root::Allsms, opts, sink),
     }
 }
 

@@ -6,7 +6,10 @@
 //!   megabytes on one line, which we never need) and writes `data=""` instead;
 //! - replaces each invalid UTF-8 sequence with U+FFFD and remembers where, so the reader
 //!   can reject exactly the message that contained it;
-//! - refuses a single tag larger than a limit (a giant attribute).
+//! - refuses a single tag larger than a limit (a giant attribute), and any other single
+//!   event of the parser (a text node, comment, CDATA section) read past the same limit: the
+//!   parser gathers an event whole in its buffer, so without this a 6 GB run of text
+//!   between two elements (a sparse file is all zero bytes) takes 6 GB of memory.
 //!
 //! Offsets after the filter differ from offsets in the file; [`Sanitizer::original_offset`]
 //! maps them back so that errors and evidence point at the real byte.
@@ -31,6 +34,8 @@ pub struct Sanitizer<R> {
     tag_bytes: usize,
     max_tag_bytes: usize,
     tag_start: u64,
+    /// Filtered offset where the parser's current event began ([`Sanitizer::begin_event`]).
+    event_start: u64,
     /// (filtered offset from which it applies, original − filtered) checkpoints.
     deltas: VecDeque<(u64, i64)>,
     delta: i64,
@@ -63,6 +68,7 @@ impl<R: Read> Sanitizer<R> {
             tag_bytes: 0,
             max_tag_bytes,
             tag_start: 0,
+            event_start: 0,
             deltas: VecDeque::new(),
             delta: 0,
             repairs: VecDeque::new(),
@@ -80,6 +86,12 @@ impl<R: Read> Sanitizer<R> {
             _ => 0,
         };
         (filtered as i64 + delta).max(0) as u64
+    }
+
+    /// Marks the start of the parser's next event: from here on, the parser may take at most
+    /// the limit before the event ends, or its next read fails with [`TextTooLarge`].
+    pub fn begin_event(&mut self) {
+        self.event_start = self.produced + self.out_pos as u64;
     }
 
     /// True (and forgets them) when invalid UTF-8 was repaired in `[start, end)` of the
@@ -292,6 +304,19 @@ impl<R: Read> Sanitizer<R> {
     }
 }
 
+/// The error carried through quick-xml when one event other than an element tag (text,
+/// a comment, CDATA) runs past the limit.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "text or markup starting at byte {offset} runs on for more than {limit} bytes without \
+     an element (the limit for one piece of a backup; a backup has only line breaks between \
+     its elements)"
+)]
+pub struct TextTooLarge {
+    pub offset: u64,
+    pub limit: usize,
+}
+
 /// The error carried through quick-xml when one tag exceeds the limit.
 #[derive(Debug, thiserror::Error)]
 #[error("an element starting at byte {offset} is larger than {limit} bytes")]
@@ -312,6 +337,19 @@ impl<R: Read> Read for Sanitizer<R> {
 
 impl<R: Read> BufRead for Sanitizer<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        // The parser asks for more only after taking everything it was given, so checking
+        // here bounds its buffer by the limit plus one chunk.
+        let taken = self.produced + self.out_pos as u64 - self.event_start;
+        if taken > self.max_tag_bytes as u64 {
+            let offset = self.original_offset(self.event_start);
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                TextTooLarge {
+                    offset,
+                    limit: self.max_tag_bytes,
+                },
+            ));
+        }
         if self.out_pos >= self.out.len() {
             self.produced += self.out.len() as u64;
             self.out.clear();
@@ -394,6 +432,37 @@ mod tests {
         let (out, mut s) = run(&input);
         assert_eq!(out.as_bytes(), &input[..]);
         assert_eq!(s.take_repairs(0, u64::MAX), None);
+    }
+
+    #[test]
+    fn a_giant_text_node_is_refused_once_the_reader_has_taken_the_limit() {
+        let mut input = b"<root>".to_vec();
+        input.extend(std::iter::repeat_n(b'\0', CHUNK * 4));
+        input.extend_from_slice(b"</root>");
+        let mut s = Sanitizer::new(&input[..], 1000);
+        let mut buf = [0u8; 6];
+        s.read_exact(&mut buf).unwrap();
+        s.begin_event();
+        let mut taken = 0;
+        let err = loop {
+            match s.fill_buf() {
+                Ok(b) => {
+                    let n = b.len();
+                    assert!(n > 0, "the text ended before the limit");
+                    s.consume(n);
+                    taken += n;
+                }
+                Err(e) => break e,
+            }
+        };
+        assert!(taken <= 1000 + 2 * CHUNK, "{taken}");
+        let text = err
+            .get_ref()
+            .unwrap()
+            .downcast_ref::<TextTooLarge>()
+            .unwrap();
+        assert_eq!(text.offset, 6);
+        assert!(err.to_string().contains("byte 6"), "{err}");
     }
 
     #[test]

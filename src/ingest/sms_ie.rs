@@ -9,20 +9,17 @@
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-use super::{ErrorKind, ParseError, ReadOptions, ReadOutcome, Sink, SinkError, json};
+use super::{ErrorKind, ReadOptions, ReadOutcome, Sink, SinkError, json};
 
 const ENTRY: &str = "messages.ndjson";
 
 pub fn read_zip(
     path: &Path,
+    file: &std::fs::File,
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> Result<ReadOutcome, SinkError> {
     let fail = |kind, detail: String| Ok(ReadOutcome::failed_at_start(path, kind, detail));
-    let file = match super::open_regular(path) {
-        Ok(f) => f,
-        Err(e) => return Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
-    };
     let mut archive = match zip::ZipArchive::new(BufReader::new(file)) {
         Ok(a) => a,
         // A ZIP whose central directory (at the end) is missing was cut off in transfer.

@@ -15,11 +15,13 @@ use crate::model::{Direction, Message, Position};
 
 pub fn read(
     path: &Path,
+    file: &std::fs::File,
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> Result<ReadOutcome, SinkError> {
     let bytes = match super::read_bounded(
         path,
+        file,
         opts.limits.max_document_bytes,
         "not a phone's vMessage export",
     ) {

@@ -176,6 +176,33 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX evidence_export_sha ON evidence_export(manifest_sha256);
     CREATE INDEX evidence_export_dir ON evidence_export(dir);
     "#,
+    // 8: source files are keyed by the raw bytes of their path. The text path (invalid
+    // UTF-8 shown as U+FFFD) made two names that differ only in such bytes one source, so
+    // the second file was "unchanged" and its messages were never read. `path` stays, for
+    // showing, without its UNIQUE; SQLite cannot drop a constraint, so the table is rebuilt
+    // (`migrate` turns foreign keys off around this, as SQLite's procedure asks). Rows from
+    // before keep their text's bytes as key, which is exact for every UTF-8 name.
+    r#"
+    CREATE TABLE source_file_new (
+        id          INTEGER PRIMARY KEY,
+        path        TEXT NOT NULL,       -- for showing; invalid UTF-8 as U+FFFD
+        path_bytes  BLOB NOT NULL UNIQUE, -- the key: the path's bytes as the system has them
+        format      TEXT,
+        size        INTEGER,
+        mtime_ns    INTEGER,
+        hash        BLOB,
+        last_scan   INTEGER,
+        last_result TEXT NOT NULL DEFAULT 'new',
+        last_error  TEXT,
+        messages    INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO source_file_new(id, path, path_bytes, format, size, mtime_ns, hash, last_scan,
+                                last_result, last_error, messages)
+        SELECT id, path, CAST(path AS BLOB), format, size, mtime_ns, hash, last_scan,
+               last_result, last_error, messages FROM source_file;
+    DROP TABLE source_file;
+    ALTER TABLE source_file_new RENAME TO source_file;
+    "#,
 ];
 
 /// Brings the database to the newest schema. Refuses a database written by a newer dunwatch.
@@ -193,6 +220,17 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     if version == known {
         return Ok(());
     }
+    // A migration that rebuilds a table drops the old one, which with foreign keys on would
+    // delete (or refuse for) every row that refers to it. The switch only works outside a
+    // transaction; the keys are checked before the commit instead.
+    let foreign_keys: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let result = apply(conn, known);
+    conn.pragma_update(None, "foreign_keys", foreign_keys)?;
+    result
+}
+
+fn apply(conn: &mut Connection, known: i64) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > known {
@@ -204,7 +242,62 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             source: e,
         })?;
     }
+    let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
+    if broken > 0 {
+        return Err(StoreError::Migration {
+            number: known as usize,
+            source: rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                Some(format!("{broken} row(s) would refer to nothing")),
+            ),
+        });
+    }
     tx.pragma_update(None, "user_version", known)?;
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migration_8_keys_sources_by_path_bytes_and_keeps_their_messages() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let mut conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        for sql in &MIGRATIONS[..6] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 6).unwrap();
+        conn.execute_batch(
+            "INSERT INTO source_file(id, path, last_result) VALUES (5, '/b/sms.xml', 'ok');
+             INSERT INTO message(key, sender, sender_norm, direction, body, source_id,
+                position, imported_at, category, score, reasons)
+             VALUES (x'01', '1', '1', 'in', 'hi', 5, '{}', 0, 'other', 0, '[]');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let (id, bytes): (i64, Vec<u8>) = conn
+            .query_row(
+                "SELECT s.id, s.path_bytes FROM message m JOIN source_file s ON s.id = m.source_id",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((id, bytes.as_slice()), (5, &b"/b/sms.xml"[..]));
+        let on: bool = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert!(on, "foreign keys are on again after the migration");
+        // Two names that show alike are two rows now.
+        conn.execute_batch(
+            "INSERT INTO source_file(path, path_bytes) VALUES ('/b/\u{fffd}', x'2f622fff');
+             INSERT INTO source_file(path, path_bytes) VALUES ('/b/\u{fffd}', x'2f622ffe');",
+        )
+        .unwrap();
+    }
 }

@@ -134,6 +134,13 @@ pub struct Store {
     identity: Option<(u64, u64)>,
 }
 
+/// The key of a source file: its path's bytes exactly as the system gives them (on unix the
+/// raw bytes), so two names that differ only in bytes that are not UTF-8 are two files. The
+/// `path` column beside it is for showing (invalid bytes as U+FFFD).
+fn path_bytes(path: &Path) -> &[u8] {
+    path.as_os_str().as_encoded_bytes()
+}
+
 /// What the store remembers about a source file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceRecord {
@@ -312,14 +319,15 @@ impl Store {
         &mut self.conn
     }
 
-    pub fn source(&self, path: &str) -> Result<Option<SourceRecord>, StoreError> {
+    /// What is remembered about the file at `path`, found by the path's bytes.
+    pub fn source(&self, path: impl AsRef<Path>) -> Result<Option<SourceRecord>, StoreError> {
         let row = self
             .conn
             .prepare_cached(
                 "SELECT id, path, format, size, mtime_ns, hash, last_result, last_error, messages
-                 FROM source_file WHERE path = ?1",
+                 FROM source_file WHERE path_bytes = ?1",
             )?
-            .query_row([path], |r| {
+            .query_row([path_bytes(path.as_ref())], |r| {
                 Ok(SourceRecord {
                     id: r.get(0)?,
                     path: r.get(1)?,
@@ -338,16 +346,19 @@ impl Store {
 
     /// The id of the source row for `path`, created if new. Its size/mtime/hash are only
     /// written by [`Store::finish_source`], so an interrupted import is redone next time.
-    pub fn source_id(&self, path: &str) -> Result<i64, StoreError> {
+    pub fn source_id(&self, path: impl AsRef<Path>) -> Result<i64, StoreError> {
+        let path = path.as_ref();
+        let bytes = path_bytes(path);
         self.conn
             .prepare_cached(
-                "INSERT INTO source_file(path) VALUES (?1) ON CONFLICT(path) DO NOTHING",
+                "INSERT INTO source_file(path, path_bytes) VALUES (?1, ?2)
+                 ON CONFLICT(path_bytes) DO NOTHING",
             )?
-            .execute([path])?;
+            .execute(params![path.to_string_lossy(), bytes])?;
         Ok(self
             .conn
-            .prepare_cached("SELECT id FROM source_file WHERE path = ?1")?
-            .query_row([path], |r| r.get(0))?)
+            .prepare_cached("SELECT id FROM source_file WHERE path_bytes = ?1")?
+            .query_row([bytes], |r| r.get(0))?)
     }
 
     pub fn finish_source(&self, id: i64, res: &SourceResult<'_>) -> Result<(), StoreError> {

@@ -14,21 +14,9 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use super::entities;
-use super::sanitize::{Sanitizer, TagTooLarge};
+use super::sanitize::{Sanitizer, TagTooLarge, TextTooLarge};
 use super::{ErrorKind, Limits, ParseError, Place, ReadOptions, ReadOutcome, Sink, SinkError};
 use record::Mms;
-
-pub fn read(
-    path: &Path,
-    opts: &ReadOptions,
-    sink: &mut dyn Sink,
-) -> Result<ReadOutcome, SinkError> {
-    let file = match crate::ingest::open_regular(path) {
-        Ok(f) => f,
-        Err(e) => return Ok(ReadOutcome::Failed(ParseError::io(path, &e))),
-    };
-    read_from(path, file, opts, sink)
-}
 
 /// Reads SBR XML from any byte source; `path` only names it in errors.
 pub fn read_from(
@@ -86,6 +74,7 @@ pub fn read_root(
     let mut buf = Vec::with_capacity(4096);
     loop {
         let start = reader.buffer_position();
+        reader.get_mut().begin_event();
         let event = reader.read_event_into(&mut buf);
         let end = reader.buffer_position();
         match event {
@@ -307,6 +296,16 @@ impl Parser<'_> {
                 Place::offset(big.offset),
                 ErrorKind::Limit,
                 big.to_string(),
+            );
+        }
+        if let X::Io(io) = &err
+            && let Some(text) = io.get_ref().and_then(|e| e.downcast_ref::<TextTooLarge>())
+        {
+            return ParseError::new(
+                self.path,
+                Place::offset(text.offset),
+                ErrorKind::Limit,
+                format!("{text}; the rest of the file was not read"),
             );
         }
         let kind = match &err {

@@ -1,0 +1,262 @@
+//! Opening a phone database safely: in place or on one private copy, with SQLite's length
+//! limit and a time budget set, and the file checked to be the one the import opened.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::ingest::{self as ingest, Limits};
+
+/// A read-only connection with the limits set: in place, or on a private copy.
+pub(super) struct Opened {
+    pub(super) conn: Connection,
+    pub(super) budget: Arc<Budget>,
+    _copy: Option<tempfile::TempDir>,
+}
+
+/// The size of the `-wal` beside `path` (0 when there is none).
+pub(super) fn wal_size(path: &Path) -> std::io::Result<u64> {
+    match ingest::open_regular(&sidecar(path, "-wal")) {
+        Ok(f) => Ok(f.metadata()?.len()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(e),
+    }
+}
+
+/// A size as people read it: MB, or KB under a megabyte.
+fn size_text(bytes: u64) -> String {
+    if bytes < 1 << 20 {
+        format!("{} KB", bytes.div_ceil(1 << 10))
+    } else {
+        format!("{} MB", bytes >> 20)
+    }
+}
+
+impl Opened {
+    pub(super) fn open(
+        path: &Path,
+        file: &std::fs::File,
+        limits: &Limits,
+    ) -> Result<Opened, String> {
+        let wal_mode = wal_mode(file)?;
+        let wal = if wal_mode {
+            wal_size(path).map_err(|e| format!("its -wal cannot be read: {e}"))?
+        } else {
+            0
+        };
+        if wal == 0 {
+            return Opened::in_place(path, file, limits, wal_mode);
+        }
+        let size = file.metadata().map_err(|e| e.to_string())?.len();
+        let limit = limits.max_copy_bytes;
+        if size > limit || wal > limit {
+            return Err(format!(
+                "{COPY_REFUSED}: the database is {} and its -wal {}; its -wal holds \
+                 changes not yet in the database, which can only be read from a private copy, \
+                 and a copy is made only up to {} MB. Let the app that wrote it close it (that \
+                 merges the -wal), or copy both files elsewhere and run \
+                 `sqlite3 COPY 'PRAGMA wal_checkpoint(TRUNCATE)'` on the copy",
+                size_text(size),
+                size_text(wal),
+                limit >> 20
+            ));
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("dunwatch-db-")
+            .tempdir()
+            .map_err(|e| format!("cannot make a private copy: {e}"))?;
+        let copy = dir.path().join("copy.db");
+        let copy_from = |from: &std::fs::File, to: &Path| -> std::io::Result<()> {
+            let mut out = std::fs::File::create(to)?;
+            // Never more than was measured: a file growing meanwhile cannot fill the disk.
+            std::io::copy(
+                &mut std::io::Read::take(ingest::rewind(from)?, limit),
+                &mut out,
+            )?;
+            Ok(())
+        };
+        copy_from(file, &copy).map_err(|e| format!("cannot copy: {e}"))?;
+        let wal_file = ingest::open_regular(&sidecar(path, "-wal"))
+            .map_err(|e| format!("cannot read its -wal: {e}"))?;
+        copy_from(&wal_file, &sidecar(&copy, "-wal"))
+            .map_err(|e| format!("cannot copy its -wal: {e}"))?;
+        let conn = Connection::open_with_flags(
+            &copy,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| e.to_string())?;
+        Opened::ready(conn, limits, Some(dir))
+    }
+
+    /// Opens the database at `path` read-only (and `immutable`: without locks or `-shm`),
+    /// and makes sure it is the file the import opened: SQLite opens by name, so a file
+    /// renamed over it meanwhile is refused rather than read.
+    pub(super) fn in_place(
+        path: &Path,
+        file: &std::fs::File,
+        limits: &Limits,
+        immutable: bool,
+    ) -> Result<Opened, String> {
+        let conn = Connection::open_with_flags(
+            uri(path, if immutable { "immutable=1" } else { "mode=ro" }),
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| e.to_string())?;
+        let opened = Opened::ready(conn, limits, None)?;
+        if !same_file(path, file) {
+            return Err(format!("{REPLACED}; it is read again when it changes"));
+        }
+        Ok(opened)
+    }
+
+    fn ready(
+        mut conn: Connection,
+        limits: &Limits,
+        copy: Option<tempfile::TempDir>,
+    ) -> Result<Opened, String> {
+        let err = |e: rusqlite::Error| e.to_string();
+        conn.busy_timeout(Duration::from_millis(500)).map_err(err)?;
+        let longest = i32::try_from(limits.max_element_bytes).unwrap_or(i32::MAX);
+        conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_LENGTH, longest)
+            .map_err(err)?;
+        let budget = Arc::new(Budget::new(limits.max_query_time));
+        let watch = budget.clone();
+        conn.progress_handler(10_000, Some(move || watch.over()))
+            .map_err(err)?;
+        // Touch the schema now: a locked or damaged file fails here, with a clear message.
+        budget
+            .step(|| {
+                conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+            })
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                    "locked by another program (the phone-sync tool is still writing it?); \
+                     it is read again when it changes"
+                        .to_string()
+                }
+                _ => e.to_string(),
+            })?;
+        Ok(Opened {
+            conn,
+            budget,
+            _copy: copy,
+        })
+    }
+}
+
+/// The start of the error for a database that would need a copy over the limit.
+pub(super) const COPY_REFUSED: &str = "too large to read safely";
+/// The error for a database whose name no longer leads to the file the import opened.
+pub(super) const REPLACED: &str = "replaced by another file while it was being opened";
+
+/// Whether the database is in WAL mode, from its header.
+pub(super) fn wal_mode(file: &std::fs::File) -> Result<bool, String> {
+    use std::io::Read;
+    let mut header = [0u8; 100];
+    ingest::rewind(file)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .map_err(|_| "shorter than a SQLite header: cut off".to_string())?;
+    Ok(header[18] == 2 || header[19] == 2)
+}
+
+/// `file:` URI of `path` with `query`: every byte that is not plainly safe in a URI is
+/// percent-encoded, so names with `?`, `#`, `%` or invalid UTF-8 open the right file.
+fn uri(path: &Path, query: &str) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for &b in abs.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push('?');
+    uri.push_str(query);
+    uri
+}
+
+/// True when `path` names the same file (device and inode) as the open `file`.
+fn same_file(path: &Path, file: &std::fs::File) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(path), file.metadata()) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, file);
+        true
+    }
+}
+
+/// How long SQLite has worked for this read, counted only while a statement steps (not
+/// while the messages are classified and stored), so the limit is on the database's work.
+pub(super) struct Budget {
+    base: Instant,
+    limit: Duration,
+    /// Nanoseconds spent in finished steps.
+    spent: AtomicU64,
+    /// When the running step began (nanoseconds after `base`, plus one), or 0.
+    running: AtomicU64,
+}
+
+impl Budget {
+    fn new(limit: Duration) -> Budget {
+        Budget {
+            base: Instant::now(),
+            limit,
+            spent: AtomicU64::new(0),
+            running: AtomicU64::new(0),
+        }
+    }
+
+    fn now(&self) -> u64 {
+        self.base.elapsed().as_nanos() as u64 + 1
+    }
+
+    /// Runs one step of a statement, counting its time.
+    fn step<T>(&self, f: impl FnOnce() -> T) -> T {
+        let start = self.now();
+        self.running.store(start, Ordering::Relaxed);
+        let out = f();
+        self.running.store(0, Ordering::Relaxed);
+        self.spent.fetch_add(self.now() - start, Ordering::Relaxed);
+        out
+    }
+
+    /// True once the time is up (the progress handler then interrupts the statement).
+    fn over(&self) -> bool {
+        let running = self.running.load(Ordering::Relaxed);
+        let current = if running == 0 {
+            0
+        } else {
+            self.now() - running
+        };
+        Duration::from_nanos(self.spent.load(Ordering::Relaxed) + current) > self.limit
+    }
+}
+
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// Next row of a statement, its time counted against the read's budget.
+pub(super) fn next<'a, 'stmt>(
+    budget: &Budget,
+    rows: &'a mut rusqlite::Rows<'stmt>,
+) -> rusqlite::Result<Option<&'a rusqlite::Row<'stmt>>> {
+    budget.step(|| rows.next())
+}
