@@ -48,6 +48,9 @@ pub struct FileReport {
     pub new: u64,
     /// Messages that were already stored.
     pub known: u64,
+    /// Of the new messages, those whose time the export did not give or dunwatch could not
+    /// read: stored and counted, never alerted as new.
+    pub undated: u64,
     /// Categories of the new messages.
     pub by_category: BTreeMap<Category, u64>,
     /// Records that could not be read (the rest of the file was).
@@ -280,6 +283,7 @@ impl Importer<'_> {
             status: FileStatus::Imported,
             new: 0,
             known: 0,
+            undated: 0,
             by_category: BTreeMap::new(),
             record_errors: Vec::new(),
             record_error_count: 0,
@@ -497,6 +501,7 @@ impl Importer<'_> {
                 match batch.insert(source_id, &new)? {
                     Some(id) => {
                         report.new += 1;
+                        report.undated += u64::from(p.msg.ts_ms.is_none());
                         *report.by_category.entry(verdict.category).or_default() += 1;
                         events.stored(batch.tx(), id, &p.msg, verdict)?;
                     }

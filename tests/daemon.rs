@@ -271,3 +271,40 @@ fn file_that_stays_cut_off_is_reported_once() {
     assert_eq!(reports, 1, "{log}");
     assert!(log.contains("cut off or still being written"), "{log}");
 }
+
+#[test]
+fn undated_messages_are_stored_and_counted_but_never_alerted_as_new() {
+    let home = Home::new();
+    home.write_config("");
+    // A JSON Lines export whose time field ("when") no reader knows: two scams, no time.
+    fs::write(
+        home.watch().join("export.jsonl"),
+        "{\"address\":\"10690000\",\"body\":\"您的账户已被冻结，请点击 http://abc-kefu.top 解冻\",\"type\":1,\"when\":\"yesterday\"}\n\
+         {\"address\":\"10690001\",\"body\":\"您的银行卡交易异常已被冻结，请拨打010-12345678解冻\",\"type\":1,\"when\":\"today\"}\n",
+    )
+    .unwrap();
+    let d = home.start("log", false);
+    wait_for("the undated messages stored", LONG, || messages(&home) == 2);
+    d.wait_log("2 message(s) without a time stored without alert", LONG);
+    let (status, log) = d.stop();
+    assert!(status.success(), "{log}");
+    assert_eq!(
+        count(&home, "SELECT count(*) FROM message WHERE ts IS NULL"),
+        2
+    );
+    assert_eq!(
+        count(
+            &home,
+            "SELECT count(*) FROM alert WHERE state = 'pending' OR state = 'sent'"
+        ),
+        0,
+        "{log}"
+    );
+    assert_eq!(
+        count(
+            &home,
+            "SELECT count(*) FROM alert WHERE reason = 'no time in the export'"
+        ),
+        2
+    );
+}

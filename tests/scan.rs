@@ -276,3 +276,26 @@ fn scan_killed_at_any_moment_and_run_again_stores_every_message_exactly_once() {
     }
     let _ = Path::new(FIXTURES);
 }
+
+#[test]
+fn scan_names_how_many_new_messages_came_without_a_time() {
+    let env = Env::new();
+    let file = env.path("export.jsonl");
+    std::fs::write(
+        &file,
+        "{\"address\":\"10690000\",\"body\":\"您的账户已被冻结，请点击 http://abc-kefu.top 解冻\",\"type\":1,\"when\":\"yesterday\"}\n\
+         {\"address\":\"10690001\",\"body\":\"明天见\",\"type\":1,\"date\":1700000000000}\n",
+    )
+    .unwrap();
+    let out = env.run(&["scan", file.to_str().unwrap()]);
+    let so = stdout(&out);
+    assert!(out.status.success(), "{so}\n{}", stderr(&out));
+    assert!(
+        so.contains("1 without a time: the export gives none dunwatch can read"),
+        "{so}"
+    );
+    assert!(
+        so.contains("2 new message(s), 0 already known, 1 without a time (stored, not alerted)"),
+        "{so}"
+    );
+}

@@ -61,7 +61,7 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
     };
     let tty = std::io::stderr().is_terminal() && !args.quiet;
     let mut out = super::stdout();
-    let (mut new, mut known, mut failed) = (0u64, 0u64, 0usize);
+    let (mut new, mut known, mut undated, mut failed) = (0u64, 0u64, 0u64, 0usize);
     // Named once each, before the files: what is beside them is still imported, and the
     // exit code says that not everything could be read.
     for (dir, why) in &found.unreadable {
@@ -93,6 +93,7 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
         progress.0.finish_and_clear();
         new += report.new;
         known += report.known;
+        undated += report.undated;
         if report.has_errors() {
             failed += 1;
         }
@@ -101,8 +102,13 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
     }
     writeln!(
         out,
-        "{} file(s): {new} new message(s), {known} already known{}",
+        "{} file(s): {new} new message(s), {known} already known{}{}",
         files.len(),
+        if undated > 0 {
+            format!(", {undated} without a time (stored, not alerted)")
+        } else {
+            String::new()
+        },
         if failed > 0 {
             format!(", {failed} with errors")
         } else {
@@ -137,9 +143,17 @@ fn print_report(out: &mut impl Write, r: &FileReport) -> Result<()> {
             } else {
                 format!(" ({})", cats.join(", "))
             };
+            let undated = if r.undated > 0 {
+                format!(
+                    "; {} without a time: the export gives none dunwatch can read, so they are stored but never alerted as new",
+                    r.undated
+                )
+            } else {
+                String::new()
+            };
             writeln!(
                 out,
-                "{name}: {format}, {} new{cats}, {} already known",
+                "{name}: {format}, {} new{cats}, {} already known{undated}",
                 r.new, r.known
             )?;
         }
