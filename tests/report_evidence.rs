@@ -471,3 +471,30 @@ fn evidence_cli_exports_filters_and_verify_exits_non_zero_after_an_edit() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("messages.csv was changed"), "{err}");
 }
+
+#[test]
+fn messages_without_a_time_imported_in_the_week_are_listed_apart() {
+    let env = Env::new();
+    let file = env.path("export.jsonl");
+    std::fs::write(
+        &file,
+        "{\"address\":\"10690000\",\"body\":\"您的账户已被冻结，请点击 http://abc-kefu.top 解冻\",\"type\":1,\"when\":\"yesterday\"}\n",
+    )
+    .unwrap();
+    let out = env.run(&["scan", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = env.run(&["report", "--format", "md"]);
+    let md = stdout(&out);
+    assert!(
+        md.contains("## Messages without a time") || md.contains("## 没有时间的短信"),
+        "{md}"
+    );
+    assert!(md.contains("abc-kefu.top"), "{md}");
+    assert!(
+        !md.contains("****"),
+        "an empty time is said, not shown as empty bold: {md}"
+    );
+    let out = env.run(&["report", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["undated"][0]["category"], "scam", "{v}");
+}

@@ -116,6 +116,7 @@ pub fn run(ctx: &Ctx, args: EvidenceArgs) -> Result<ExitCode> {
         search: a.search.clone(),
         limit: 0,
         id: None,
+        undated: false,
     };
     let config = ctx.config()?;
     let store = ctx.open_store(&config)?;

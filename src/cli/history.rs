@@ -70,6 +70,7 @@ impl HistoryArgs {
             search: self.search.clone(),
             limit: self.limit,
             id: None,
+            undated: false,
         })
     }
 }

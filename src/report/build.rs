@@ -77,28 +77,7 @@ impl Report {
                 row.total += 1;
                 *row.by_category.entry(e.category).or_default() += 1;
             }
-            let reasons = ctx.current_reasons(&e);
-            let item = Item {
-                id: e.id,
-                time: e
-                    .ts_ms
-                    .and_then(|t| jiff::Timestamp::from_millisecond(t).ok())
-                    .map(|t| {
-                        t.to_zoned(period.tz.clone())
-                            .strftime("%Y-%m-%d %H:%M")
-                            .to_string()
-                    })
-                    .unwrap_or_default(),
-                ts: e.ts.clone(),
-                sender: e.sender.clone(),
-                category: e.category,
-                marked_by_user: e.engine_category.is_some(),
-                lender: e.lender.clone(),
-                lender_name: e.lender.as_deref().map(|l| lender_name(l, lang)),
-                body: e.body.clone(),
-                headline: e.headline.clone(),
-                reasons,
-            };
+            let item = item_of(&e, &ctx, &period, lang);
             let collector = e.lender.clone().map_or_else(
                 || format!("sender {}", crate::store::normalize_sender(&e.sender)),
                 |l| lender_name(&l, lang),
@@ -140,6 +119,19 @@ impl Report {
                 Category::Reminder | Category::Other => {}
             }
         }
+
+        // Messages without a time belong to no day of the period: those imported during
+        // it are listed apart, so that nothing about debt goes unreported.
+        let undated: Vec<Item> = store
+            .history(&Filter {
+                undated: true,
+                ..filter
+            })?
+            .into_iter()
+            .rev()
+            .filter(|e| e.direction == crate::model::Direction::In && e.category != Category::Other)
+            .map(|e| item_of(&e, &ctx, &period, lang))
+            .collect();
 
         let mut lenders: Vec<LenderRow> = lenders.into_values().collect();
         lenders.sort_by(|a, b| b.total.cmp(&a.total).then(a.lender.cmp(&b.lender)));
@@ -184,11 +176,37 @@ impl Report {
             no_account,
             harassment,
             breaches,
+            undated,
             rule_breakers,
             next_steps,
             channels: channels(lang),
             daily: daily.into_values().collect(),
             period,
         })
+    }
+}
+
+/// A message as the report lists it, with its reasons in the light of the history.
+fn item_of(e: &Entry, ctx: &Context, period: &Period, lang: Lang) -> Item {
+    Item {
+        id: e.id,
+        time: e
+            .ts_ms
+            .and_then(|t| jiff::Timestamp::from_millisecond(t).ok())
+            .map(|t| {
+                t.to_zoned(period.tz.clone())
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default(),
+        ts: e.ts.clone(),
+        sender: e.sender.clone(),
+        category: e.category,
+        marked_by_user: e.engine_category.is_some(),
+        lender: e.lender.clone(),
+        lender_name: e.lender.as_deref().map(|l| lender_name(l, lang)),
+        body: e.body.clone(),
+        headline: e.headline.clone(),
+        reasons: ctx.current_reasons(e),
     }
 }

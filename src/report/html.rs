@@ -59,7 +59,11 @@ fn items(out: &mut String, lang: Lang, list: &[Item], empty: &str) {
         let _ = write!(
             out,
             r#"<div class="msg"><div class="meta">{} · <b>{}</b> · {}{} {} · #{}</div>"#,
-            escape(&i.time),
+            escape(if i.time.is_empty() {
+                t(lang, "无时间", "no time")
+            } else {
+                &i.time
+            }),
             escape(&i.sender),
             i.lender_name
                 .as_deref()
@@ -224,6 +228,18 @@ pub fn render(r: &Report) -> String {
         )
     );
     items(&mut out, lang, &r.breaches, none);
+    if !r.undated.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h2>{}</h2>",
+            t(
+                lang,
+                "没有时间的短信（本期导入，备份里的时间无法读取）",
+                "Messages without a time (imported this period; the backup gave no time dunwatch could read)"
+            )
+        );
+        items(&mut out, lang, &r.undated, none);
+    }
 
     let _ = writeln!(
         out,

@@ -45,7 +45,11 @@ fn items(out: &mut String, lang: Lang, list: &[Item], empty: &str) {
         let _ = writeln!(
             out,
             "- **{}** · {} · {} · {}{mark} · #{}",
-            escape(&i.time),
+            escape(if i.time.is_empty() {
+                t(lang, "无时间", "no time")
+            } else {
+                &i.time
+            }),
             escape(&i.sender),
             escape(who),
             category_name(i.category, lang),
@@ -198,6 +202,18 @@ pub fn render(r: &Report) -> String {
         )
     );
     items(&mut out, lang, &r.breaches, t(lang, "没有。", "None."));
+    if !r.undated.is_empty() {
+        let _ = writeln!(
+            out,
+            "## {}\n",
+            t(
+                lang,
+                "没有时间的短信（本期导入，备份里的时间无法读取）",
+                "Messages without a time (imported this period; the backup gave no time dunwatch could read)"
+            )
+        );
+        items(&mut out, lang, &r.undated, "");
+    }
 
     let _ = writeln!(out, "## {}\n", t(lang, "接下来怎么做", "What to do next"));
     if r.next_steps.is_empty() {

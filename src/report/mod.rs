@@ -137,6 +137,9 @@ pub struct Report {
     /// Other collection messages (not already under harassment) that broke the time or
     /// frequency rules.
     pub breaches: Vec<Item>,
+    /// Messages about debt without a time (the export gave none dunwatch could read)
+    /// imported during the period: they belong to no day, so they are listed apart.
+    pub undated: Vec<Item>,
     /// Distinct collectors (lender, or sender when none) that harassed or broke the rules.
     pub rule_breakers: Vec<String>,
     pub next_steps: Vec<String>,

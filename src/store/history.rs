@@ -24,6 +24,9 @@ pub struct Filter {
     pub limit: usize,
     /// Only the message with this id (for `show`).
     pub id: Option<i64>,
+    /// Only messages without a time; `since_ms`/`until_ms` then bound when they were
+    /// imported (the only time they have).
+    pub undated: bool,
 }
 
 /// One stored message with its verdict, as `history --json` prints it.
@@ -139,12 +142,18 @@ impl Store {
             sql.push_str(" AND m.sender_norm = ?");
             args.push(Value::Text(super::normalize_sender(sender)));
         }
+        let time = if filter.undated {
+            sql.push_str(" AND m.ts IS NULL");
+            "m.imported_at"
+        } else {
+            "m.ts"
+        };
         if let Some(since) = filter.since_ms {
-            sql.push_str(" AND m.ts >= ?");
+            sql.push_str(&format!(" AND {time} >= ?"));
             args.push(Value::Integer(since));
         }
         if let Some(until) = filter.until_ms {
-            sql.push_str(" AND m.ts < ?");
+            sql.push_str(&format!(" AND {time} < ?"));
             args.push(Value::Integer(until));
         }
         if let Some(id) = filter.id {
