@@ -330,3 +330,18 @@ fn two_first_imports_into_a_new_database_both_succeed() {
     }
     assert_eq!(env.count("SELECT count(*) FROM message"), 201);
 }
+
+#[test]
+fn bidi_overrides_are_shown_escaped_in_alert_markup_and_html() {
+    let name = "\u{202e}gnp.exe 95188";
+    let markup = dunwatch::alert::desktop::escape_markup(name);
+    assert!(!markup.contains('\u{202e}'), "{markup:?}");
+    assert!(markup.contains("\\u{202e}gnp.exe"), "{markup:?}");
+    for c in [
+        '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{202a}', '\u{200f}',
+    ] {
+        let html = dunwatch::report::html::escape(&format!("a{c}b"));
+        assert!(!html.contains(c), "{c:?} left in {html:?}");
+        assert!(html.contains(&format!("\\u{{{:x}}}", c as u32)), "{html:?}");
+    }
+}

@@ -38,7 +38,9 @@ pub fn urgency(category: Category) -> Urgency {
     }
 }
 
-/// Escapes text for the notification markup subset (`&`, `<`, `>`).
+/// Escapes text for the notification markup subset (`&`, `<`, `>`); bidirectional
+/// controls, which would reorder a sender's name or the text after them, are shown as
+/// escapes (`\u{202e}`), as on the terminal (`crate::untrusted`).
 pub fn escape_markup(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -46,6 +48,9 @@ pub fn escape_markup(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
+            c if crate::untrusted::is_bidi_control(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
             c => out.push(c),
         }
     }
@@ -272,6 +277,9 @@ fn render_single(item: &Item, lang: Lang) -> Rendered {
             (_, None) => format!("{cat}：{}", sender_label(&item.sender, lang)),
         }
     };
+    // Plain text, but a sender's or headline's bidi controls and newlines would still
+    // reorder or split it.
+    let summary = crate::untrusted::one_line(&summary).into_owned();
     let from = match lang {
         Lang::En => "From",
         Lang::ZhCn => "发件人",

@@ -19,6 +19,11 @@ pub fn escape(s: &str) -> String {
             '\'' => out.push_str("&#39;"),
             // Control characters other than line breaks and tabs are not valid HTML text.
             c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
+            // Bidirectional controls would reorder the text around them: shown as escapes,
+            // as on the terminal (`crate::untrusted`).
+            c if crate::untrusted::is_bidi_control(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
             c => out.push(c),
         }
     }
