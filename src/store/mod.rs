@@ -82,6 +82,17 @@ impl std::fmt::Display for FileChange {
 impl StoreError {
     /// SQLite found the file damaged, or not a database at all: retrying cannot help and
     /// writing more may destroy what `.recover` could still save.
+    /// SQLITE_BUSY or SQLITE_LOCKED: another connection holds the lock.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Sqlite(e) | StoreError::Migration { source: e, .. } => matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            ),
+            _ => false,
+        }
+    }
+
     pub fn is_corrupt(&self) -> bool {
         match self {
             StoreError::Corrupt { .. } => true,
@@ -181,7 +192,20 @@ impl Store {
     /// Opens (creating if needed) the database at `path`, private to the user, and brings it
     /// to the current schema.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        Self::open_inner(path).map_err(|e| {
+        // Two processes opening a database that does not exist yet race while the first
+        // turns it to WAL and writes its schema; some of those steps answer "database is
+        // locked" at once instead of waiting in the busy handler. So opening is retried
+        // within the busy timeout, as a write would wait.
+        let started = std::time::Instant::now();
+        let mut attempt = Self::open_inner(path);
+        while let Err(e) = &attempt
+            && e.is_busy()
+            && started.elapsed() < BUSY_TIMEOUT
+        {
+            std::thread::sleep(Duration::from_millis(20));
+            attempt = Self::open_inner(path);
+        }
+        attempt.map_err(|e| {
             if e.is_corrupt() {
                 StoreError::Corrupt {
                     path: path.to_path_buf(),
