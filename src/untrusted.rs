@@ -56,18 +56,24 @@ fn escape(s: &str, newlines: bool) -> Cow<'_, str> {
             out.push(c);
             continue;
         }
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x100 => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-        }
+        push_visible(&mut out, c);
     }
     Cow::Owned(out)
+}
+
+/// Appends `c` as a visible escape: `\n`, `\r`, `\x1b` below U+0100, else `\u{202e}`. The
+/// terminal filter, notification markup and HTML all show hidden characters this one way.
+pub fn push_visible(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        c if (c as u32) < 0x100 => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+    }
 }
 
 /// A writer for log output that escapes what [`one_line`] escapes, keeping the newline that

@@ -49,7 +49,7 @@ pub fn escape_markup(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             c if crate::untrusted::is_bidi_control(c) => {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+                crate::untrusted::push_visible(&mut out, c)
             }
             c => out.push(c),
         }

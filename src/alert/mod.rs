@@ -4,9 +4,10 @@
 //! config asks to alert on, inside the same transaction as the message: `pending` when it is
 //! recent, `suppressed` when it is older than `max_age_days` (an old backup's first import
 //! must not pop hundreds of alerts) or has no time at all (nothing says it is new: an export
-//! whose time field was not understood would otherwise alert every old message in it). After the import the daemon asks [`plan`] what to do with
-//! the due rows: hold them during quiet hours, send one digest of the held ones afterwards,
-//! group many from one import into one alert, or send each. A row becomes `sent` only once the
+//! whose time field was not understood would otherwise alert every old message in it).
+//! After the import the daemon asks [`plan`] what to do with the due rows: hold them during
+//! quiet hours, send one digest of the held ones afterwards, group many from one import into
+//! one alert, or send each. A row becomes `sent` only once the
 //! desktop accepted it, so a message is alerted at most once, across restarts too, and alerts
 //! that could not be shown (no notification server) wait for the next try.
 //!

@@ -20,7 +20,6 @@ pub enum RulesCommand {
     Check,
     /// Run the examples every rule carries (each must fire; each not_example must not).
     Test,
-    /// Measure the engine on labelled JSON Lines: {"body": …, "sender": …, "label": "scam"}.
     /// Show what a message holds for the schemas: the concepts whose terms occur, the rules
     /// that fire and the facts that hold, each with its words.
     Explain {
@@ -30,6 +29,7 @@ pub enum RulesCommand {
         #[arg(long, default_value = "")]
         sender: String,
     },
+    /// Measure the engine on labelled JSON Lines: {"body": …, "sender": …, "label": "scam"}.
     Eval {
         file: PathBuf,
         /// How many wrong verdicts to list (0 = none).

@@ -109,16 +109,8 @@ fn open_entry(dir: &Path, name: &str) -> std::io::Result<File> {
 /// SHA-256 and length of an open file, streamed.
 fn hash_file(mut f: File) -> std::io::Result<(String, u64)> {
     let mut h = Sha256::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut total = 0u64;
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            return Ok((hex(&h.finalize()), total));
-        }
-        h.update(&buf[..n]);
-        total += n as u64;
-    }
+    let total = std::io::copy(&mut f, &mut h)?;
+    Ok((hex(&h.finalize()), total))
 }
 
 fn read_small(dir: &Path, name: &str) -> std::io::Result<Vec<u8>> {

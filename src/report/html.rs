@@ -22,7 +22,7 @@ pub fn escape(s: &str) -> String {
             // Bidirectional controls would reorder the text around them: shown as escapes,
             // as on the terminal (`crate::untrusted`).
             c if crate::untrusted::is_bidi_control(c) => {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+                crate::untrusted::push_visible(&mut out, c)
             }
             c => out.push(c),
         }

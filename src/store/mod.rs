@@ -80,25 +80,31 @@ impl std::fmt::Display for FileChange {
 }
 
 impl StoreError {
-    /// SQLite found the file damaged, or not a database at all: retrying cannot help and
-    /// writing more may destroy what `.recover` could still save.
-    /// SQLITE_BUSY or SQLITE_LOCKED: another connection holds the lock.
-    pub fn is_busy(&self) -> bool {
+    /// The SQLite error this one carries, if it is one.
+    fn sqlite(&self) -> Option<&rusqlite::Error> {
         match self {
-            StoreError::Sqlite(e) | StoreError::Migration { source: e, .. } => matches!(
-                e.sqlite_error_code(),
-                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-            ),
-            _ => false,
+            StoreError::Sqlite(e) | StoreError::Migration { source: e, .. } => Some(e),
+            _ => None,
         }
     }
 
+    /// SQLITE_BUSY or SQLITE_LOCKED: another connection holds the lock.
+    pub fn is_busy(&self) -> bool {
+        self.sqlite().is_some_and(|e| {
+            matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            )
+        })
+    }
+
+    /// SQLite found the file damaged, or not a database at all: retrying cannot help and
+    /// writing more may destroy what `.recover` could still save.
     pub fn is_corrupt(&self) -> bool {
         match self {
             StoreError::Corrupt { .. } => true,
-            StoreError::Sqlite(e) | StoreError::Migration { source: e, .. } => sqlite_corrupt(e),
             StoreError::Open { source, .. } => source.is_corrupt(),
-            _ => false,
+            e => e.sqlite().is_some_and(sqlite_corrupt),
         }
     }
 }

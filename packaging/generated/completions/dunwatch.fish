@@ -193,8 +193,8 @@ complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test explain eval help" -s h -l help -d 'Print help'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test explain eval help" -f -a "check" -d 'Validate the shipped and user rule files; bad patterns are named with file and line'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test explain eval help" -f -a "test" -d 'Run the examples every rule carries (each must fire; each not_example must not)'
-complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test explain eval help" -f -a "explain" -d 'Measure the engine on labelled JSON Lines: {"body": …, "sender": …, "label": "scam"}. Show what a message holds for the schemas: the concepts whose terms occur, the rules that fire and the facts that hold, each with its words'
-complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test explain eval help" -f -a "eval"
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test explain eval help" -f -a "explain" -d 'Show what a message holds for the schemas: the concepts whose terms occur, the rules that fire and the facts that hold, each with its words'
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test explain eval help" -f -a "eval" -d 'Measure the engine on labelled JSON Lines: {"body": …, "sender": …, "label": "scam"}'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and not __fish_seen_subcommand_from check test explain eval help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from check" -l db -d 'The SQLite database with the history' -r -F
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from check" -l config -d 'The configuration file (TOML)' -r -F
@@ -212,8 +212,8 @@ complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from eval" -s h -l help -d 'Print help'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the shipped and user rule files; bad patterns are named with file and line'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "test" -d 'Run the examples every rule carries (each must fire; each not_example must not)'
-complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "explain" -d 'Measure the engine on labelled JSON Lines: {"body": …, "sender": …, "label": "scam"}. Show what a message holds for the schemas: the concepts whose terms occur, the rules that fire and the facts that hold, each with its words'
-complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "eval"
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "explain" -d 'Show what a message holds for the schemas: the concepts whose terms occur, the rules that fire and the facts that hold, each with its words'
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "eval" -d 'Measure the engine on labelled JSON Lines: {"body": …, "sender": …, "label": "scam"}'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand run" -l debounce-ms -d 'How long a file must stay unchanged before it is read, in milliseconds' -r
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand run" -l stale-ms -d 'How long a half-written file may stay unchanged before it is reported, in ms' -r
@@ -298,8 +298,8 @@ complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print where the config file, database and rules are'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "check" -d 'Validate the shipped and user rule files; bad patterns are named with file and line'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "test" -d 'Run the examples every rule carries (each must fire; each not_example must not)'
-complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "explain" -d 'Measure the engine on labelled JSON Lines: {"body": …, "sender": …, "label": "scam"}. Show what a message holds for the schemas: the concepts whose terms occur, the rules that fire and the facts that hold, each with its words'
-complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "eval"
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "explain" -d 'Show what a message holds for the schemas: the concepts whose terms occur, the rules that fire and the facts that hold, each with its words'
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "eval" -d 'Measure the engine on labelled JSON Lines: {"body": …, "sender": …, "label": "scam"}'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from service" -f -a "install" -d 'Write the service file for this binary and start it now and at every login'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from service" -f -a "uninstall" -d 'Stop and unregister the service, then delete its file'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand help; and __fish_seen_subcommand_from service" -f -a "status" -d 'Whether the service is installed, registered, running, and runs this binary'

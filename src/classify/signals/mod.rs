@@ -252,7 +252,7 @@ fn look<'e, 'i>(
     let seen = Seen {
         input,
         person,
-        sender_norm: sender_norm.clone(),
+        sender_norm,
         n,
         lang,
         kind,
