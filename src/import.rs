@@ -25,9 +25,11 @@ use crate::store::{
 };
 
 mod files;
+mod problem;
 
 use files::hash_file;
 pub use files::{Found, collect_files, is_ignored_name, roots, unreadable_text};
+pub use problem::{ProblemCause, ProblemUpdate};
 
 /// How many messages go into one transaction at most.
 const BATCH: usize = 10_000;

@@ -70,6 +70,11 @@ pub struct Message {
     pub body: String,
     /// Milliseconds since the Unix epoch, UTC. `None` when the export has no usable time.
     pub ts_ms: Option<i64>,
+    /// `Some(offset)` when the export wrote a wall-clock time without a zone (CSV, vMessage,
+    /// some JSON): the offset (seconds east of UTC) of the phone's assumed zone it was read
+    /// in. Such a time may be off by a whole zone offset; the same message from a zoned
+    /// export then matches it and is stored once (`store::twins`).
+    pub zoneless: Option<i32>,
     pub direction: Direction,
     /// The contact name the phone showed, when the export carries one.
     pub contact: Option<String>,

@@ -507,3 +507,115 @@ async fn an_alert_for_a_blocked_sender_says_the_person_blocked_it() {
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_backups_are_told_once_per_file_and_cause_across_restarts_and_doctor_names_them() {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        eprintln!("skipped: no session bus (run under dbus-run-session -- cargo test)");
+        return;
+    }
+    let _bus = BUS.lock().await;
+    let server = FakeServer::default();
+    let log = server.seen.clone();
+    let _conn = own_notifications(server).await;
+    tokio::task::spawn_blocking(move || problems_scenario(log))
+        .await
+        .unwrap();
+}
+
+fn problems_scenario(log: Arc<Mutex<Vec<Seen>>>) {
+    let home = Home::new();
+    home.write_config("");
+    let full = backup(&[
+        sms("95588", now_ms(), "您的账单已出，请按时还款"),
+        sms("95588", now_ms() + 1, "还款提醒"),
+    ]);
+    // Broken in the middle (the rest is not read), cut off at the end (and staying so).
+    fs::write(
+        home.watch().join("broken.xml"),
+        full.replace("</smses>", "<sms <<<>></smses>"),
+    )
+    .unwrap();
+    fs::write(home.watch().join("cut.xml"), &full[..full.len() - 40]).unwrap();
+    let zh = [
+        ("LC_ALL", "zh_CN.UTF-8"),
+        ("LANG", "zh_CN.UTF-8"),
+        ("DUNWATCH_STALE_MS", "400"),
+    ];
+    let problem_notices = || -> Vec<Seen> {
+        seen(&log)
+            .into_iter()
+            .filter(|s| s.summary.contains("未能完整读取"))
+            .collect()
+    };
+    let named = |file: &str| {
+        problem_notices()
+            .iter()
+            .filter(|s| s.body.contains(file))
+            .count()
+    };
+    let d = home.start_with("log1", true, &zh);
+    wait_for("both files named on the desktop", LONG, || {
+        named("broken.xml") == 1 && named("cut.xml") == 1
+    });
+    d.wait_log("probably broken", LONG);
+    std::thread::sleep(Duration::from_millis(800));
+    let (status, text) = d.stop();
+    assert!(status.success(), "{text}");
+    assert_eq!(named("broken.xml"), 1, "{:#?}", problem_notices());
+    assert_eq!(named("cut.xml"), 1, "{:#?}", problem_notices());
+    let body = problem_notices()
+        .iter()
+        .map(|s| s.body.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(body.contains("格式已损坏"), "{body}");
+    assert!(body.contains("文件不完整"), "{body}");
+    assert!(body.contains("dunwatch doctor"), "{body}");
+    assert_eq!(warnings(&text, "broken.xml"), 1, "{text}");
+    assert_eq!(warnings(&text, "cut.xml"), 1, "{text}");
+
+    // A restart reads both again and finds them as broken as before: nothing said twice.
+    let d = home.start_with("log2", true, &zh);
+    d.wait_log("cut.xml (truncated): said before", LONG);
+    std::thread::sleep(Duration::from_millis(800));
+    let (status, text) = d.stop();
+    assert!(status.success(), "{text}");
+    assert_eq!(problem_notices().len(), 2, "{:#?}", problem_notices());
+    assert_eq!(warnings(&text, "broken.xml"), 0, "{text}");
+    assert_eq!(warnings(&text, "cut.xml"), 0, "{text}");
+
+    let out = doctor_output(&home);
+    assert!(out.contains("import problems: 2"), "{out}");
+    for (file, cause) in [("broken.xml", "syntax"), ("cut.xml", "truncated")] {
+        let at = out
+            .find(file)
+            .unwrap_or_else(|| panic!("{file} not named:\n{out}"));
+        assert!(out[at..].lines().nth(1).unwrap().contains(cause), "{out}");
+    }
+
+    // Mended: its problem is over, and a new break of it would be told again.
+    fs::write(home.watch().join("broken.xml"), &full).unwrap();
+    let d = home.start_with("log3", true, &zh);
+    d.wait_log("cut.xml (truncated): said before", LONG);
+    let (status, text) = d.stop();
+    assert!(status.success(), "{text}");
+    let out = doctor_output(&home);
+    assert!(out.contains("import problems: 1"), "{out}");
+    assert!(!out.contains("broken.xml"), "{out}");
+}
+
+fn doctor_output(home: &Home) -> String {
+    let out = std::process::Command::new(BIN)
+        .arg("doctor")
+        .env("DUNWATCH_DATA_DIR", home.data_dir())
+        .env("DUNWATCH_CONFIG_DIR", home.config_dir())
+        .env("HOME", home.root().join("home"))
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/dunwatch-test-bus",
+        )
+        .output()
+        .expect("run dunwatch doctor");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

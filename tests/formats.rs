@@ -429,3 +429,72 @@ fn nokia_utf16_vmg_reads_the_sent_message_and_its_utc_stamp() {
         }]
     );
 }
+
+#[test]
+fn local_times_off_by_a_whole_zone_match_the_zoned_export_in_either_order_and_are_stored_once() {
+    // The computer is in UTC and `phone_timezone` is unset, so the CSV's and the vMessage
+    // file's wall-clock times (the phone's, UTC+8) are read 8 hours late.
+    let want: Vec<Row> = expected()
+        .into_iter()
+        .filter(|(_, mms)| !mms)
+        .map(|(r, _)| r)
+        .collect();
+    for order in [
+        ["imazing_messages.csv", "messages-2024-03-06.zip"],
+        ["messages-2024-03-06.zip", "imazing_messages.csv"],
+        ["sms.vmsg", "sms-20240306120000.xml"],
+        ["sms-20240306120000.xml", "sms.vmsg"],
+    ] {
+        let env = Env::new();
+        for file in order {
+            let out = env
+                .cmd()
+                .env("TZ", "UTC")
+                .args(["scan", fixture(file).to_str().unwrap()])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{file}: {}", stderr(&out));
+        }
+        // Stored once each, at the zoned export's (true) time; the MMS only the zoned
+        // exports have is beside them.
+        let texts: Vec<Row> = rows(&env)
+            .into_iter()
+            .filter(|r| want.iter().any(|w| w.body == r.body))
+            .collect();
+        assert_eq!(texts, want, "{order:?}");
+        // Scanning the zoneless file again changes nothing.
+        let out = env
+            .cmd()
+            .env("TZ", "UTC")
+            .args(["scan", fixture(order[0]).to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(
+            rows(&env)
+                .into_iter()
+                .filter(|r| want.iter().any(|w| w.body == r.body))
+                .count(),
+            want.len(),
+            "{order:?}"
+        );
+    }
+}
+
+#[test]
+fn the_same_text_from_one_sender_hours_apart_in_zoned_exports_is_two_messages() {
+    // Only a zoneless time may be off by a zone: two reminders sent 8 hours apart are two.
+    let env = Env::new();
+    let xml = |ts: i64| {
+        format!(
+            "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count=\"1\">\n  <sms protocol=\"0\" address=\"95588\" date=\"{ts}\" type=\"1\" body=\"您的信用卡本期账单已出\" read=\"1\" />\n</smses>\n"
+        )
+    };
+    let dir = env.path("in");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("a.xml"), xml(1_709_604_930_000)).unwrap();
+    fs::write(dir.join("b.xml"), xml(1_709_604_930_000 + 8 * 3600 * 1000)).unwrap();
+    let out = env.run(&["scan", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(env.count("SELECT count(*) FROM message"), 2);
+}

@@ -29,10 +29,6 @@ fuzz_target!(|data: &[u8]| {
         assert!(body.contains(&link.text));
     }
     let ts_ms = data.first().map(|&b| i64::from(b) * 86_400_000 * 97 - 3_000_000_000_000);
-    let v = ENGINE.classify(&Input {
-        sender,
-        body,
-        ts_ms,
-    });
+    let v = ENGINE.classify(&Input::at(sender, body, ts_ms));
     let _ = (v.headline, v.advice);
 });

@@ -17,11 +17,7 @@ fuzz_target!(|data: &[u8]| {
         ("+8617012345678", "你已被立案，点击 t.cn/abc 处理，否则通知你家人和单位"),
         ("", text),
     ] {
-        let v = engine.classify(&Input {
-            sender,
-            body,
-            ts_ms: Some(1_700_000_000_000),
-        });
+        let v = engine.classify(&Input::at(sender, body, Some(1_700_000_000_000)));
         assert!(!v.score.is_nan(), "score is NaN");
     }
 });

@@ -384,6 +384,82 @@ pub fn render_weekly(summary: &str, path: &std::path::Path, lang: crate::report:
     }
 }
 
+/// How many files a problems notice names before "and N more".
+const PROBLEMS_NAMED: usize = 3;
+
+/// The notice that backups could not be read fully: how many, the first few by file name
+/// with why in a few words, and where the whole list is.
+pub fn render_problems(
+    problems: &[crate::store::problems::ImportProblem],
+    lang: crate::report::Lang,
+) -> Rendered {
+    use crate::import::ProblemCause;
+    use crate::report::Lang;
+    let n = problems.len();
+    let summary = match lang {
+        Lang::Zh => format!("dunwatch：{n} 个备份未能完整读取"),
+        Lang::En if n == 1 => "dunwatch: 1 backup could not be read fully".to_string(),
+        Lang::En => format!("dunwatch: {n} backups could not be read fully"),
+    };
+    let mut lines = Vec::new();
+    for p in problems.iter().take(PROBLEMS_NAMED) {
+        let name = std::path::Path::new(&p.path)
+            .file_name()
+            .map_or_else(|| p.path.clone(), |n| n.to_string_lossy().into_owned());
+        let why =
+            ProblemCause::from_id(&p.cause).map_or(p.cause.as_str(), |c| cause_words(c, lang));
+        let sep = if lang == Lang::Zh { "：" } else { ": " };
+        lines.push(format!("• {}{sep}{why}", escape_markup(&name)));
+    }
+    if n > PROBLEMS_NAMED {
+        lines.push(match lang {
+            Lang::Zh => format!("……还有 {} 个", n - PROBLEMS_NAMED),
+            Lang::En => format!("… and {} more", n - PROBLEMS_NAMED),
+        });
+    }
+    lines.push(
+        match lang {
+            Lang::Zh => "已读到的短信都已保存。运行 dunwatch doctor 可查看完整列表和出错位置。",
+            Lang::En => {
+                "The messages read so far are stored. Run `dunwatch doctor` for the whole \
+                 list and where each went wrong."
+            }
+        }
+        .to_string(),
+    );
+    Rendered {
+        summary,
+        body: lines.join("\n"),
+        urgency: Urgency::Normal,
+    }
+}
+
+/// Why a backup was not read fully, in a few words a person can act on.
+fn cause_words(cause: crate::import::ProblemCause, lang: crate::report::Lang) -> &'static str {
+    use crate::import::ProblemCause as C;
+    let zh = lang == crate::report::Lang::Zh;
+    match (cause, zh) {
+        (C::Truncated, true) => "文件不完整：同步可能没有完成，或文件已损坏",
+        (C::Truncated, false) => "cut off: the sync may not have finished, or the file is damaged",
+        (C::Encoding, true) => "含有无法识别的字符",
+        (C::Encoding, false) => "has bytes that are not text",
+        (C::Syntax, true) => "格式已损坏",
+        (C::Syntax, false) => "its structure is broken",
+        (C::Limit, true) => "超出安全上限，没有读取",
+        (C::Limit, false) => "over a safety limit, not read",
+        (C::Unsupported, true) => "格式不受支持",
+        (C::Unsupported, false) => "in a format dunwatch does not read",
+        (C::Io, true) => "无法读取（权限或磁盘问题）",
+        (C::Io, false) => "could not be read (permissions or disk)",
+        (C::Records, true) => "部分短信无法读取，其余已导入",
+        (C::Records, false) => "some messages could not be read; the rest were imported",
+        (C::Skipped, true) => "是指向监视文件夹以外的链接，没有读取",
+        (C::Skipped, false) => "a link to outside the watched folders, not followed",
+        (C::Folder, true) => "文件夹无法打开，其中的备份没有读取",
+        (C::Folder, false) => "a folder that could not be opened; the backups in it were not read",
+    }
+}
+
 /// Why a notification was not shown.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -582,5 +658,40 @@ mod tests {
             Language::En,
         );
         assert_eq!(d.summary, "While you were away: 1 debt-collection messages");
+    }
+
+    #[test]
+    fn problems_notice_names_the_first_files_escaped_and_counts_the_rest() {
+        let problem = |path: &str, cause: &str| crate::store::problems::ImportProblem {
+            path: path.into(),
+            cause: cause.into(),
+            detail: String::new(),
+            first_seen_ms: 0,
+            last_seen_ms: 0,
+            told: false,
+        };
+        let problems = [
+            problem("/w/<i>a&b.xml", "truncated"),
+            problem("/w/b.csv", "records"),
+            problem("/w/c\u{202e}lmx.xml", "syntax"),
+            problem("/w/d.xml", "io"),
+        ];
+        let zh = render_problems(&problems, crate::report::Lang::Zh);
+        assert_eq!(zh.summary, "dunwatch：4 个备份未能完整读取");
+        assert!(
+            zh.body.contains("&lt;i&gt;a&amp;b.xml：文件不完整"),
+            "{}",
+            zh.body
+        );
+        assert!(!zh.body.contains('\u{202e}'), "{}", zh.body);
+        assert!(zh.body.contains("……还有 1 个"), "{}", zh.body);
+        assert!(!zh.body.contains("d.xml"), "{}", zh.body);
+        let en = render_problems(&problems[1..2], crate::report::Lang::En);
+        assert_eq!(en.summary, "dunwatch: 1 backup could not be read fully");
+        assert!(
+            en.body.contains("b.csv: some messages could not be read"),
+            "{}",
+            en.body
+        );
     }
 }

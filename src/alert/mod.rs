@@ -422,6 +422,7 @@ mod tests {
         let p = policy("");
         let now = 100 * DAY_MS;
         let msg = |ts: Option<i64>| Message {
+            zoneless: None,
             sender: "x".into(),
             body: "b".into(),
             ts_ms: ts,

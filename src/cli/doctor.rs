@@ -5,13 +5,14 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Result;
-use clap::Args;
-use rusqlite::{Connection, OpenFlags};
-
 use super::Ctx;
 use crate::config::Config;
 use crate::service::{Options, System};
+use crate::store::Store;
+use crate::store::problems::ImportProblem;
+use crate::untrusted::one_line;
+use anyhow::Result;
+use clap::Args;
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {}
@@ -152,44 +153,67 @@ fn database_lines(db: &Path) -> Vec<String> {
         human_size(meta.len()),
         human_size(wal)
     )];
-    match counts(db) {
-        Ok((total, by_category, files, failed)) => {
+    let store = match Store::open_read_only(db) {
+        Ok(store) => store,
+        Err(e) => {
+            lines.push(format!("  cannot read it: {e}"));
+            return lines;
+        }
+    };
+    match store.category_counts() {
+        Ok(by_category) => {
+            let total: i64 = by_category.iter().map(|(_, n)| n).sum();
             let parts: Vec<String> = by_category
                 .iter()
                 .map(|(c, n)| format!("{c} {n}"))
                 .collect();
             lines.push(format!("  messages:     {total} ({})", parts.join(", ")));
-            lines.push(format!(
-                "  source files: {files} ({failed} not fully read at the last scan)"
-            ));
         }
         Err(e) => lines.push(format!("  cannot read it: {e}")),
+    }
+    if let Ok((files, failed)) = store.source_counts() {
+        lines.push(format!(
+            "  source files: {files} ({failed} not fully read at the last scan)"
+        ));
+    }
+    match store.import_problems() {
+        Ok(problems) if problems.is_empty() => lines.push("\nimport problems: none".to_string()),
+        Ok(problems) => {
+            lines.push(format!(
+                "\nimport problems: {} (the messages read before each problem are stored; a \
+                 file is read again when it changes)",
+                problems.len()
+            ));
+            lines.extend(problems.iter().flat_map(problem_lines));
+        }
+        Err(e) => lines.push(format!("\nimport problems: cannot read them: {e}")),
     }
     lines
 }
 
-type Counts = (i64, Vec<(String, i64)>, i64, i64);
-
-fn counts(db: &Path) -> rusqlite::Result<Counts> {
-    let conn = Connection::open_with_flags(
-        db,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(Duration::from_secs(2))?;
-    let mut stmt = conn.prepare(
-        "SELECT COALESCE(user_category, category) AS c, COUNT(*) FROM message
-         GROUP BY c ORDER BY COUNT(*) DESC",
-    )?;
-    let by_category = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let total = by_category.iter().map(|(_, n)| n).sum();
-    let (files, failed) = conn.query_row(
-        "SELECT COUNT(*), COALESCE(SUM(last_result IN ('partial', 'failed')), 0) FROM source_file",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    Ok((total, by_category, files, failed))
+/// One problem: the file by name, then why, since when, and whether the person was told.
+fn problem_lines(p: &ImportProblem) -> [String; 2] {
+    let since = jiff::Timestamp::from_millisecond(p.first_seen_ms)
+        .map(|t| {
+            t.to_zoned(jiff::tz::TimeZone::system())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default();
+    let gone = if std::path::Path::new(&p.path).exists() {
+        ""
+    } else {
+        ", the file is no longer there"
+    };
+    let told = if p.told { "told" } else { "not told yet" };
+    [
+        format!("  {}", one_line(&p.path)),
+        format!(
+            "    {} since {since} ({told}{gone}): {}",
+            p.cause,
+            one_line(&p.detail)
+        ),
+    ]
 }
 
 fn human_size(bytes: u64) -> String {

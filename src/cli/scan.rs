@@ -13,7 +13,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Ctx;
 use crate::import::{
-    FileReport, FileStatus, ImportEvents, Importer, NotExports, collect_files, unreadable_text,
+    FileReport, FileStatus, ImportEvents, Importer, NotExports, ProblemCause, ProblemUpdate,
+    collect_files, unreadable_text,
 };
 use crate::ingest::{Limits, ReadOptions};
 use crate::untrusted::one_line;
@@ -65,7 +66,10 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
     // Named once each, before the files: what is beside them is still imported, and the
     // exit code says that not everything could be read.
     for (dir, why) in &found.unreadable {
-        eprintln!("dunwatch: {}", one_line(&unreadable_text(dir, why)));
+        let text = unreadable_text(dir, why);
+        eprintln!("dunwatch: {}", one_line(&text));
+        // Recorded for `doctor` as said: the daemon does not notify of it again.
+        ProblemUpdate::noted(dir, ProblemCause::Folder, text).apply(importer.store, true)?;
         failed += 1;
     }
     for path in &files {
@@ -99,6 +103,9 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
         }
         print_report(&mut out, &report)?;
         out.flush()?;
+        if let Some(update) = ProblemUpdate::of(&report) {
+            update.apply(importer.store, true)?;
+        }
     }
     writeln!(
         out,

@@ -14,7 +14,10 @@ use tracing::{debug, info, warn};
 use super::{Daemon, Incomplete};
 use crate::alert::{Policy, Recorder};
 use crate::classify::Engine;
-use crate::import::{FileReport, FileStatus, Importer, NotExports, collect_files, unreadable_text};
+use crate::import::{
+    FileReport, FileStatus, Importer, NotExports, ProblemCause, ProblemUpdate, collect_files,
+    unreadable_text,
+};
 use crate::ingest::ReadOptions;
 use crate::store::Store;
 
@@ -102,7 +105,8 @@ impl Daemon {
         self.store_corrupt = None;
         for (dir, why) in &result.unreadable {
             // Said once per folder, whether the watcher or a catch-up found it first.
-            self.report_once(dir, unreadable_text(dir, why));
+            let text = unreadable_text(dir, why);
+            self.report_problem(ProblemUpdate::noted(dir, ProblemCause::Folder, text));
         }
         if let Some((error, files)) = result.store_failure {
             if result.corrupt {
@@ -148,6 +152,7 @@ impl Daemon {
         if result.pending > 0 || self.alert_wake.is_none() {
             self.deliver().await;
         }
+        self.settle_problems(true).await;
         self.release_memory();
     }
 
@@ -169,36 +174,16 @@ impl Daemon {
     pub(super) fn on_report(&mut self, r: FileReport) {
         let name = r.path.display().to_string();
         match &r.status {
-            FileStatus::Imported => {
-                if r.new > 0 {
-                    info!(
-                        "{name}: {} new message(s), {} already known",
-                        r.new, r.known
-                    );
-                } else {
-                    debug!("{name}: nothing new ({} already known)", r.known);
-                }
-                self.incomplete.remove(&r.path);
-                if r.record_error_count > 0 {
-                    let first = r
-                        .record_errors
-                        .first()
-                        .map(ToString::to_string)
-                        .unwrap_or_default();
-                    let text = format!(
-                        "{} message(s) could not be read, the rest were imported; first: {first}",
-                        r.record_error_count
-                    );
-                    self.report_once(&r.path, text);
-                } else {
-                    self.reported.remove(&r.path);
-                }
+            FileStatus::Imported if r.new > 0 => {
+                info!(
+                    "{name}: {} new message(s), {} already known",
+                    r.new, r.known
+                )
             }
+            FileStatus::Imported => debug!("{name}: nothing new ({} already known)", r.known),
             FileStatus::Unchanged => debug!("{name}: unchanged"),
             FileStatus::NotAnExport => debug!("{name}: not an SMS export, skipped"),
-            FileStatus::Skipped(why) => {
-                self.report_once(&r.path, format!("{name}: skipped, {why}"))
-            }
+            FileStatus::Skipped(_) => {}
             FileStatus::Failed(e) if e.is_incomplete() => {
                 // Probably still being written: say nothing now, read it again when it
                 // changes, and report it only if it stays like this.
@@ -212,11 +197,13 @@ impl Daemon {
                         mtime,
                     },
                 );
+                return;
             }
-            FileStatus::Failed(e) => {
-                self.incomplete.remove(&r.path);
-                self.report_once(&r.path, e.to_string());
-            }
+            FileStatus::Failed(_) => {}
+        }
+        self.incomplete.remove(&r.path);
+        if let Some(update) = ProblemUpdate::of(&r) {
+            self.report_problem(update);
         }
     }
 }

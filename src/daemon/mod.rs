@@ -14,6 +14,7 @@
 mod deliver;
 mod import_job;
 pub mod lock;
+mod problems;
 pub mod reload;
 pub mod watch;
 mod weekly;
@@ -34,7 +35,7 @@ use crate::alert::Policy;
 use crate::alert::desktop::Desktop;
 use crate::classify::Engine;
 use crate::config::{Config, DEFAULT_TOML};
-use crate::import::NotExports;
+use crate::import::{NotExports, ProblemCause, ProblemUpdate};
 use crate::ingest::ReadOptions;
 use crate::paths::Paths;
 use crate::report::WeeklySchedule;
@@ -235,8 +236,12 @@ struct Daemon {
     retry_at: Option<Instant>,
     /// Files that broke off, probably still being written: retried when they change.
     incomplete: HashMap<PathBuf, Incomplete>,
-    /// Errors already reported per file, so each is reported once.
-    reported: HashMap<PathBuf, String>,
+    /// Problems of files and folders found since the last look, and the ends of earlier
+    /// ones: recorded and told once per file and cause by [`Daemon::settle_problems`].
+    problem_updates: Vec<ProblemUpdate>,
+    /// Import problems may be waiting for a desktop notice (at start: from an earlier run
+    /// whose notice was never shown; later: a notice the desktop did not take).
+    problems_untold: bool,
     /// Problems not tied to one file (database, watcher, alerts) already reported, by topic.
     problems: HashMap<&'static str, String>,
     config_print: Option<blake3::Hash>,
@@ -300,7 +305,8 @@ impl Daemon {
             store_corrupt: None,
             postponed: BTreeSet::new(),
             retry_at: None,
-            reported: HashMap::new(),
+            problem_updates: Vec::new(),
+            problems_untold: true,
             problems: HashMap::new(),
             config_print,
             rules_print,
@@ -350,7 +356,8 @@ impl Daemon {
             Ok(skipped) => {
                 info!("watching {}", dir.display());
                 for (sub, why) in skipped {
-                    self.report_once(&sub, crate::import::unreadable_text(&sub, &why));
+                    let text = crate::import::unreadable_text(&sub, &why);
+                    self.report_problem(ProblemUpdate::noted(&sub, ProblemCause::Folder, text));
                 }
                 self.queue.dirs.insert(dir.to_path_buf());
             }
@@ -453,9 +460,11 @@ impl Daemon {
                     if !self.watcher.covers(&path) && std::fs::read_dir(&path).is_ok() {
                         match self.watcher.watch_tree(&path) {
                             Ok(skipped) => {
+                                self.report_problem(ProblemUpdate::Cleared { path: path.clone() });
                                 for (sub, why) in skipped {
                                     let text = crate::import::unreadable_text(&sub, &why);
-                                    self.report_once(&sub, text);
+                                    let cause = ProblemCause::Folder;
+                                    self.report_problem(ProblemUpdate::noted(&sub, cause, text));
                                 }
                             }
                             Err(e) => warn!("{e:#}"),
@@ -569,11 +578,10 @@ impl Daemon {
         }
     }
 
-    fn report_once(&mut self, path: &Path, text: String) {
-        if self.reported.get(path) != Some(&text) {
-            warn!("{text}");
-            self.reported.insert(path.to_path_buf(), text);
-        }
+    /// A file's (or folder's) problem, or its end: recorded and told once per file and
+    /// cause when the daemon next settles them ([`Daemon::settle_problems`]).
+    fn report_problem(&mut self, update: ProblemUpdate) {
+        self.problem_updates.push(update);
     }
 
     async fn on_timer(&mut self) {
@@ -609,9 +617,10 @@ impl Daemon {
                     inc.error,
                     self.opts.stale_after.as_secs()
                 );
-                self.report_once(&path, text);
+                self.report_problem(ProblemUpdate::noted(&path, ProblemCause::Truncated, text));
             }
         }
+        self.settle_problems(true).await;
     }
 
     async fn shutdown(mut self) {
@@ -624,6 +633,8 @@ impl Daemon {
                 }
             }
         }
+        // Recorded, so the next start does not say them again; its notice waits for that start.
+        self.settle_problems(false).await;
         self.watcher.stop();
         info!("stopped");
     }

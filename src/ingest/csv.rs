@@ -8,7 +8,7 @@ use std::io::Read;
 use std::path::Path;
 use std::rc::Rc;
 
-use super::json::{direction_word, epoch_ms, time_text_ms};
+use super::json::{Stamp, direction_word, epoch_ms, split, time_text};
 use super::{ErrorKind, ParseError, Place, ReadOptions, ReadOutcome, Sink, SinkError};
 use crate::model::{Direction, Message, Position};
 
@@ -292,18 +292,17 @@ pub fn read(
             Some(word) => direction_word(word).unwrap_or(Direction::In),
             None => Direction::In,
         };
-        let ts_ms = columns
-            .time
-            .iter()
-            .filter_map(|&i| record.get(i))
-            .find_map(|v| match v.trim().parse::<i64>() {
-                Ok(n) => epoch_ms(n),
-                Err(_) => time_text_ms(v, &opts.phone_tz),
-            });
+        let (ts_ms, zoneless) = split(columns.time.iter().filter_map(|&i| record.get(i)).find_map(
+            |v| match v.trim().parse::<i64>() {
+                Ok(n) => epoch_ms(n).map(Stamp::zoned),
+                Err(_) => time_text(v, &opts.phone_tz),
+            },
+        ));
         sink.message(Message {
             sender: field(&columns.sender).unwrap_or_default(),
             body,
             ts_ms,
+            zoneless,
             direction,
             contact: columns
                 .contact

@@ -250,16 +250,18 @@ pub fn message_from_value(
     // its `receive_time` (UTC) is the arrival, which other exports of the same SMS carry.
     let receive_time = o
         .get("receive_time")
-        .and_then(|v| time_ms(v, &jiff::tz::TimeZone::UTC));
-    let ts_ms = receive_time.or_else(|| {
+        .and_then(|v| time_ms(v, &jiff::tz::TimeZone::UTC))
+        .map(|s| Stamp::zoned(s.ms));
+    let (ts_ms, zoneless) = split(receive_time.or_else(|| {
         TIME.iter()
             .filter_map(|k| o.get(*k))
             .find_map(|v| time_ms(v, &opts.phone_tz))
-    });
+    }));
     Ok(Some(Message {
         sender,
         body,
         ts_ms,
+        zoneless,
         direction,
         contact: first_text(o, CONTACT).filter(|c| !c.is_empty()),
         position,
@@ -336,15 +338,46 @@ fn text_field(v: &Value, key: &str) -> Option<String> {
 
 /// A time as exporters write it: epoch ms or s (number or digits), RFC 3339, or a local
 /// `YYYY-MM-DD HH:MM[:SS]` (also with `/`) read in `tz`.
-pub fn time_ms(v: &Value, tz: &jiff::tz::TimeZone) -> Option<i64> {
+pub fn time_ms(v: &Value, tz: &jiff::tz::TimeZone) -> Option<Stamp> {
     match v {
         Value::Number(n) => n
             .as_i64()
             .or_else(|| n.as_f64().map(|f| f as i64))
-            .and_then(epoch_ms),
-        Value::String(s) => time_text_ms(s, tz),
+            .and_then(epoch_ms)
+            .map(Stamp::zoned),
+        Value::String(s) => time_text(s, tz),
         _ => None,
     }
+}
+
+/// A time read from an export: milliseconds since the epoch and, when the export wrote a
+/// wall-clock time without a zone, the offset of the assumed zone it was read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub ms: i64,
+    pub zoneless: Option<i32>,
+}
+
+impl Stamp {
+    pub fn zoned(ms: i64) -> Stamp {
+        Stamp { ms, zoneless: None }
+    }
+
+    /// A wall-clock time read in `tz`: remembers the offset `tz` had then.
+    pub fn local(ms: i64, tz: &jiff::tz::TimeZone) -> Stamp {
+        let offset = jiff::Timestamp::from_millisecond(ms)
+            .map(|t| tz.to_offset(t).seconds())
+            .unwrap_or(0);
+        Stamp {
+            ms,
+            zoneless: Some(offset),
+        }
+    }
+}
+
+/// Splits an optional [`Stamp`] into the message's `ts_ms` and `zoneless`.
+pub fn split(stamp: Option<Stamp>) -> (Option<i64>, Option<i32>) {
+    (stamp.map(|s| s.ms), stamp.and_then(|s| s.zoneless))
 }
 
 /// Epoch seconds or milliseconds (told apart by size); zero and negatives mean "no time".
@@ -357,19 +390,19 @@ pub fn epoch_ms(n: i64) -> Option<i64> {
     }
 }
 
-/// A time string: digits are epoch s/ms; otherwise RFC 3339 or local date-time.
-pub fn time_text_ms(s: &str, tz: &jiff::tz::TimeZone) -> Option<i64> {
+/// A time string: digits are epoch s/ms; otherwise RFC 3339 or local date-time (zoneless).
+pub fn time_text(s: &str, tz: &jiff::tz::TimeZone) -> Option<Stamp> {
     let s = s.trim();
     if s.is_empty() || s == "null" {
         return None;
     }
     if s.bytes().all(|b| b.is_ascii_digit()) {
-        return s.parse().ok().and_then(epoch_ms);
+        return s.parse().ok().and_then(epoch_ms).map(Stamp::zoned);
     }
     if let Ok(ts) = s.parse::<jiff::Timestamp>() {
-        return Some(ts.as_millisecond());
+        return Some(Stamp::zoned(ts.as_millisecond()));
     }
-    local_time_ms(s, tz)
+    local_time_ms(s, tz).map(|ms| Stamp::local(ms, tz))
 }
 
 /// A local wall-clock time in the formats phones and exporters write, read in `tz`.
@@ -452,6 +485,21 @@ mod tests {
 
     fn utc8() -> jiff::tz::TimeZone {
         jiff::tz::TimeZone::fixed(jiff::tz::offset(8))
+    }
+
+    fn time_text_ms(s: &str, tz: &jiff::tz::TimeZone) -> Option<i64> {
+        time_text(s, tz).map(|t| t.ms)
+    }
+
+    #[test]
+    fn only_a_wall_clock_time_without_a_zone_is_zoneless() {
+        let tz = utc8();
+        let zoneless = |s: &str| time_text(s, &tz).unwrap().zoneless;
+        assert_eq!(zoneless("2024-03-05 10:15:30"), Some(8 * 3600));
+        assert_eq!(zoneless("2024/03/05 10:15"), Some(8 * 3600));
+        assert_eq!(zoneless("2024-03-05T02:15:30Z"), None);
+        assert_eq!(zoneless("2024-03-05T10:15:30+08:00"), None);
+        assert_eq!(zoneless("1709604930000"), None);
     }
 
     #[test]

@@ -482,6 +482,7 @@ mod limit_sink_tests {
 
     fn msg(i: u64, body: &str) -> Message {
         Message {
+            zoneless: None,
             sender: "1".into(),
             body: body.into(),
             ts_ms: Some(i as i64),

@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use super::json::local_time_ms;
+use super::json::{Stamp, local_time_ms, split};
 use super::{ErrorKind, ParseError, Place, ReadOptions, ReadOutcome, Sink, SinkError};
 use crate::model::{Direction, Message, Position};
 
@@ -320,19 +320,29 @@ fn finish(b: Block, position: Position, opts: &ReadOptions) -> Result<Option<Mes
         ));
     }
     let body = decode_text(&raw, b.charset.as_deref());
-    let ts_ms = b.utc_ms.or_else(|| {
+    // A date marked GMT (or a UTC epoch) is a real instant; a plain one is the phone's wall
+    // clock in a zone the file does not name.
+    let stamp = b.utc_ms.map(Stamp::zoned).or_else(|| {
         let (text, gmt) = b.date.as_ref()?;
         let tz = if *gmt {
             jiff::tz::TimeZone::UTC
         } else {
             opts.phone_tz.clone()
         };
-        local_time_ms(text, &tz)
+        local_time_ms(text, &tz).map(|ms| {
+            if *gmt {
+                Stamp::zoned(ms)
+            } else {
+                Stamp::local(ms, &tz)
+            }
+        })
     });
+    let (ts_ms, zoneless) = split(stamp);
     Ok(Some(Message {
         sender: b.tel.unwrap_or_default(),
         body,
         ts_ms,
+        zoneless,
         direction,
         contact: b.name,
         position,

@@ -259,6 +259,7 @@ mod tests {
         let src = store.source_id("/x.xml").unwrap();
         let batch = store.batch().unwrap();
         let sent = Message {
+            zoneless: None,
             sender: "+8613800138000".into(),
             body: "我发出去的：账户冻结请转账".into(),
             ts_ms: Some(1),
@@ -268,6 +269,7 @@ mod tests {
         };
         for (i, b) in bodies.iter().enumerate() {
             let m = Message {
+                zoneless: None,
                 sender: format!("+86138{i:08}"),
                 body: b.clone(),
                 ts_ms: Some(1_700_000_000_000 + i as i64),

@@ -203,6 +203,31 @@ pub const MIGRATIONS: &[&str] = &[
     DROP TABLE source_file;
     ALTER TABLE source_file_new RENAME TO source_file;
     "#,
+    // 9: import problems, one row per file (or folder) and cause, so that the person is told
+    // once, across restarts too, and `doctor` (and the review page) can list them by name.
+    // Keyed by the path's bytes like source_file; a row goes when the file reads cleanly.
+    r#"
+    CREATE TABLE import_problem (
+        path_bytes  BLOB NOT NULL,
+        path        TEXT NOT NULL,       -- for showing
+        cause       TEXT NOT NULL,       -- truncated | encoding | syntax | limit | unsupported
+                                         -- | io | records | skipped | folder
+        detail      TEXT NOT NULL,       -- the latest full text, naming the place
+        first_seen  INTEGER NOT NULL,    -- ms since epoch
+        last_seen   INTEGER NOT NULL,
+        told_at     INTEGER,             -- when a desktop notice (or `scan`) said it
+        PRIMARY KEY (path_bytes, cause)
+    ) WITHOUT ROWID;
+    "#,
+    // 10: which messages have a wall-clock time without a zone (store::twins), so that the
+    // same message from a zoned export matches them a whole zone offset away. Rows from
+    // before are marked by their file's format: CSV and vMessage exports carry local times.
+    r#"
+    ALTER TABLE message ADD COLUMN zoneless INTEGER NOT NULL DEFAULT 0;
+    UPDATE message SET zoneless = 1
+        WHERE source_id IN (SELECT id FROM source_file WHERE format IN ('csv', 'vmsg'));
+    CREATE INDEX message_zoneless ON message(sender_norm, ts) WHERE zoneless = 1;
+    "#,
 ];
 
 /// Brings the database to the newest schema. Refuses a database written by a newer dunwatch.

@@ -10,7 +10,9 @@ pub mod key;
 pub mod learned;
 pub mod migrations;
 pub mod person;
+pub mod problems;
 pub mod senders;
+mod twins;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -224,6 +226,45 @@ impl Store {
                 }
             }
         })
+    }
+
+    /// Opens an existing database only to read it (`doctor`): never creates, migrates or
+    /// writes, and waits out a writer within the busy timeout.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| StoreError::Open {
+            path: path.to_path_buf(),
+            source: Box::new(e.into()),
+        })?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            identity: identity(path).ok(),
+        })
+    }
+
+    /// Messages per category (the person's correction winning), the largest first.
+    pub fn category_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT COALESCE(user_category, category) AS c, COUNT(*) FROM message
+             GROUP BY c ORDER BY COUNT(*) DESC",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// How many source files are known, and how many were not fully read at their last scan.
+    pub fn source_counts(&self) -> Result<(i64, i64), StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(last_result IN ('partial', 'failed')), 0)
+             FROM source_file",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
     }
 
     /// Whether the path still names the file this store opened. A file deleted while open
@@ -486,6 +527,10 @@ impl Batch<'_> {
 
     /// Inserts a message; returns its new id, or `None` when its key was already stored.
     pub fn insert(&self, source_id: i64, new: &NewMessage<'_>) -> Result<Option<i64>, StoreError> {
+        // The same message from an export in another clock (store::twins) is known too.
+        if self.stored_as_twin(new)? {
+            return Ok(None);
+        }
         let m = new.message;
         let v = new.verdict;
         let reasons = if v.reasons.is_empty() {
@@ -499,8 +544,9 @@ impl Batch<'_> {
             .prepare_cached(
                 "INSERT INTO message(key, sender, sender_norm, contact, ts, direction, body,
                     source_id, position, imported_at, category, lender, score, reasons, advice,
-                    headline)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                    headline, zoneless)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                         ?17)
                  ON CONFLICT(key) DO NOTHING",
             )?
             .execute(params![
@@ -520,6 +566,7 @@ impl Batch<'_> {
                 reasons,
                 v.advice,
                 v.headline,
+                m.zoneless.is_some(),
             ])?;
         Ok((changed == 1).then(|| self.tx.last_insert_rowid()))
     }
@@ -574,6 +621,7 @@ mod tests {
 
     fn msg(body: &str, ts: i64) -> Message {
         Message {
+            zoneless: None,
             sender: "+86 138 0013 8000".into(),
             body: body.into(),
             ts_ms: Some(ts),

@@ -210,6 +210,7 @@ pub fn insert(store: &mut Store, rows: &[Row]) -> Vec<i64> {
     let mut ids = Vec::new();
     for (i, r) in rows.iter().enumerate() {
         let msg = Message {
+            zoneless: None,
             sender: r.sender.into(),
             body: r.body.into(),
             ts_ms: Some(at(r.local)),

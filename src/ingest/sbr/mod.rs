@@ -316,7 +316,10 @@ impl Parser<'_> {
                 | SyntaxError::UnclosedCData
                 | SyntaxError::UnclosedPI
                 | SyntaxError::UnclosedXmlDecl
-                | SyntaxError::UnclosedDoctype,
+                | SyntaxError::UnclosedDoctype
+                // Bodies are attribute values: a sync cut off mid-message ends inside one.
+                | SyntaxError::UnclosedSingleQuotedAttributeValue
+                | SyntaxError::UnclosedDoubleQuotedAttributeValue,
             ) => ErrorKind::Truncated,
             X::Io(_) => ErrorKind::Io,
             X::Encoding(_) => ErrorKind::Encoding,
@@ -395,6 +398,21 @@ mod tests {
         };
         assert_eq!(err.kind, ErrorKind::Truncated);
         assert!(err.detail.contains("</smses>"), "{err}");
+    }
+
+    #[test]
+    fn a_file_cut_off_inside_an_attribute_value_is_truncated_not_broken() {
+        for quote in ['"', '\''] {
+            let xml = format!(
+                "{HEAD}<sms address=\"1\" date=\"1\" type=\"1\" body=\"a\" />\n<sms address={quote}2{quote} body={quote}您的账"
+            );
+            let (c, outcome) = parse(xml.as_bytes());
+            assert_eq!(c.msgs.len(), 1);
+            let ReadOutcome::Failed(err) = outcome else {
+                panic!("should fail")
+            };
+            assert_eq!(err.kind, ErrorKind::Truncated, "{err}");
+        }
     }
 
     #[test]

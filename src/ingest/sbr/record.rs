@@ -64,6 +64,7 @@ impl Parser<'_> {
         };
         self.check_body(&body)?;
         Ok(Some(Message {
+            zoneless: None,
             sender,
             body,
             ts_ms,
@@ -200,6 +201,7 @@ impl Parser<'_> {
             _ => mms.address,
         };
         sink.message(Message {
+            zoneless: None,
             sender,
             body,
             ts_ms: mms.ts_ms,

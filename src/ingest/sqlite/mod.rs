@@ -224,6 +224,7 @@ fn read_ios(db: &Opened, opts: &ReadOptions, sink: &mut dyn Sink) -> Result<(), 
         let date: i64 = r.get::<_, Option<i64>>(4)?.unwrap_or(0);
         let from_me: i64 = r.get::<_, Option<i64>>(5)?.unwrap_or(0);
         sink.message(Message {
+            zoneless: None,
             sender: r.get(3)?,
             body,
             ts_ms: apple_time_ms(date),
@@ -305,6 +306,7 @@ fn read_android(db: &Opened, opts: &ReadOptions, sink: &mut dyn Sink) -> Result<
             continue;
         }
         sink.message(Message {
+            zoneless: None,
             sender: r.get(1)?,
             body,
             ts_ms: r.get::<_, Option<i64>>(3)?.and_then(json::epoch_ms),
@@ -357,6 +359,7 @@ fn read_android(db: &Opened, opts: &ReadOptions, sink: &mut dyn Sink) -> Result<
         };
         let address: String = r.get(4)?;
         sink.message(Message {
+            zoneless: None,
             sender: if address == "insert-address-token" {
                 String::new()
             } else {
