@@ -86,6 +86,8 @@ impl FileReport {
 pub trait ImportEvents {
     /// Bytes of the file read so far (approximate), for progress bars.
     fn progress(&mut self, _bytes: u64) {}
+    /// A file is about to be read: when it last changed (ms since the epoch), if known.
+    fn file(&mut self, _mtime_ms: Option<i64>) {}
     /// A message was stored for the first time, inside the batch's open transaction (so
     /// alert bookkeeping written here commits, or not, with the message).
     fn stored(
@@ -385,6 +387,7 @@ impl Importer<'_> {
             return Ok(report);
         }
         let source_id = self.store.source_id(key)?;
+        events.file((mtime > 0).then_some(mtime / 1_000_000));
         let outcome = self.read_and_store(path, &file, format, source_id, &mut report, events)?;
         // A file that changed while we read it is read again on its next change; do not
         // remember it as done.

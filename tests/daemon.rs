@@ -308,3 +308,45 @@ fn undated_messages_are_stored_and_counted_but_never_alerted_as_new() {
         2
     );
 }
+
+#[test]
+fn undated_messages_of_a_fresh_file_alert_when_the_person_asked_for_it() {
+    let home = Home::new();
+    home.write_config("undated_from_fresh_files = true\n");
+    fs::write(
+        home.watch().join("export.jsonl"),
+        "{\"address\":\"10690000\",\"body\":\"您的账户已被冻结，请点击 http://abc-kefu.top 解冻\",\"type\":1,\"when\":\"yesterday\"}\n",
+    )
+    .unwrap();
+    // An export that has lain untouched for a month: its undated messages are not new.
+    let old = home.watch().join("old.jsonl");
+    fs::write(
+        &old,
+        "{\"address\":\"10690001\",\"body\":\"您的银行卡交易异常已被冻结，请拨打010-12345678解冻\",\"type\":1,\"when\":\"today\"}\n",
+    )
+    .unwrap();
+    let month_ago = std::time::SystemTime::now() - Duration::from_secs(30 * 24 * 3600);
+    fs::File::options()
+        .write(true)
+        .open(&old)
+        .unwrap()
+        .set_modified(month_ago)
+        .unwrap();
+    let d = home.start("log", false);
+    wait_for("the undated messages stored", LONG, || messages(&home) == 2);
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, log) = d.stop();
+    assert!(status.success(), "{log}");
+    let state = |sender: &str| {
+        db(&home)
+            .query_row(
+                "SELECT a.state FROM alert a JOIN message m ON m.id = a.message_id
+                 WHERE m.sender = ?1",
+                [sender],
+                |r| r.get::<_, String>(0),
+            )
+            .unwrap()
+    };
+    assert_ne!(state("10690000"), "suppressed", "{log}");
+    assert_eq!(state("10690001"), "suppressed", "{log}");
+}

@@ -37,6 +37,8 @@ pub struct Policy {
     pub max_age_ms: Option<i64>,
     pub quiet: Option<QuietHours>,
     pub language: Language,
+    /// `alerts.undated_from_fresh_files`.
+    pub undated_from_fresh_files: bool,
 }
 
 impl Policy {
@@ -49,21 +51,31 @@ impl Policy {
                 .then(|| i64::from(config.alerts.max_age_days) * DAY_MS),
             quiet,
             language: config.language,
+            undated_from_fresh_files: config.alerts.undated_from_fresh_files,
         })
     }
 
     /// The state a new message gets, or `None` when it is not alert material at all.
-    pub fn initial_state(&self, msg: &Message, verdict: &Verdict, now_ms: i64) -> Option<State> {
+    /// `file_mtime_ms` is when the file it came from last changed, if known.
+    pub fn initial_state(
+        &self,
+        msg: &Message,
+        verdict: &Verdict,
+        now_ms: i64,
+        file_mtime_ms: Option<i64>,
+    ) -> Option<State> {
         if msg.direction != crate::model::Direction::In
             || !self.categories.contains(&verdict.category)
         {
             return None;
         }
-        // A message without a time cannot be shown to be new: stored, counted, not alerted.
-        let old = match (self.max_age_ms, msg.ts_ms) {
-            (_, None) => true,
-            (Some(max), Some(ts)) => ts < now_ms - max,
-            (None, Some(_)) => false,
+        // A message without a time cannot be shown to be new: stored, counted, not alerted,
+        // unless the person chose to take a fresh file's word for it.
+        let too_old = |ts: i64| self.max_age_ms.is_some_and(|max| ts < now_ms - max);
+        let old = match msg.ts_ms {
+            None if self.undated_from_fresh_files => file_mtime_ms.is_none_or(too_old),
+            None => true,
+            Some(ts) => too_old(ts),
         };
         Some(if old {
             State::Suppressed
@@ -168,6 +180,8 @@ pub struct Recorder {
     pub suppressed: u64,
     /// Of the suppressed, those without a time.
     pub undated: u64,
+    /// When the file being imported last changed (set by the importer per file).
+    pub file_mtime_ms: Option<i64>,
 }
 
 impl Recorder {
@@ -178,11 +192,16 @@ impl Recorder {
             pending: 0,
             suppressed: 0,
             undated: 0,
+            file_mtime_ms: None,
         }
     }
 }
 
 impl ImportEvents for Recorder {
+    fn file(&mut self, mtime_ms: Option<i64>) {
+        self.file_mtime_ms = mtime_ms;
+    }
+
     fn stored(
         &mut self,
         tx: &rusqlite::Transaction<'_>,
@@ -190,7 +209,10 @@ impl ImportEvents for Recorder {
         msg: &Message,
         verdict: &Verdict,
     ) -> Result<()> {
-        let Some(state) = self.policy.initial_state(msg, verdict, self.now_ms) else {
+        let Some(state) = self
+            .policy
+            .initial_state(msg, verdict, self.now_ms, self.file_mtime_ms)
+        else {
             return Ok(());
         };
         let reason = match (state, msg.ts_ms) {
@@ -435,25 +457,43 @@ mod tests {
             ..Verdict::other()
         };
         assert_eq!(
-            p.initial_state(&msg(Some(now - DAY_MS)), &scam, now),
+            p.initial_state(&msg(Some(now - DAY_MS)), &scam, now, None),
             Some(State::Pending)
         );
         assert_eq!(
-            p.initial_state(&msg(Some(now - 4 * DAY_MS)), &scam, now),
+            p.initial_state(&msg(Some(now - 4 * DAY_MS)), &scam, now, None),
             Some(State::Suppressed)
         );
         assert_eq!(
-            p.initial_state(&msg(None), &scam, now),
+            p.initial_state(&msg(None), &scam, now, Some(now)),
             Some(State::Suppressed),
-            "a message without a time is never alerted as new"
+            "a message without a time is not alerted as new, even from a fresh file"
+        );
+        // Unless the person said to take a fresh file's word for it.
+        let fresh = Policy {
+            undated_from_fresh_files: true,
+            ..p.clone()
+        };
+        assert_eq!(
+            fresh.initial_state(&msg(None), &scam, now, Some(now - DAY_MS)),
+            Some(State::Pending)
         );
         assert_eq!(
-            p.initial_state(&msg(Some(now)), &Verdict::other(), now),
+            fresh.initial_state(&msg(None), &scam, now, Some(now - 4 * DAY_MS)),
+            Some(State::Suppressed),
+            "a file older than max_age_days is not fresh"
+        );
+        assert_eq!(
+            fresh.initial_state(&msg(None), &scam, now, None),
+            Some(State::Suppressed)
+        );
+        assert_eq!(
+            p.initial_state(&msg(Some(now)), &Verdict::other(), now, None),
             None
         );
         let mut out = msg(Some(now));
         out.direction = Direction::Out;
-        assert_eq!(p.initial_state(&out, &scam, now), None);
+        assert_eq!(p.initial_state(&out, &scam, now, None), None);
     }
 
     #[test]

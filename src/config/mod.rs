@@ -44,6 +44,9 @@ pub struct AlertsConfig {
     pub categories: Vec<Category>,
     pub max_age_days: u32,
     pub quiet_hours: String,
+    /// Alert messages without a time when the file they came from changed within
+    /// `max_age_days` (off by default: an old backup copied today is "fresh" too).
+    pub undated_from_fresh_files: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,6 +75,7 @@ impl Default for AlertsConfig {
             categories: vec![Category::Scam, Category::Harassment, Category::Overdue],
             max_age_days: 3,
             quiet_hours: "22:00-08:00".to_string(),
+            undated_from_fresh_files: false,
         }
     }
 }
