@@ -102,6 +102,35 @@ fn a_2_gb_csv_field_stays_under_100_mb_and_stops_the_file_at_the_row_limit() {
     );
 }
 
+#[test]
+fn a_sparse_2_gb_vmessage_file_is_read_as_it_streams_and_stops_at_the_line_limit() {
+    let env = Env::new();
+    let path = env.path("huge.vmsg");
+    let block = |text: &str| {
+        format!(
+            "BEGIN:VMSG\r\nVERSION:1.1\r\nBEGIN:VCARD\r\nTEL:95384\r\nEND:VCARD\r\n\
+             BEGIN:VENV\r\nBEGIN:VBODY\r\nDate:2024/03/05 10:15:30\r\n{text}\r\n\
+             END:VBODY\r\nEND:VENV\r\nEND:VMSG\r\n"
+        )
+    };
+    // One message, then one that never ends its line: 2 GB of zero bytes.
+    let head = format!("{}BEGIN:VMSG\r\nBEGIN:VBODY\r\nSubject:", block("第一条"));
+    sparse(
+        &path,
+        head.as_bytes(),
+        2 << 30,
+        b"\r\nEND:VBODY\r\nEND:VMSG\r\n",
+    );
+    let (code, _, err, peak_mb) = run_measured(env.cmd().args(["scan", path.to_str().unwrap()]));
+    assert!(peak_mb < 100, "peak {peak_mb} MB: {err}");
+    assert_eq!(env.count("SELECT count(*) FROM message"), 1, "{err}");
+    assert_ne!(code, 0, "{err}");
+    assert!(
+        err.contains("huge.vmsg") && err.contains("line 15") && err.contains("a line longer than"),
+        "{err}"
+    );
+}
+
 /// An Android `sms` table with one message, created by `schema` (which may make `body`
 /// anything SQLite allows).
 fn android_db(path: &Path, schema: &str) -> rusqlite::Connection {

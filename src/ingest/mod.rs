@@ -190,30 +190,6 @@ fn open_checked(path: &Path, nofollow: bool) -> std::io::Result<std::fs::File> {
 pub const NOT_REGULAR: &str =
     "not a regular file (a FIFO, socket or device): skipped; backups are ordinary files";
 
-/// Reads a whole file that a reader needs in memory, from its start, refusing one larger
-/// than `limit` with a Limit error whose detail is `too_big` (what to do instead).
-pub fn read_bounded(
-    path: &Path,
-    file: &std::fs::File,
-    limit: u64,
-    too_big: &str,
-) -> Result<Vec<u8>, ParseError> {
-    use std::io::Read as _;
-    let mut bytes = Vec::new();
-    rewind(file)
-        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
-        .map_err(|e| ParseError::io(path, &e))?;
-    if bytes.len() as u64 > limit {
-        return Err(ParseError::new(
-            path,
-            Place::default(),
-            ErrorKind::Limit,
-            format!("larger than {} MB: {too_big}", limit >> 20),
-        ));
-    }
-    Ok(bytes)
-}
-
 /// The descriptor, read from its first byte again (detection, hashing and reading take
 /// turns on one descriptor).
 pub fn rewind(file: &std::fs::File) -> std::io::Result<&std::fs::File> {
@@ -259,8 +235,6 @@ pub struct Limits {
     /// streams in. Also the longest value SQLite may load from a phone database. Past it the parser cannot find the element's end safely, so the file
     /// stops there.
     pub max_element_bytes: usize,
-    /// Largest whole-document JSON file (JSON Lines are streamed and have no such bound).
-    pub max_document_bytes: u64,
     /// Largest ZIP entry read, counted as it is inflated (the header's size is not trusted).
     pub max_zip_entry_bytes: u64,
     /// Largest inflated/compressed ratio of a ZIP entry over 1 MB (a zip bomb's is in the
@@ -290,7 +264,6 @@ impl Default for Limits {
         Limits {
             max_body_bytes: 1 << 20,
             max_element_bytes: 8 << 20,
-            max_document_bytes: 256 << 20,
             max_zip_entry_bytes: 4 << 30,
             max_zip_ratio: 200,
             // MMS text parts can be long; SMS attributes are small.

@@ -7,6 +7,7 @@
 //! or come as `X-NOK-DT`/`X-SS-DT` UTC stamps. Files are UTF-8, GBK/GB18030 where the charset
 //! says so (or the bytes are not UTF-8), or UTF-16LE (Nokia).
 
+use std::io::{BufRead, Read as _};
 use std::path::Path;
 
 use super::json::{Stamp, local_time_ms, split};
@@ -19,33 +20,27 @@ pub fn read(
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> Result<ReadOutcome, SinkError> {
-    let bytes = match super::read_bounded(
-        path,
-        file,
-        opts.limits.max_document_bytes,
-        "not a phone's vMessage export",
-    ) {
-        Ok(b) => b,
-        Err(e) => return Ok(ReadOutcome::Failed(e)),
+    let io_failure = |e: std::io::Error| Ok(ReadOutcome::Failed(ParseError::io(path, &e)));
+    let file = match super::rewind(file) {
+        Ok(f) => f,
+        Err(e) => return io_failure(e),
     };
-    let text = decode_file(&bytes);
-    read_text(path, &text, opts, sink)
-}
-
-/// The file as text: UTF-16LE (with or without BOM) is converted; everything else stays
-/// bytes-as-Latin-1-free UTF-8 where valid, with invalid parts handled per field.
-fn decode_file(bytes: &[u8]) -> Vec<u8> {
-    let utf16 = bytes.starts_with(b"\xFF\xFE")
-        || (bytes.len() >= 4 && bytes[1] == 0 && bytes[3] == 0 && bytes[0] != 0);
-    if utf16 {
-        let (text, _, _) = encoding_rs::UTF_16LE.decode(bytes);
-        text.into_owned().into_bytes()
-    } else {
-        bytes
-            .strip_prefix(b"\xEF\xBB\xBF")
-            .unwrap_or(bytes)
-            .to_vec()
-    }
+    let mut raw = std::io::BufReader::new(file);
+    let start = match raw.fill_buf() {
+        Ok(b) => b[..b.len().min(4)].to_vec(),
+        Err(e) => return io_failure(e),
+    };
+    // Read line by line as it streams, so memory stays flat however big the file: UTF-16
+    // (with a BOM, or a BOM-less UTF-16LE that old Nokia and Sony exports write) is
+    // transcoded on the way; anything else passes through as bytes, decoded per field.
+    let bomless_utf16 = start.len() >= 4 && start[1] == 0 && start[3] == 0 && start[0] != 0;
+    let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+        .encoding(bomless_utf16.then_some(encoding_rs::UTF_16LE))
+        .bom_sniffing(true)
+        .strip_bom(true)
+        .utf8_passthru(true)
+        .build(raw);
+    read_text(path, std::io::BufReader::new(decoded), opts, sink)
 }
 
 #[derive(Default)]
@@ -66,18 +61,46 @@ struct Block {
     soft: bool,
     in_body: bool,
     body_started: bool,
+    /// The text grew past the limit while its lines were joined; only reported.
+    too_long: bool,
 }
 
 fn read_text(
     path: &Path,
-    text: &[u8],
+    mut text: impl BufRead,
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> Result<ReadOutcome, SinkError> {
     let mut block: Option<Block> = None;
     let mut record = 0u64;
-    for (i, raw) in text.split(|&b| b == b'\n').enumerate() {
-        let line_no = i as u64 + 1;
+    // A line holds at most one message's text (QP triples it); a longer one is not a phone's.
+    let max_line = opts.limits.max_body_bytes as u64 * 4 + 4096;
+    let mut buf = Vec::new();
+    let mut line_no = 0u64;
+    loop {
+        buf.clear();
+        match text.by_ref().take(max_line + 1).read_until(b'\n', &mut buf) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                return Ok(ReadOutcome::Failed(ParseError::new(
+                    path,
+                    Place::line(line_no + 1),
+                    ErrorKind::Io,
+                    e.to_string(),
+                )));
+            }
+        }
+        line_no += 1;
+        if buf.len() as u64 > max_line {
+            return Ok(ReadOutcome::Failed(ParseError::new(
+                path,
+                Place::line(line_no),
+                ErrorKind::Limit,
+                format!("a line longer than {max_line} bytes: not a phone's vMessage export"),
+            )));
+        }
+        let raw = buf.strip_suffix(b"\n").unwrap_or(&buf);
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         let upper = ascii_upper_prefix(line, 16);
         if upper.starts_with("BEGIN:VMSG") {
@@ -104,6 +127,11 @@ fn read_text(
         let Some(b) = block.as_mut() else {
             continue;
         };
+        // A text folded over many lines is bounded too: memory stays flat.
+        if b.body.as_ref().is_some_and(|t| t.len() as u64 > max_line) {
+            b.body = Some(Vec::new());
+            b.too_long = true;
+        }
         if upper.starts_with("END:VMSG") {
             let done = block.take().expect("open block");
             let start_line = done.start_line;
@@ -307,6 +335,12 @@ fn finish(b: Block, position: Position, opts: &ReadOptions) -> Result<Option<Mes
         (None, Some(None)) => return Ok(None),
         (None, None) => Direction::In,
     };
+    if b.too_long {
+        return Err(format!(
+            "a message longer than {} bytes",
+            opts.limits.max_body_bytes
+        ));
+    }
     let Some(mut raw) = b.body else {
         return Err("a message without text (no Subject or body in VBODY)".into());
     };

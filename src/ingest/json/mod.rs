@@ -15,6 +15,10 @@ use serde_json::{Map, Value};
 use super::{ErrorKind, ParseError, Place, ReadOptions, ReadOutcome, Sink, SinkError};
 use crate::model::{Direction, Message, Position};
 
+mod document;
+
+pub use document::read_document;
+
 /// Reads JSON Lines from `source`, one message per line. `entry` names the archive entry when
 /// the lines come from inside a ZIP. A line that is not a message is reported with its line
 /// number and the rest are read; a last line cut off without its newline means the file is
@@ -110,77 +114,6 @@ pub fn read_lines(
             )),
         }
     }
-}
-
-/// Reads a whole JSON document: an array of messages, an object with a `messages` (or
-/// `sms`, `data`) array, or one message object.
-pub fn read_document(
-    path: &Path,
-    file: &std::fs::File,
-    opts: &ReadOptions,
-    sink: &mut dyn Sink,
-) -> Result<ReadOutcome, SinkError> {
-    let bytes = match super::read_bounded(
-        path,
-        file,
-        opts.limits.max_document_bytes,
-        "export JSON Lines (one message per line) instead",
-    ) {
-        Ok(b) => b,
-        Err(e) => return Ok(ReadOutcome::Failed(e)),
-    };
-    let value: Value = match serde_json::from_slice(trim(&bytes)) {
-        Ok(v) => v,
-        Err(e) => {
-            let kind = if e.is_eof() {
-                ErrorKind::Truncated
-            } else {
-                ErrorKind::Syntax
-            };
-            return Ok(ReadOutcome::Failed(ParseError::new(
-                path,
-                Place::line(e.line() as u64),
-                kind,
-                format!("{e}"),
-            )));
-        }
-    };
-    let items: Vec<&Value> = match &value {
-        Value::Array(a) => a.iter().collect(),
-        Value::Object(o) => match ["messages", "sms", "data"]
-            .iter()
-            .find_map(|k| o.get(*k).and_then(Value::as_array))
-        {
-            Some(a) => a.iter().collect(),
-            None => vec![&value],
-        },
-        _ => {
-            return Ok(ReadOutcome::Failed(ParseError::new(
-                path,
-                Place::default(),
-                ErrorKind::Unsupported,
-                "a JSON value that holds no messages",
-            )));
-        }
-    };
-    for (i, item) in items.into_iter().enumerate() {
-        let position = Position {
-            record: i as u64 + 1,
-            offset: None,
-            line: None,
-        };
-        match message_from_value(item, position, opts) {
-            Ok(Some(msg)) => sink.message(msg)?,
-            Ok(None) => {}
-            Err(detail) => sink.record_error(ParseError::new(
-                path,
-                Place::record(i as u64 + 1),
-                ErrorKind::Syntax,
-                detail,
-            )),
-        }
-    }
-    Ok(ReadOutcome::Complete)
 }
 
 const SENDER: &[&str] = &[
