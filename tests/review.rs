@@ -583,3 +583,68 @@ fn search_finds_ordinary_messages_too_though_only_debt_messages_are_indexed() {
     assert_eq!(all("微粒贷已逾期").len(), 1);
     assert_eq!(all("10086").len(), 1, "sender search");
 }
+
+#[test]
+fn history_names_lenders_by_any_name_refuses_unknown_ones_and_says_when_more_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = fixture_db(dir.path());
+    let config = config_file(dir.path(), "en");
+    let run = |args: &[&str]| {
+        Command::cargo_bin("dunwatch")
+            .unwrap()
+            .env("DUNWATCH_DATA_DIR", dir.path())
+            .env("COLUMNS", "120")
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "--config",
+                config.to_str().unwrap(),
+            ])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let by_id = run(&["history", "--all", "--lender", "webank", "--json"]);
+    let by_name = run(&["history", "--all", "--lender", "微众银行", "--json"]);
+    assert!(by_id.status.success() && by_name.status.success());
+    assert!(!by_id.stdout.is_empty());
+    assert_eq!(by_id.stdout, by_name.stdout);
+
+    let unknown = run(&["history", "--lender", "nosuch"]);
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("no lender \"nosuch\""),
+        "{}",
+        String::from_utf8_lossy(&unknown.stderr)
+    );
+
+    let all = run(&["history", "--all", "--json"]).stdout;
+    let total = String::from_utf8_lossy(&all).lines().count();
+    let some = run(&["history", "--all", "--limit", "2"]);
+    let text = String::from_utf8_lossy(&some.stdout).into_owned();
+    assert!(text.contains(&format!("2 of {total} shown")), "{text}");
+
+    let out = dir.path().join("ev");
+    let empty = run(&[
+        "evidence",
+        "--lender",
+        "nosuch",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!empty.status.success());
+    let nothing = run(&[
+        "evidence",
+        "--search",
+        "没有这样的短信",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!nothing.status.success());
+    assert!(
+        String::from_utf8_lossy(&nothing.stderr).contains("nothing was written"),
+        "{}",
+        String::from_utf8_lossy(&nothing.stderr)
+    );
+    assert!(!out.exists(), "an empty evidence set was written");
+}

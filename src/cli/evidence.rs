@@ -107,19 +107,35 @@ pub fn run(ctx: &Ctx, args: EvidenceArgs) -> Result<ExitCode> {
             selection.push(format!("{name}: {v}"));
         }
     }
+    let lender = match &a.lender {
+        // By any of its names; an unknown lender is an error, not an empty export.
+        Some(name) => Some(
+            super::lenders::find_lender(&ctx.engine()?, name)?
+                .id
+                .clone(),
+        ),
+        None => None,
+    };
     let filter = Filter {
         categories,
-        lender: a.lender.clone(),
+        lender,
         sender: a.sender.clone(),
         since_ms: a.since.as_deref().map(parse_since).transpose()?,
         until_ms: a.until.as_deref().map(parse_local_time).transpose()?,
         search: a.search.clone(),
         limit: 0,
+        offset: 0,
         id: None,
         undated: false,
     };
     let config = ctx.config()?;
     let store = ctx.open_store(&config)?;
+    if store.history_count(&filter)? == 0 {
+        bail!(
+            "no stored message matches ({}); nothing was written. `dunwatch history` with the same filters shows what there is",
+            selection.join("; ")
+        );
+    }
     let done = crate::evidence::export(
         &store,
         &filter,

@@ -69,6 +69,7 @@ impl HistoryArgs {
                 .transpose()?,
             search: self.search.clone(),
             limit: self.limit,
+            offset: 0,
             id: None,
             undated: false,
         })
@@ -78,7 +79,13 @@ impl HistoryArgs {
 pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
     let store = ctx.open_store(&config)?;
-    let filter = args.filter()?;
+    let mut filter = args.filter()?;
+    // A lender by any of its names ("微众银行", "webank"); an unknown one is an error, not
+    // "no messages".
+    if let Some(lender) = &args.lender {
+        let engine = ctx.engine()?;
+        filter.lender = Some(super::lenders::find_lender(&engine, lender)?.id.clone());
+    }
     let mut out = super::stdout();
     if args.json {
         store.history_each(&filter, |entry| super::write_json_line(&mut out, &entry))?;
@@ -98,6 +105,20 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
         writeln!(out, "{}", table.row(&entry, &style))?;
         Ok(())
     })?;
+    let total = if rows > 0 && rows == filter.limit {
+        store.history_count(&filter)?
+    } else {
+        rows as u64
+    };
+    if total > rows as u64 {
+        writeln!(
+            out,
+            "{}",
+            style.dim(&format!(
+                "{rows} of {total} shown, the newest first; `--limit 0` shows all, or narrow with --since, --lender, --search"
+            ))
+        )?;
+    }
     if rows == 0 {
         writeln!(
             out,

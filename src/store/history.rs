@@ -22,6 +22,8 @@ pub struct Filter {
     pub search: Option<String>,
     /// 0 = no limit.
     pub limit: usize,
+    /// Skip this many of the newest matches first (paging).
+    pub offset: usize,
     /// Only the message with this id (for `show`).
     pub id: Option<i64>,
     /// Only messages without a time; `since_ms`/`until_ms` then bound when they were
@@ -99,6 +101,16 @@ impl Store {
         Ok(changed == 1)
     }
 
+    /// How many messages match `filter` (its limit and offset aside).
+    pub fn history_count(&self, filter: &Filter) -> anyhow::Result<u64> {
+        let (condition, args) = conditions(filter);
+        let sql = format!("SELECT count(*) FROM message m WHERE {condition}");
+        let n: i64 = self
+            .conn
+            .query_row(&sql, rusqlite::params_from_iter(args), |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
     /// Messages matching `filter`, newest first.
     pub fn history(&self, filter: &Filter) -> anyhow::Result<Vec<Entry>> {
         let mut out = Vec::new();
@@ -115,78 +127,21 @@ impl Store {
         filter: &Filter,
         mut each: impl FnMut(Entry) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        let mut sql = String::from(
+        let (condition, args) = conditions(filter);
+        let mut sql = format!(
             "SELECT m.id, m.ts, m.sender, m.contact, m.body, m.direction, m.category,
                     m.user_category, m.lender, m.score, m.reasons, m.advice, m.headline,
                     s.path, m.position
-             FROM message m LEFT JOIN source_file s ON s.id = m.source_id WHERE 1",
+             FROM message m LEFT JOIN source_file s ON s.id = m.source_id WHERE {condition}"
         );
-        let mut args: Vec<Value> = Vec::new();
-        if !filter.categories.is_empty() {
-            let marks = vec!["?"; filter.categories.len()].join(",");
-            sql.push_str(&format!(
-                " AND coalesce(m.user_category, m.category) IN ({marks})"
-            ));
-            args.extend(
-                filter
-                    .categories
-                    .iter()
-                    .map(|c| Value::Text(c.as_str().into())),
-            );
-        }
-        if let Some(lender) = &filter.lender {
-            sql.push_str(" AND m.lender = ?");
-            args.push(Value::Text(lender.to_ascii_lowercase()));
-        }
-        if let Some(sender) = &filter.sender {
-            sql.push_str(" AND m.sender_norm = ?");
-            args.push(Value::Text(super::normalize_sender(sender)));
-        }
-        let time = if filter.undated {
-            sql.push_str(" AND m.ts IS NULL");
-            "m.imported_at"
-        } else {
-            "m.ts"
-        };
-        if let Some(since) = filter.since_ms {
-            sql.push_str(&format!(" AND {time} >= ?"));
-            args.push(Value::Integer(since));
-        }
-        if let Some(until) = filter.until_ms {
-            sql.push_str(&format!(" AND {time} < ?"));
-            args.push(Value::Integer(until));
-        }
-        if let Some(id) = filter.id {
-            sql.push_str(" AND m.id = ?");
-            args.push(Value::Integer(id));
-        }
-        if let Some(text) = filter.search.as_deref().filter(|t| !t.is_empty()) {
-            if text.chars().count() >= 3 {
-                // The trigram index finds any substring of 3+ characters, Chinese included.
-                // The whole query is one FTS5 phrase (quotes doubled), so its punctuation and
-                // words like OR/NOT are text, not query syntax. It holds the debt-related
-                // messages only (migration 4); `other` ones are scanned with instr.
-                sql.push_str(
-                    " AND (m.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?) \
-                     OR (m.category = 'other' AND (instr(lower(m.body), lower(?)) > 0 \
-                     OR instr(lower(m.sender), lower(?)) > 0)))",
-                );
-                args.push(Value::Text(format!("\"{}\"", text.replace('"', "\"\""))));
-                args.push(Value::Text(text.into()));
-                args.push(Value::Text(text.into()));
-            } else {
-                // Trigrams cannot match 1–2 characters (逾期, 催): scan with instr, folding
-                // ASCII case as the trigram index does.
-                sql.push_str(
-                    " AND (instr(lower(m.body), lower(?)) > 0 OR instr(lower(m.sender), lower(?)) > 0)",
-                );
-                args.push(Value::Text(text.into()));
-                args.push(Value::Text(text.into()));
-            }
-        }
         sql.push_str(" ORDER BY m.ts IS NULL, m.ts DESC, m.id DESC");
-        if filter.limit > 0 {
-            sql.push_str(&format!(" LIMIT {}", filter.limit));
+        if filter.limit > 0 || filter.offset > 0 {
+            let limit = if filter.limit > 0 {
+                filter.limit as i64
+            } else {
+                -1
+            };
+            sql.push_str(&format!(" LIMIT {limit} OFFSET {}", filter.offset));
         }
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
@@ -217,6 +172,76 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// The WHERE clause of `filter` (over `message m`) and its arguments, shared by the listing
+/// and its count.
+fn conditions(filter: &Filter) -> (String, Vec<Value>) {
+    let mut sql = String::from("1");
+    let mut args: Vec<Value> = Vec::new();
+    if !filter.categories.is_empty() {
+        let marks = vec!["?"; filter.categories.len()].join(",");
+        sql.push_str(&format!(
+            " AND coalesce(m.user_category, m.category) IN ({marks})"
+        ));
+        args.extend(
+            filter
+                .categories
+                .iter()
+                .map(|c| Value::Text(c.as_str().into())),
+        );
+    }
+    if let Some(lender) = &filter.lender {
+        sql.push_str(" AND m.lender = ?");
+        args.push(Value::Text(lender.to_ascii_lowercase()));
+    }
+    if let Some(sender) = &filter.sender {
+        sql.push_str(" AND m.sender_norm = ?");
+        args.push(Value::Text(super::normalize_sender(sender)));
+    }
+    let time = if filter.undated {
+        sql.push_str(" AND m.ts IS NULL");
+        "m.imported_at"
+    } else {
+        "m.ts"
+    };
+    if let Some(since) = filter.since_ms {
+        sql.push_str(&format!(" AND {time} >= ?"));
+        args.push(Value::Integer(since));
+    }
+    if let Some(until) = filter.until_ms {
+        sql.push_str(&format!(" AND {time} < ?"));
+        args.push(Value::Integer(until));
+    }
+    if let Some(id) = filter.id {
+        sql.push_str(" AND m.id = ?");
+        args.push(Value::Integer(id));
+    }
+    if let Some(text) = filter.search.as_deref().filter(|t| !t.is_empty()) {
+        if text.chars().count() >= 3 {
+            // The trigram index finds any substring of 3+ characters, Chinese included.
+            // The whole query is one FTS5 phrase (quotes doubled), so its punctuation and
+            // words like OR/NOT are text, not query syntax. It holds the debt-related
+            // messages only (migration 4); `other` ones are scanned with instr.
+            sql.push_str(
+                " AND (m.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?) \
+                 OR (m.category = 'other' AND (instr(lower(m.body), lower(?)) > 0 \
+                 OR instr(lower(m.sender), lower(?)) > 0)))",
+            );
+            args.push(Value::Text(format!("\"{}\"", text.replace('"', "\"\""))));
+            args.push(Value::Text(text.into()));
+            args.push(Value::Text(text.into()));
+        } else {
+            // Trigrams cannot match 1–2 characters (逾期, 催): scan with instr, folding
+            // ASCII case as the trigram index does.
+            sql.push_str(
+                " AND (instr(lower(m.body), lower(?)) > 0 OR instr(lower(m.sender), lower(?)) > 0)",
+            );
+            args.push(Value::Text(text.into()));
+            args.push(Value::Text(text.into()));
+        }
+    }
+    (sql, args)
 }
 
 fn parse_cat(s: &str) -> Category {
