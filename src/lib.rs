@@ -20,6 +20,8 @@ pub mod ingest;
 pub mod model;
 pub mod paths;
 pub mod report;
+pub mod review;
 pub mod service;
 pub mod store;
+pub mod ui;
 pub mod untrusted;

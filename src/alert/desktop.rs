@@ -435,7 +435,7 @@ pub fn render_problems(
 }
 
 /// Why a backup was not read fully, in a few words a person can act on.
-fn cause_words(cause: crate::import::ProblemCause, lang: crate::report::Lang) -> &'static str {
+pub fn cause_words(cause: crate::import::ProblemCause, lang: crate::report::Lang) -> &'static str {
     use crate::import::ProblemCause as C;
     let zh = lang == crate::report::Lang::Zh;
     match (cause, zh) {

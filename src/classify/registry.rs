@@ -131,6 +131,42 @@ impl Registry {
         self.lenders.iter().find(|l| l.id == id)
     }
 
+    /// The lender a person means by `what`: an id, or one of its names, products or signatures.
+    pub fn find_lender(&self, what: &str) -> anyhow::Result<&LenderDef> {
+        let lenders = &self.lenders;
+        let wanted = super::normalize::normalize(what.trim()).text;
+        let named = |l: &LenderDef| {
+            l.id.eq_ignore_ascii_case(what.trim())
+                || l.name
+                    .values()
+                    .chain(&l.aliases)
+                    .chain(&l.signatures)
+                    .any(|n| super::normalize::normalize(n).text == wanted)
+        };
+        if let Some(l) = lenders.iter().find(|l| named(l)) {
+            return Ok(l);
+        }
+        let close: Vec<String> = lenders
+            .iter()
+            .filter(|l| {
+                !wanted.is_empty()
+                    && (l.id.contains(&wanted)
+                        || l.name.values().chain(&l.aliases).any(|n| {
+                            let n = super::normalize::normalize(n).text;
+                            n.contains(&wanted) || wanted.contains(&n)
+                        }))
+            })
+            .map(|l| format!("{} ({})", l.id, l.display("zh-CN")))
+            .collect();
+        if close.is_empty() {
+            anyhow::bail!("no lender {what:?} in the registry; `dunwatch lenders` lists them all");
+        }
+        anyhow::bail!(
+            "no lender {what:?} in the registry; did you mean {}?",
+            close.join(", ")
+        )
+    }
+
     /// Adds or replaces (by id) lenders.
     pub fn merge(&mut self, defs: Vec<LenderDef>) {
         merge_into(&mut self.lenders, defs);

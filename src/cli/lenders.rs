@@ -8,14 +8,13 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::Ctx;
 use super::history::fit;
 use crate::classify::Engine;
-use crate::classify::normalize::normalize;
 use crate::classify::registry::LenderDef;
 use crate::store::Store;
 use crate::store::person::{AccountEvidence, Declared};
@@ -85,38 +84,7 @@ pub fn run(ctx: &Ctx, args: LendersArgs) -> Result<ExitCode> {
 
 /// The lender a person means by `what`: an id, or one of its names, products or signatures.
 pub fn find_lender<'e>(engine: &'e Engine, what: &str) -> Result<&'e LenderDef> {
-    let lenders = &engine.registry().lenders;
-    let wanted = normalize(what.trim()).text;
-    let named = |l: &LenderDef| {
-        l.id.eq_ignore_ascii_case(what.trim())
-            || l.name
-                .values()
-                .chain(&l.aliases)
-                .chain(&l.signatures)
-                .any(|n| normalize(n).text == wanted)
-    };
-    if let Some(l) = lenders.iter().find(|l| named(l)) {
-        return Ok(l);
-    }
-    let close: Vec<String> = lenders
-        .iter()
-        .filter(|l| {
-            !wanted.is_empty()
-                && (l.id.contains(&wanted)
-                    || l.name.values().chain(&l.aliases).any(|n| {
-                        let n = normalize(n).text;
-                        n.contains(&wanted) || wanted.contains(&n)
-                    }))
-        })
-        .map(|l| format!("{} ({})", l.id, l.display("zh-CN")))
-        .collect();
-    if close.is_empty() {
-        bail!("no lender {what:?} in the registry; `dunwatch lenders` lists them all");
-    }
-    bail!(
-        "no lender {what:?} in the registry; did you mean {}?",
-        close.join(", ")
-    )
+    engine.registry().find_lender(what)
 }
 
 fn declare(store: &Store, engine: &Engine, names: &[String], state: Declared) -> Result<ExitCode> {

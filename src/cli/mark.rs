@@ -9,6 +9,7 @@ use clap::Args;
 
 use super::Ctx;
 use crate::model::Category;
+use crate::review::Corrected;
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("what").required(true).args(["category", "clear"]))]
@@ -26,49 +27,34 @@ pub struct MarkArgs {
 pub fn run(ctx: &Ctx, args: MarkArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
     let store = ctx.open_store(&config)?;
-    let Some(entry) = store.entry(args.id)? else {
-        bail!(
+    let new = if args.clear { None } else { args.category };
+    let engine = ctx.engine()?;
+    let mut out = super::stdout();
+    match crate::review::correct(&store, &engine, args.id, new)? {
+        Corrected::NoSuchMessage => bail!(
             "no message with id {} (ids are in the first column of `dunwatch history --all`)",
             args.id
-        );
-    };
-    let engine_said = entry.engine_category.unwrap_or(entry.category);
-    let new = if args.clear { None } else { args.category };
-    let mut out = super::stdout();
-    if new.is_none() && entry.engine_category.is_none() {
-        writeln!(
+        ),
+        Corrected::NothingToClear { engine } => writeln!(
             out,
-            "#{}: there is no correction to clear; it stays {engine_said} (the engine's verdict).",
+            "#{}: there is no correction to clear; it stays {engine} (the engine's verdict).",
             args.id
-        )?;
-        out.flush()?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    // The headline and advice are written again for the category now in force, with what
-    // dunwatch knows of the person; the engine's reasons stay as they were.
-    let engine = ctx.engine()?;
-    let person = engine.person_in(&store)?;
-    let rewritten = engine.classify_as(
-        &crate::classify::Input::at(&entry.sender, &entry.body, entry.ts_ms),
-        &person,
-        new.unwrap_or(engine_said),
-    );
-    store.mark(
-        args.id,
-        new,
-        &rewritten.headline,
-        &rewritten.advice,
-        &engine.tuning().learned,
-    )?;
-    let engine = engine_said;
-    match new {
-        Some(c) if c == engine => writeln!(
+        )?,
+        Corrected::Done {
+            now: Some(c),
+            engine,
+        } if c == engine => writeln!(
             out,
             "#{}: {c} (confirmed; the engine said the same)",
             args.id
         )?,
-        Some(c) => writeln!(out, "#{}: {c} (the engine said {engine})", args.id)?,
-        None => writeln!(out, "#{}: correction removed; back to {engine}", args.id)?,
+        Corrected::Done {
+            now: Some(c),
+            engine,
+        } => writeln!(out, "#{}: {c} (the engine said {engine})", args.id)?,
+        Corrected::Done { now: None, engine } => {
+            writeln!(out, "#{}: correction removed; back to {engine}", args.id)?
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -20,6 +20,7 @@ mod service;
 mod show;
 mod stats;
 mod trust;
+mod ui;
 
 pub use rules::{evaluate, read_labelled_file};
 
@@ -93,6 +94,9 @@ pub enum Command {
     Learn(learn::LearnArgs),
     /// A summary for a week or a date range, as Markdown, HTML or JSON.
     Report(report::ReportArgs),
+    /// Review in the browser: the messages, the verdicts and why, corrections, senders,
+    /// import problems (a page on 127.0.0.1, only while you use it).
+    Ui(ui::UiArgs),
     /// Export messages as evidence with hashes (`evidence --out DIR`), or check an export
     /// (`evidence verify DIR`).
     Evidence(evidence::EvidenceArgs),
@@ -222,6 +226,7 @@ fn dispatch(ctx: Ctx, command: Command) -> Result<ExitCode> {
         Command::Run(args) => run::run(&ctx, args),
         Command::Service(action) => service::run(&ctx, action),
         Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::Ui(args) => ui::run(&ctx, args),
         Command::Generate(args) => service::generate(args),
     }
 }

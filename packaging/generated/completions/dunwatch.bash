@@ -82,6 +82,9 @@ _dunwatch() {
             dunwatch,trust)
                 cmd="dunwatch__subcmd__trust"
                 ;;
+            dunwatch,ui)
+                cmd="dunwatch__subcmd__ui"
+                ;;
             dunwatch,untrust)
                 cmd="dunwatch__subcmd__untrust"
                 ;;
@@ -192,6 +195,9 @@ _dunwatch() {
                 ;;
             dunwatch__subcmd__help,trust)
                 cmd="dunwatch__subcmd__help__subcmd__trust"
+                ;;
+            dunwatch__subcmd__help,ui)
+                cmd="dunwatch__subcmd__help__subcmd__ui"
                 ;;
             dunwatch__subcmd__help,untrust)
                 cmd="dunwatch__subcmd__help__subcmd__untrust"
@@ -329,7 +335,7 @@ _dunwatch() {
 
     case "${cmd}" in
         dunwatch)
-            opts="-h -V --db --config --help --version scan classify check history show mark trust block untrust senders lenders stats feedback learn report evidence config rules run service doctor generate help"
+            opts="-h -V --db --config --help --version scan classify check history show mark trust block untrust senders lenders stats feedback learn report ui evidence config rules run service doctor generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -803,7 +809,7 @@ _dunwatch() {
             return 0
             ;;
         dunwatch__subcmd__help)
-            opts="scan classify check history show mark trust block untrust senders lenders stats feedback learn report evidence config rules run service doctor generate help"
+            opts="scan classify check history show mark trust block untrust senders lenders stats feedback learn report ui evidence config rules run service doctor generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1307,6 +1313,20 @@ _dunwatch() {
             return 0
             ;;
         dunwatch__subcmd__help__subcmd__trust)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__help__subcmd__ui)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2173,6 +2193,40 @@ _dunwatch() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dunwatch__subcmd__ui)
+            opts="-h --port --no-browser --open --idle-ms --db --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --open)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -1,0 +1,207 @@
+//! What every request to the review page passes before a page sees it. Loopback is no
+//! boundary against the browser (any web page can send it requests), so:
+//!
+//! - the `Host` must be `127.0.0.1:PORT` or `localhost:PORT` (DNS rebinding);
+//! - the URL dunwatch opens carries a one-time token, exchanged at `/login` for an HttpOnly,
+//!   SameSite=Strict session cookie, then redirected to a clean URL; without the cookie every
+//!   request gets 401;
+//! - every change is a POST carrying the session's CSRF token; without it, 403 and nothing
+//!   changes;
+//! - every answer forbids framing, sniffing, caching and anything from outside (CSP).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::App;
+
+pub const COOKIE: &str = "dunwatch_session";
+
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+                   frame-ancestors 'none'; base-uri 'none'";
+
+/// The secrets of one server run.
+pub struct Secrets {
+    /// Exchanged once for a session; `None` once used.
+    login: Mutex<Option<String>>,
+    /// Session id → its CSRF token.
+    sessions: Mutex<HashMap<String, String>>,
+    /// When the last request came, for stopping when nobody looks.
+    pub last_request: Mutex<Instant>,
+}
+
+impl Secrets {
+    pub fn new(login: String) -> Secrets {
+        Secrets {
+            login: Mutex::new(Some(login)),
+            sessions: Mutex::new(HashMap::new()),
+            last_request: Mutex::new(Instant::now()),
+        }
+    }
+
+    /// The CSRF token of the session this request carries, if it carries a valid one.
+    pub fn session_csrf(&self, headers: &HeaderMap) -> Option<String> {
+        let id = cookie(headers, COOKIE)?;
+        let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        sessions
+            .iter()
+            .find(|(sid, _)| same(sid, &id))
+            .map(|(_, csrf)| csrf.clone())
+    }
+
+    /// Trades the one-time token for a new session (id, CSRF token); `None` if the token is
+    /// wrong or was used.
+    fn exchange(&self, token: &str) -> Option<String> {
+        let mut login = self.login.lock().unwrap_or_else(|e| e.into_inner());
+        if !login.as_deref().is_some_and(|t| same(t, token)) {
+            return None;
+        }
+        *login = None;
+        let id = random_token();
+        self.sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.clone(), random_token());
+        Some(id)
+    }
+}
+
+/// 32 random bytes as hex, from the operating system's generator.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system's random number generator");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The middleware: Host, then the login exchange, then the session, then CSRF for changes.
+pub async fn guard(
+    State(app): State<std::sync::Arc<App>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    *app.secrets
+        .last_request
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = Instant::now();
+    let mut response = check(&app, request, next).await;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+async fn check(app: &App, request: Request, next: Next) -> Response {
+    let host_ok = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|h| {
+            h == format!("127.0.0.1:{}", app.port) || h == format!("localhost:{}", app.port)
+        });
+    if !host_ok {
+        return app.refuse(StatusCode::MISDIRECTED_REQUEST, "error.wrong_host");
+    }
+    if request.uri().path() == "/login" {
+        return login(app, &request);
+    }
+    let Some(csrf) = app.secrets.session_csrf(request.headers()) else {
+        return app.refuse(StatusCode::UNAUTHORIZED, "error.unauthorized");
+    };
+    if request.method() == Method::GET || request.method() == Method::HEAD {
+        return next.run(request).await;
+    }
+    if request.method() != Method::POST {
+        return app.refuse(StatusCode::METHOD_NOT_ALLOWED, "error.bad_request");
+    }
+    // A browser says where a POST comes from; another site's form is refused whatever it
+    // carries.
+    if let Some(origin) = request.headers().get(header::ORIGIN) {
+        let ours = [
+            format!("http://127.0.0.1:{}", app.port),
+            format!("http://localhost:{}", app.port),
+        ];
+        if !ours.iter().any(|o| origin.as_bytes() == o.as_bytes()) {
+            return app.refuse(StatusCode::FORBIDDEN, "error.forbidden");
+        }
+    }
+    // The form is read here to check its token, then handed on.
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 << 10).await else {
+        return app.refuse(StatusCode::PAYLOAD_TOO_LARGE, "error.bad_request");
+    };
+    let sent = form_csrf(&bytes);
+    if !sent.as_deref().is_some_and(|s| same(s, &csrf)) {
+        return app.refuse(StatusCode::FORBIDDEN, "error.forbidden");
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// The `csrf` field of an `application/x-www-form-urlencoded` body.
+fn form_csrf(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Csrf {
+        csrf: Option<String>,
+    }
+    serde_urlencoded::from_bytes::<Csrf>(body).ok()?.csrf
+}
+
+/// `GET /login?token=…&next=/messages/5`: a session for the right token, then the page asked
+/// for (a path of this server only).
+fn login(app: &App, request: &Request) -> Response {
+    #[derive(serde::Deserialize)]
+    struct Login {
+        token: Option<String>,
+        next: Option<String>,
+    }
+    let Ok(axum::extract::Query(q)) = axum::extract::Query::<Login>::try_from_uri(request.uri())
+    else {
+        return app.refuse(StatusCode::BAD_REQUEST, "error.bad_request");
+    };
+    let Some(session) = q.token.as_deref().and_then(|t| app.secrets.exchange(t)) else {
+        return app.refuse(StatusCode::UNAUTHORIZED, "error.unauthorized");
+    };
+    let next = q
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or_else(|| "/".to_string());
+    let mut response = Redirect::to(&next).into_response();
+    let cookie = format!("{COOKIE}={session}; HttpOnly; SameSite=Strict; Path=/");
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}

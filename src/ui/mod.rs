@@ -1,0 +1,206 @@
+//! `dunwatch ui`: the review page, served on 127.0.0.1 only while someone uses it.
+//!
+//! The server binds loopback on a free port (or `--port`), opens the default browser on a
+//! one-time login URL (or prints it first with `--no-browser`) and stops after a stretch
+//! without requests (30 minutes). Nothing listens otherwise: the daemon starts this same
+//! binary when an alert asks for the page. Requests pass [`guard`] first; pages are in
+//! [`pages`], their words and templates in [`view`].
+
+mod guard;
+mod pages;
+pub mod view;
+
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::Environment;
+
+use crate::classify::Engine;
+use crate::config::Config;
+use crate::paths::Paths;
+use crate::report::Lang;
+use crate::store::Store;
+
+/// How long the page stays up without a request.
+pub const IDLE: Duration = Duration::from_secs(30 * 60);
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// 0: a free port.
+    pub port: u16,
+    /// Print the URL instead of opening a browser.
+    pub no_browser: bool,
+    /// The page to open after logging in (`/messages/42`).
+    pub open: Option<String>,
+    pub idle: Duration,
+}
+
+/// Everything a request may use: the secrets, the store, the engine (corrections rewrite
+/// headlines), the config and the words of the person's language.
+pub struct App {
+    pub port: u16,
+    secrets: guard::Secrets,
+    env: Environment<'static>,
+    catalog: view::Catalog,
+    lang: Lang,
+    store: Mutex<Store>,
+    engine: Engine,
+    config: Config,
+    paths: Paths,
+    db_path: PathBuf,
+}
+
+impl App {
+    /// A page from `template` with `ctx`, or the error page if it cannot be written.
+    fn render(&self, template: &str, ctx: minijinja::Value) -> Response {
+        match self.env.get_template(template).and_then(|t| t.render(ctx)) {
+            Ok(html) => Html(html).into_response(),
+            Err(e) => {
+                tracing::error!("page {template}: {e:#}");
+                let detail = e.to_string();
+                self.refuse_with(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    self.catalog.text("error.internal", &[("detail", &detail)]),
+                )
+            }
+        }
+    }
+
+    /// The error page with the catalog's text for `key`.
+    fn refuse(&self, status: StatusCode, key: &str) -> Response {
+        self.refuse_with(status, self.catalog.text(key, &[]))
+    }
+
+    fn refuse_with(&self, status: StatusCode, text: String) -> Response {
+        let ctx = minijinja::context! {
+            lang => self.lang_tag(), page => "", problems => 0, done => "", text => text,
+        };
+        let html = self
+            .env
+            .get_template("notice.html")
+            .and_then(|t| t.render(ctx))
+            .unwrap_or_else(|_| "dunwatch".to_string());
+        (status, Html(html)).into_response()
+    }
+
+    fn lang_tag(&self) -> &'static str {
+        match self.lang {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// What `serve` needs from the command line's context.
+pub struct Setup {
+    pub config: Config,
+    pub paths: Paths,
+    pub db_path: PathBuf,
+    pub engine: Engine,
+}
+
+/// Serves until nobody has asked for a page for `opts.idle`, or until SIGINT/SIGTERM.
+pub fn serve(setup: Setup, opts: Options) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(serve_async(setup, opts))
+}
+
+async fn serve_async(setup: Setup, opts: Options) -> Result<()> {
+    let store = Store::open(&setup.db_path)?;
+    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, opts.port))
+        .await
+        .with_context(|| format!("cannot listen on 127.0.0.1:{}", opts.port))?;
+    let port = listener.local_addr()?.port();
+    let token = guard::random_token();
+    let lang = Lang::from_config(&setup.config);
+    let catalog = view::Catalog::new(lang);
+    let app = Arc::new(App {
+        port,
+        secrets: guard::Secrets::new(token.clone()),
+        env: view::environment(catalog.clone()),
+        catalog,
+        lang,
+        store: Mutex::new(store),
+        engine: setup.engine,
+        config: setup.config,
+        paths: setup.paths,
+        db_path: setup.db_path,
+    });
+    let next = opts.open.clone().unwrap_or_else(|| "/".to_string());
+    let query = serde_urlencoded::to_string([("token", token.as_str()), ("next", next.as_str())])?;
+    let url = format!("http://127.0.0.1:{port}/login?{query}");
+    // The URL is the first line of standard output either way: a browser that fails to
+    // start leaves it to be copied.
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{url}")?;
+        out.flush()?;
+    }
+    if !opts.no_browser
+        && let Err(e) = open::that_detached(&url)
+    {
+        eprintln!("dunwatch: cannot open a browser ({e}); open the address above in one");
+    }
+    tracing::info!(
+        "review page on 127.0.0.1:{port}; it stops after {} min without a request",
+        opts.idle.as_secs() / 60
+    );
+    let router = pages::router(app.clone()).layer(axum::middleware::from_fn_with_state(
+        app.clone(),
+        guard::guard,
+    ));
+    axum::serve(listener, router)
+        .with_graceful_shutdown(until_idle_or_signal(app, opts.idle))
+        .await
+        .context("the review page stopped")?;
+    Ok(())
+}
+
+/// Resolves once nobody has asked for a page for `idle`, or on SIGINT/SIGTERM.
+async fn until_idle_or_signal(app: Arc<App>, idle: Duration) {
+    let tick = (idle / 10).clamp(Duration::from_millis(50), Duration::from_secs(10));
+    let watch = async {
+        loop {
+            tokio::time::sleep(tick).await;
+            let last = *app
+                .secrets
+                .last_request
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if Instant::now().duration_since(last) >= idle {
+                tracing::info!("no request for {} s: the review page stops", idle.as_secs());
+                return;
+            }
+        }
+    };
+    tokio::select! {
+        () = watch => {}
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate() => {}
+    }
+}
+
+#[cfg(unix)]
+async fn terminate() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            term.recv().await;
+        }
+        Err(_) => std::future::pending().await,
+    }
+}
+
+#[cfg(not(unix))]
+async fn terminate() {
+    std::future::pending().await
+}

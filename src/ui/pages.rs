@@ -1,0 +1,627 @@
+//! The pages of the review page and the changes their buttons make. Each handler reads (or
+//! writes) the store off the async runtime and hands plain values to its template; the
+//! words come from the catalog, the escaping from the template engine.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use minijinja::context;
+use minijinja::value::{Serde, Value};
+use serde::{Deserialize, Serialize};
+
+use super::App;
+use crate::model::Category;
+use crate::review::Corrected;
+use crate::store::history::{Entry, Filter};
+use crate::store::senders::Side;
+
+/// Messages per page of the inbox.
+const PER_PAGE: usize = 50;
+/// Characters of a message shown in a list.
+const EXCERPT: usize = 120;
+
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(inbox))
+        .route("/messages/{id}", get(message))
+        .route("/messages/{id}/mark", axum::routing::post(mark))
+        .route("/senders", get(senders).post(set_sender))
+        .route("/lenders", get(lenders).post(declare_lender))
+        .route("/problems", get(problems))
+        .route("/settings", get(settings))
+        .route("/static/app.css", get(style))
+        .with_state(app)
+}
+
+/// Runs store work off the runtime; a failure becomes the error page.
+async fn blocking(
+    app: &Arc<App>,
+    work: impl FnOnce(&App) -> anyhow::Result<Response> + Send + 'static,
+) -> Response {
+    let inner = app.clone();
+    match tokio::task::spawn_blocking(move || work(&inner)).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(e)) => {
+            tracing::error!("review page: {e:#}");
+            let detail = format!("{e:#}");
+            app.refuse_with(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                app.catalog.text("error.internal", &[("detail", &detail)]),
+            )
+        }
+        Err(e) => app.refuse_with(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+impl App {
+    fn store(&self) -> std::sync::MutexGuard<'_, crate::store::Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn category_label(&self, c: Category) -> String {
+        self.catalog.text(&format!("category.{}", c.as_str()), &[])
+    }
+
+    fn lender_name(&self, id: &str) -> String {
+        self.engine.registry().get(id).map_or_else(
+            || id.to_string(),
+            |l| l.display(self.lang_tag()).to_string(),
+        )
+    }
+
+    fn time(&self, ts_ms: Option<i64>) -> String {
+        let tz = self
+            .config
+            .phone_tz()
+            .unwrap_or_else(|_| jiff::tz::TimeZone::system());
+        ts_ms
+            .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+            .map_or_else(
+                || self.catalog.text("time.none", &[]),
+                |t| t.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string(),
+            )
+    }
+
+    fn row(&self, e: &Entry) -> Row {
+        let excerpt: String = e.body.chars().take(EXCERPT).collect();
+        Row {
+            id: e.id,
+            category: e.category.as_str(),
+            category_label: self.category_label(e.category),
+            time: self.time(e.ts_ms),
+            sender: e.sender.clone(),
+            contact: e.contact.clone(),
+            lender: e.lender.as_deref().map(|l| self.lender_name(l)),
+            excerpt: if excerpt.len() < e.body.len() {
+                format!("{excerpt}…")
+            } else {
+                excerpt
+            },
+        }
+    }
+
+    /// The values every page's frame needs.
+    fn frame(&self, page: &str, done: String) -> minijinja::Value {
+        let problems = self.store().import_problems().map_or(0, |p| p.len());
+        context! { lang => self.lang_tag(), page => page, problems => problems, done => done }
+    }
+
+    fn categories(&self, with_groups: bool) -> Vec<Choice> {
+        let mut out = Vec::new();
+        if with_groups {
+            out.push(Choice {
+                value: "debt".into(),
+                label: self.catalog.text("filter.debt", &[]),
+            });
+            out.push(Choice {
+                value: "all".into(),
+                label: self.catalog.text("filter.all", &[]),
+            });
+        }
+        out.extend(Category::ALL.iter().map(|c| Choice {
+            value: c.as_str().into(),
+            label: self.category_label(*c),
+        }));
+        out
+    }
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: i64,
+    category: &'static str,
+    category_label: String,
+    time: String,
+    sender: String,
+    contact: Option<String>,
+    lender: Option<String>,
+    excerpt: String,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+}
+
+/// The inbox's filters, as the form sends them (every field may be empty).
+#[derive(Debug, Default, Deserialize, Serialize, Clone)]
+struct InboxQuery {
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    lender: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    since: String,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    page: Option<usize>,
+}
+
+async fn inbox(State(app): State<Arc<App>>, Query(q): Query<InboxQuery>) -> Response {
+    blocking(&app, move |app| {
+        let mut error = None;
+        let mut filter = Filter {
+            limit: PER_PAGE,
+            ..Filter::default()
+        };
+        match q.category.as_str() {
+            "" | "debt" => filter.categories = Category::DEBT.to_vec(),
+            "all" => {}
+            c => match c.parse::<Category>() {
+                Ok(c) => filter.categories = vec![c],
+                Err(_) => error = Some(app.catalog.text("error.bad_request", &[])),
+            },
+        }
+        let lender = q.lender.trim();
+        if !lender.is_empty() {
+            match app.engine.registry().find_lender(lender) {
+                Ok(l) => filter.lender = Some(l.id.clone()),
+                Err(e) => error = Some(e.to_string()),
+            }
+        }
+        let q_text = q.q.trim();
+        if !q_text.is_empty() {
+            filter.search = Some(q_text.to_string());
+        }
+        for (value, slot, end_of_day) in [
+            (&q.since, &mut filter.since_ms, false),
+            (&q.until, &mut filter.until_ms, true),
+        ] {
+            if value.trim().is_empty() {
+                continue;
+            }
+            match day_start_ms(value.trim(), app, end_of_day) {
+                Some(ms) => *slot = Some(ms),
+                None => error = Some(app.catalog.text("error.bad_request", &[])),
+            }
+        }
+        let page_no = q.page.unwrap_or(1).max(1);
+        filter.offset = (page_no - 1) * PER_PAGE;
+        let (rows, total) = if error.is_some() {
+            (Vec::new(), 0)
+        } else {
+            let store = app.store();
+            let rows: Vec<Row> = store.history(&filter)?.iter().map(|e| app.row(e)).collect();
+            (rows, store.history_count(&filter)?)
+        };
+        let pages = (total as usize).div_ceil(PER_PAGE).max(1);
+        let link = |page: usize| {
+            let mut to = q.clone();
+            to.page = Some(page);
+            format!("/?{}", serde_urlencoded::to_string(&to).unwrap_or_default())
+        };
+        let ctx = context! {
+            ..app.frame("inbox", String::new()),
+            ..context! {
+                categories => Value::from(Serde(app.categories(true))),
+                filter => context! {
+                    category => if q.category.is_empty() { "debt" } else { q.category.as_str() },
+                    lender => q.lender.clone(), q => q.q.clone(), since => q.since.clone(),
+                    until => q.until.clone(),
+                },
+                error => error, rows => Value::from(Serde(&rows)), total => total,
+                pages => pages, page_no => page_no,
+                newer => (page_no > 1).then(|| link(page_no - 1)),
+                older => (page_no < pages).then(|| link(page_no + 1)),
+            }
+        };
+        Ok(app.render("inbox.html", ctx))
+    })
+    .await
+}
+
+/// `2026-11-30` at midnight (or, for `until`, the next midnight) in the phone's zone.
+fn day_start_ms(text: &str, app: &App, end_of_day: bool) -> Option<i64> {
+    let date: jiff::civil::Date = text.parse().ok()?;
+    let date = if end_of_day {
+        date.tomorrow().ok()?
+    } else {
+        date
+    };
+    let tz = app.config.phone_tz().ok()?;
+    Some(date.to_zoned(tz).ok()?.timestamp().as_millisecond())
+}
+
+/// After a change: which one, for the line that says it was done.
+#[derive(Debug, Default, Deserialize)]
+struct Done {
+    #[serde(default)]
+    done: String,
+    #[serde(default)]
+    sender: String,
+    #[serde(default)]
+    lender: String,
+    #[serde(default)]
+    category: String,
+}
+
+impl App {
+    /// The sentence for a change just made, from the catalog; empty for none.
+    fn done_text(&self, d: &Done) -> String {
+        let key = match d.done.as_str() {
+            "marked" => "done.marked",
+            "cleared" => "done.cleared",
+            "trusted" => "done.trusted",
+            "blocked" => "done.blocked",
+            "untrusted" => "done.untrusted",
+            "have" => "done.have",
+            "none" => "done.none",
+            _ => return String::new(),
+        };
+        let category = d
+            .category
+            .parse::<Category>()
+            .map(|c| self.category_label(c))
+            .unwrap_or_default();
+        let lender = self.lender_name(&d.lender);
+        self.catalog.text(
+            key,
+            &[
+                ("sender", &d.sender),
+                ("lender", &lender),
+                ("category", &category),
+            ],
+        )
+    }
+}
+
+#[derive(Serialize)]
+struct Part {
+    text: String,
+    mark: bool,
+}
+
+/// The text cut where the reasons' quoted words are, so that the page can mark them.
+fn highlighted(body: &str, quotes: &[&str]) -> Vec<Part> {
+    let mut marked = vec![false; body.len()];
+    for q in quotes.iter().filter(|q| !q.trim().is_empty()) {
+        for (at, _) in body.match_indices(q) {
+            marked[at..at + q.len()].iter_mut().for_each(|m| *m = true);
+        }
+    }
+    let mut parts: Vec<Part> = Vec::new();
+    for (i, c) in body.char_indices() {
+        let mark = marked[i];
+        match parts.last_mut() {
+            Some(p) if p.mark == mark => p.text.push(c),
+            _ => parts.push(Part {
+                text: c.to_string(),
+                mark,
+            }),
+        }
+    }
+    parts
+}
+
+async fn message(
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Query(done): Query<Done>,
+    headers: HeaderMap,
+) -> Response {
+    let csrf = app.secrets.session_csrf(&headers).unwrap_or_default();
+    blocking(&app, move |app| {
+        let store = app.store();
+        let Some(e) = store.entry(id)? else {
+            return Ok(app.refuse(StatusCode::NOT_FOUND, "error.not_found"));
+        };
+        let others: Vec<Row> = store
+            .history(&Filter {
+                sender: Some(e.sender.clone()),
+                limit: 11,
+                ..Filter::default()
+            })?
+            .iter()
+            .filter(|o| o.id != e.id)
+            .take(10)
+            .map(|o| app.row(o))
+            .collect();
+        let side = store.sender_lists()?.side(&e.sender).map(Side::as_str);
+        drop(store);
+        let quotes: Vec<&str> = e.reasons.iter().map(|r| r.evidence.as_str()).collect();
+        let reasons: Vec<minijinja::Value> = e
+            .reasons
+            .iter()
+            .filter(|r| !r.description.is_empty())
+            .map(|r| context! { description => r.description.clone(), evidence => r.evidence.clone() })
+            .collect();
+        let row = app.row(&e);
+        let m = context! {
+            id => e.id, category => e.category.as_str(), category_label => row.category_label,
+            engine_label => e.engine_category.map(|c| app.category_label(c)),
+            headline => e.headline, time => row.time, sender => e.sender, contact => e.contact,
+            lender => row.lender, lender_id => e.lender, side => side,
+            parts => Value::from(Serde(highlighted(&e.body, &quotes))), reasons => reasons,
+            advice => e.advice.lines().filter(|l| !l.trim().is_empty()).map(str::to_string)
+                .collect::<Vec<_>>(),
+            source => e.source,
+        };
+        let ctx = context! {
+            ..app.frame("inbox", app.done_text(&done)),
+            ..context! {
+                m => m, others => Value::from(Serde(&others)),
+                choices => Value::from(Serde(app.categories(false))), csrf => csrf,
+            }
+        };
+        Ok(app.render("message.html", ctx))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+struct MarkForm {
+    #[serde(default)]
+    category: String,
+}
+
+async fn mark(
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Form(form): Form<MarkForm>,
+) -> Response {
+    blocking(&app, move |app| {
+        let category = match form.category.as_str() {
+            "" => None,
+            c => match c.parse::<Category>() {
+                Ok(c) => Some(c),
+                Err(_) => return Ok(app.refuse(StatusCode::BAD_REQUEST, "error.bad_request")),
+            },
+        };
+        let store = app.store();
+        Ok(
+            match crate::review::correct(&store, &app.engine, id, category)? {
+                Corrected::NoSuchMessage => app.refuse(StatusCode::NOT_FOUND, "error.not_found"),
+                Corrected::NothingToClear { .. } | Corrected::Done { now: None, .. } => {
+                    Redirect::to(&format!("/messages/{id}?done=cleared")).into_response()
+                }
+                Corrected::Done { now: Some(c), .. } => Redirect::to(&format!(
+                    "/messages/{id}?done=marked&category={}",
+                    c.as_str()
+                ))
+                .into_response(),
+            },
+        )
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+struct SenderForm {
+    sender: String,
+    #[serde(default)]
+    side: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// Where to go after a change: a page of this server, else the inbox.
+fn back_to(back: &str, done: &[(&str, &str)]) -> Response {
+    let path = if back.starts_with('/') && !back.starts_with("//") && !back.contains('?') {
+        back
+    } else {
+        "/"
+    };
+    let query = serde_urlencoded::to_string(done).unwrap_or_default();
+    Redirect::to(&format!("{path}?{query}")).into_response()
+}
+
+async fn set_sender(State(app): State<Arc<App>>, Form(form): Form<SenderForm>) -> Response {
+    blocking(&app, move |app| {
+        let sender = form.sender.trim().to_string();
+        if crate::store::normalize_sender(&sender).is_empty() {
+            return Ok(app.refuse(StatusCode::BAD_REQUEST, "error.bad_request"));
+        }
+        let store = app.store();
+        let done = match form.side.as_str() {
+            "trust" => {
+                store.set_sender_side(&sender, Side::Trust)?;
+                "trusted"
+            }
+            "block" => {
+                store.set_sender_side(&sender, Side::Block)?;
+                "blocked"
+            }
+            "" => {
+                store.remove_sender(&sender)?;
+                "untrusted"
+            }
+            _ => return Ok(app.refuse(StatusCode::BAD_REQUEST, "error.bad_request")),
+        };
+        Ok(back_to(&form.back, &[("done", done), ("sender", &sender)]))
+    })
+    .await
+}
+
+async fn senders(
+    State(app): State<Arc<App>>,
+    Query(done): Query<Done>,
+    headers: HeaderMap,
+) -> Response {
+    let csrf = app.secrets.session_csrf(&headers).unwrap_or_default();
+    blocking(&app, move |app| {
+        let list = app.store().sender_list()?;
+        let mut listed = Vec::new();
+        for (side, key) in [(Side::Trust, "senders.trusted"), (Side::Block, "senders.blocked")] {
+            let senders: Vec<minijinja::Value> = list
+                .iter()
+                .filter(|l| l.side == side)
+                .map(|l| context! { sender => l.sender.clone(), since => l.added.get(..10).unwrap_or("") })
+                .collect();
+            if !senders.is_empty() {
+                listed.push(context! { label => app.catalog.text(key, &[]), senders => senders });
+            }
+        }
+        let ctx = context! {
+            ..app.frame("senders", app.done_text(&done)),
+            ..context! { listed => listed, csrf => csrf }
+        };
+        Ok(app.render("senders.html", ctx))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+struct LenderForm {
+    lender: String,
+    state: String,
+    #[serde(default)]
+    back: String,
+}
+
+async fn declare_lender(State(app): State<Arc<App>>, Form(form): Form<LenderForm>) -> Response {
+    blocking(&app, move |app| {
+        let Some(lender) = app.engine.registry().get(&form.lender) else {
+            return Ok(app.refuse(StatusCode::BAD_REQUEST, "error.bad_request"));
+        };
+        let state = match form.state.as_str() {
+            "have" => crate::store::person::Declared::Have,
+            "none" => crate::store::person::Declared::None,
+            _ => return Ok(app.refuse(StatusCode::BAD_REQUEST, "error.bad_request")),
+        };
+        app.store().declare_account(&lender.id, state)?;
+        let back = if form.back.is_empty() {
+            "/lenders"
+        } else {
+            &form.back
+        };
+        Ok(back_to(
+            back,
+            &[("done", &form.state), ("lender", &lender.id)],
+        ))
+    })
+    .await
+}
+
+async fn lenders(State(app): State<Arc<App>>, Query(done): Query<Done>) -> Response {
+    blocking(&app, move |app| {
+        let declared: Vec<minijinja::Value> = app
+            .store()
+            .declared_accounts()?
+            .into_iter()
+            .map(|(id, state, at)| {
+                let key = match state {
+                    crate::store::person::Declared::Have => "lenders.declared_have",
+                    crate::store::person::Declared::None => "lenders.declared_none",
+                };
+                context! {
+                    name => app.lender_name(&id), id => id,
+                    state_label => app.catalog.text(key, &[]), since => app.time(Some(at)),
+                }
+            })
+            .collect();
+        let ctx = context! {
+            ..app.frame("lenders", app.done_text(&done)),
+            ..context! { declared => declared }
+        };
+        Ok(app.render("lenders.html", ctx))
+    })
+    .await
+}
+
+async fn problems(State(app): State<Arc<App>>) -> Response {
+    blocking(&app, move |app| {
+        let list: Vec<minijinja::Value> = app
+            .store()
+            .import_problems()?
+            .into_iter()
+            .map(|p| {
+                let path = std::path::Path::new(&p.path);
+                let name = path
+                    .file_name()
+                    .map_or_else(|| p.path.clone(), |n| n.to_string_lossy().into_owned());
+                let cause = crate::import::ProblemCause::from_id(&p.cause).map_or_else(
+                    || p.cause.clone(),
+                    |c| crate::alert::desktop::cause_words(c, app.lang).to_string(),
+                );
+                context! {
+                    name => name, cause => cause, since => app.time(Some(p.first_seen_ms)),
+                    gone => !path.exists(), path => p.path, detail => p.detail,
+                }
+            })
+            .collect();
+        let ctx = context! { ..app.frame("problems", String::new()), ..context! { list => list } };
+        Ok(app.render("problems.html", ctx))
+    })
+    .await
+}
+
+async fn settings(State(app): State<Arc<App>>) -> Response {
+    blocking(&app, move |app| {
+        let watch: Vec<String> = app
+            .config
+            .watch_dirs()
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
+        let language = match app.config.language {
+            crate::config::Language::Auto => "auto",
+            crate::config::Language::ZhCn => "zh-CN",
+            crate::config::Language::ZhTw => "zh-TW",
+            crate::config::Language::En => "en",
+        };
+        let ctx = context! {
+            ..app.frame("settings", String::new()),
+            ..context! {
+                watch => watch, quiet => app.config.alerts.quiet_hours.clone(), language => language,
+                database => app.db_path.display().to_string(),
+                config_file => app.paths.config_file.display().to_string(),
+            }
+        };
+        Ok(app.render("settings.html", ctx))
+    })
+    .await
+}
+
+async fn style() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        super::view::STYLE,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_words_are_marked_wherever_they_occur_and_the_text_is_kept_whole() {
+        let parts = highlighted("请转入安全账户，安全账户由专员提供", &["安全账户", "专员"]);
+        let text: String = parts.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(text, "请转入安全账户，安全账户由专员提供");
+        let marked: Vec<&str> = parts
+            .iter()
+            .filter(|p| p.mark)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(marked, ["安全账户", "安全账户", "专员"]);
+    }
+}

@@ -1,0 +1,422 @@
+//! The review page (`dunwatch ui`), run as the real binary on a fixture history and spoken
+//! to over real HTTP on loopback: its token, cookie, Host and CSRF checks, its escaping of
+//! stranger-written text, its pages and buttons, and that it stops when nobody looks.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// A running `dunwatch ui --no-browser` and the URL it printed.
+struct Ui {
+    child: Child,
+    url: String,
+    port: u16,
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+}
+
+impl Drop for Ui {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(language: &str, extra_env: &[(&str, &str)]) -> Ui {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = fixture_db(dir.path());
+    let config = config_file(dir.path(), language);
+    let mut child = Command::new(BIN)
+        .env("DUNWATCH_DATA_DIR", dir.path())
+        .env("DUNWATCH_CONFIG_DIR", dir.path().join("cfg"))
+        .envs(extra_env.iter().copied())
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+            "ui",
+            "--no-browser",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first.trim().to_string();
+    let port = url
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|r| r.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("the first line is not a loopback URL: {url:?}"));
+    Ui {
+        child,
+        url,
+        port,
+        _dir: dir,
+        db,
+    }
+}
+
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One HTTP/1.1 request with exactly these headers (Host included), read to the end.
+fn request(port: u16, method: &str, target: &str, headers: &[(&str, &str)], body: &str) -> Answer {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut head = format!("{method} {target} HTTP/1.1\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if !body.is_empty() {
+        head.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(body.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(": "))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Answer {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+impl Ui {
+    fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The login URL's path and query.
+    fn login_target(&self) -> String {
+        let at = self.url.find("/login").unwrap();
+        self.url[at..].to_string()
+    }
+
+    /// Logs in with the one-time token; returns the session cookie.
+    fn login(&self) -> String {
+        let a = request(
+            self.port,
+            "GET",
+            &self.login_target(),
+            &[("Host", &self.host())],
+            "",
+        );
+        assert_eq!(a.status, 303, "{}", a.body);
+        let set = a
+            .header("set-cookie")
+            .expect("a session cookie")
+            .to_string();
+        set.split(';').next().unwrap().to_string()
+    }
+
+    fn get(&self, cookie: &str, target: &str) -> Answer {
+        request(
+            self.port,
+            "GET",
+            target,
+            &[("Host", &self.host()), ("Cookie", cookie)],
+            "",
+        )
+    }
+
+    fn post(&self, cookie: &str, target: &str, body: &str) -> Answer {
+        request(
+            self.port,
+            "POST",
+            target,
+            &[("Host", &self.host()), ("Cookie", cookie)],
+            body,
+        )
+    }
+
+    fn user_category(&self, body_like: &str) -> Option<String> {
+        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        conn.query_row(
+            "SELECT user_category FROM message WHERE body LIKE ?1",
+            [body_like],
+            |r| r.get(0),
+        )
+        .unwrap()
+    }
+
+    fn message_id(&self, body_like: &str) -> i64 {
+        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        conn.query_row(
+            "SELECT id FROM message WHERE body LIKE ?1",
+            [body_like],
+            |r| r.get(0),
+        )
+        .unwrap()
+    }
+}
+
+fn csrf_of(page: &str) -> String {
+    let at = page
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF token")
+        + 19;
+    page[at..at + 64].to_string()
+}
+
+#[test]
+fn the_page_needs_its_one_time_token_then_its_cookie_and_answers_only_its_own_host() {
+    let ui = start("zh-CN", &[]);
+    assert!(ui.url.contains("/login?token="), "{}", ui.url);
+    // Without the cookie: 401, whatever the page.
+    for target in ["/", "/messages/1", "/settings", "/static/app.css"] {
+        assert_eq!(ui.get("", target).status, 401, "{target}");
+    }
+    // A wrong token opens nothing.
+    let wrong = request(
+        ui.port,
+        "GET",
+        "/login?token=0000000000000000000000000000000000000000000000000000000000000000",
+        &[("Host", &ui.host())],
+        "",
+    );
+    assert_eq!(wrong.status, 401);
+    // Another Host (DNS rebinding) is refused, the right token or not.
+    let rebound = request(
+        ui.port,
+        "GET",
+        &ui.login_target(),
+        &[("Host", "evil.example:80")],
+        "",
+    );
+    assert_eq!(rebound.status, 421);
+    let cookie = ui.login();
+    let a = request(
+        ui.port,
+        "GET",
+        &ui.login_target(),
+        &[("Host", &ui.host())],
+        "",
+    );
+    assert_eq!(a.status, 401, "the token works once");
+
+    let inbox = ui.get(&cookie, "/");
+    assert_eq!(inbox.status, 200);
+    let csp = inbox.header("content-security-policy").unwrap();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert_eq!(inbox.header("x-frame-options"), Some("DENY"));
+    assert!(inbox.body.contains("<html lang=\"zh-CN\">"));
+    assert!(inbox.body.contains("收件箱"), "{}", inbox.body);
+    // localhost:PORT is the same page.
+    let local = request(
+        ui.port,
+        "GET",
+        "/",
+        &[
+            ("Host", &format!("localhost:{}", ui.port)),
+            ("Cookie", &cookie),
+        ],
+        "",
+    );
+    assert_eq!(local.status, 200);
+    // A made-up session is no session.
+    assert_eq!(ui.get("dunwatch_session=forged", "/").status, 401);
+}
+
+#[test]
+fn the_login_cookie_is_httponly_and_samesite_strict_and_leads_to_a_clean_url() {
+    let ui = start("en", &[]);
+    let a = request(
+        ui.port,
+        "GET",
+        &ui.login_target(),
+        &[("Host", &ui.host())],
+        "",
+    );
+    assert_eq!(a.status, 303);
+    assert_eq!(a.header("location"), Some("/"));
+    let cookie = a.header("set-cookie").unwrap();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+}
+
+#[test]
+fn a_change_without_the_csrf_token_or_from_another_origin_is_refused_and_changes_nothing() {
+    let ui = start("en", &[]);
+    let cookie = ui.login();
+    let id = ui.message_id("%招联金融%");
+    let page = ui.get(&cookie, &format!("/messages/{id}"));
+    assert_eq!(page.status, 200, "{}", page.body);
+    let csrf = csrf_of(&page.body);
+    let before = ui.user_category("%招联金融%");
+
+    let target = format!("/messages/{id}/mark");
+    assert_eq!(ui.post(&cookie, &target, "category=other").status, 403);
+    let forged = format!("csrf={}&category=other", "0".repeat(64));
+    assert_eq!(ui.post(&cookie, &target, &forged).status, 403);
+    let cross = request(
+        ui.port,
+        "POST",
+        &target,
+        &[
+            ("Host", &ui.host()),
+            ("Cookie", &cookie),
+            ("Origin", "https://evil.example"),
+        ],
+        &format!("csrf={csrf}&category=other"),
+    );
+    assert_eq!(cross.status, 403);
+    assert_eq!(
+        ui.user_category("%招联金融%"),
+        before,
+        "a refused POST changed something"
+    );
+
+    let ok = ui.post(&cookie, &target, &format!("csrf={csrf}&category=other"));
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    assert_eq!(ui.user_category("%招联金融%").as_deref(), Some("other"));
+    let after = ui.get(&cookie, ok.header("location").unwrap());
+    assert!(
+        after.body.contains("Corrected to: Other."),
+        "{}",
+        after.body
+    );
+}
+
+#[test]
+fn message_text_reaches_the_page_escaped_with_its_reasons_marked_in_the_text() {
+    let ui = start("en", &[]);
+    let cookie = ui.login();
+    let id = ui.message_id("%<script>%");
+    let page = ui.get(&cookie, &format!("/messages/{id}"));
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("<script>"), "{}", page.body);
+    assert!(!page.body.contains("<img src=x"), "{}", page.body);
+    // The marked words may cut the tag in two; escaped it is either way.
+    assert!(
+        page.body.contains("ipt&gt;alert(&#x27;x&#x27;)"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("<mark>"),
+        "the quoted words are marked: {}",
+        page.body
+    );
+    let inbox = ui.get(&cookie, "/?category=all");
+    assert!(!inbox.body.contains("<script>"));
+}
+
+#[test]
+fn trusting_a_sender_from_its_message_lists_it_and_says_so() {
+    let ui = start("zh-CN", &[]);
+    let cookie = ui.login();
+    let id = ui.message_id("%招联金融%");
+    let page = ui.get(&cookie, &format!("/messages/{id}"));
+    let csrf = csrf_of(&page.body);
+    let conn = rusqlite::Connection::open(&ui.db).unwrap();
+    let sender: String = conn
+        .query_row("SELECT sender FROM message WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let body = serde_urlencoded::to_string([
+        ("csrf", csrf.as_str()),
+        ("sender", sender.as_str()),
+        ("side", "block"),
+        ("back", &format!("/messages/{id}")),
+    ])
+    .unwrap();
+    let a = ui.post(&cookie, "/senders", &body);
+    assert_eq!(a.status, 303);
+    let shown = ui.get(&cookie, a.header("location").unwrap());
+    assert!(shown.body.contains("已拦截"), "{}", shown.body);
+    let listed = ui.get(&cookie, "/senders");
+    assert!(listed.body.contains(&sender), "{}", listed.body);
+    let n: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sender_list WHERE side = 'block'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn the_inbox_counts_every_match_pages_them_and_filters_by_lender_name() {
+    let ui = start("en", &[]);
+    let cookie = ui.login();
+    let all = ui.get(&cookie, "/?category=all");
+    let conn = rusqlite::Connection::open(&ui.db).unwrap();
+    let total: i64 = conn
+        .query_row("SELECT count(*) FROM message", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        all.body.contains(&format!("{total} message(s)")),
+        "{}",
+        all.body
+    );
+    let webank = ui.get(
+        &cookie,
+        "/?category=all&lender=%E5%BE%AE%E4%BC%97%E9%93%B6%E8%A1%8C",
+    );
+    let by_id = ui.get(&cookie, "/?category=all&lender=webank");
+    let count = |a: &Answer| a.body.matches("<li class=\"cat-").count();
+    assert!(count(&by_id) > 0);
+    assert_eq!(count(&webank), count(&by_id));
+    let unknown = ui.get(&cookie, "/?lender=nosuch");
+    assert!(unknown.body.contains("no lender"), "{}", unknown.body);
+}
+
+#[test]
+fn the_page_stops_by_itself_when_nobody_asks_for_it() {
+    let mut ui = start("en", &[("DUNWATCH_UI_IDLE_MS", "600")]);
+    let cookie = ui.login();
+    assert_eq!(ui.get(&cookie, "/").status, 200);
+    let start = Instant::now();
+    loop {
+        if let Some(status) = ui.child.try_wait().unwrap() {
+            assert!(status.success(), "{status:?}");
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "still serving after 10 s idle"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(TcpStream::connect(("127.0.0.1", ui.port)).is_err());
+}
