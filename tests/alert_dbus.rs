@@ -250,6 +250,8 @@ fn run_scenario(log: Arc<Mutex<Vec<Seen>>>, home: Home, d: Daemon, now: i64) {
     );
     assert!(!a.body.contains("<a "), "{a:#?}");
     assert!(a.body.contains("不要转账"), "{a:#?}");
+    // This server has no buttons: the body says how to open the page instead.
+    assert!(a.body.contains("运行 dunwatch ui"), "{a:#?}");
     assert_eq!(a.urgency, Some(2), "scam is critical: {a:#?}");
     assert_eq!(
         count(&home, "SELECT count(*) FROM alert WHERE state = 'sent'"),

@@ -6,12 +6,12 @@
 //! Without a notification server the failure is logged once; the alerts stay pending and are
 //! tried again later.
 
-use std::time::Duration;
-
 use crate::config::Language;
 use crate::model::Category;
 
 use super::{Item, Notice};
+
+pub use super::bus::{Button, DEFAULT, Desktop, Invoked, NOT_SCAM, TRUST, Target, Unavailable};
 
 /// One notification, ready to show.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +20,13 @@ pub struct Rendered {
     /// Body in notification markup (message text escaped).
     pub body: String,
     pub urgency: Urgency,
+    /// What the buttons (and a click) do, where the notification server has buttons; the
+    /// first is the click ("default").
+    pub buttons: Vec<Button>,
+    /// What the notice is about, for its buttons.
+    pub target: Option<Target>,
+    /// A line for the body where the server has no buttons: how to open the page.
+    pub without_buttons: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -299,10 +306,30 @@ fn render_single(item: &Item, lang: Lang) -> Rendered {
         body.push('\n');
         body.push_str(&escape_markup(&advice));
     }
+    let mut buttons = vec![Button::details(lang)];
+    if item.category == Category::Scam {
+        buttons.push(Button::not_scam(lang));
+        buttons.push(Button::trust(lang));
+    }
     Rendered {
         summary,
         body,
         urgency: urgency(item.category),
+        buttons,
+        target: Some(Target::Message {
+            id: item.message_id,
+            sender: item.sender.clone(),
+        }),
+        without_buttons: open_page_hint(lang),
+    }
+}
+
+/// How to open the review page, for servers without buttons.
+fn open_page_hint(lang: Lang) -> String {
+    match lang {
+        Lang::En => "Review it: dunwatch ui".into(),
+        Lang::ZhCn => "查看详情：运行 dunwatch ui".into(),
+        Lang::ZhTw => "查看詳情：執行 dunwatch ui".into(),
     }
 }
 
@@ -346,9 +373,9 @@ fn render_group(items: &[Item], lang: Lang, digest: bool) -> Rendered {
     if n > SHOWN {
         body.push('\n');
         body.push_str(&match lang {
-            Lang::En => format!("… and {} more: dunwatch history", n - SHOWN),
-            Lang::ZhCn => format!("……还有 {} 条，运行 dunwatch history 查看", n - SHOWN),
-            Lang::ZhTw => format!("……還有 {} 則，執行 dunwatch history 查看", n - SHOWN),
+            Lang::En => format!("… and {} more", n - SHOWN),
+            Lang::ZhCn => format!("……还有 {} 条", n - SHOWN),
+            Lang::ZhTw => format!("……還有 {} 則", n - SHOWN),
         });
     }
     if counts.contains_key(&Category::Scam) {
@@ -358,6 +385,11 @@ fn render_group(items: &[Item], lang: Lang, digest: bool) -> Rendered {
     Rendered {
         summary,
         body,
+        buttons: vec![Button::details(lang)],
+        target: Some(Target::Inbox {
+            since_ms: items.iter().filter_map(|i| i.ts_ms).min(),
+        }),
+        without_buttons: open_page_hint(lang),
         urgency: items
             .iter()
             .map(|i| urgency(i.category))
@@ -369,9 +401,9 @@ fn render_group(items: &[Item], lang: Lang, digest: bool) -> Rendered {
 /// The notification that a weekly summary was written: its opening sentence and where the
 /// file is.
 pub fn render_weekly(summary: &str, path: &std::path::Path, lang: crate::report::Lang) -> Rendered {
-    let (title, open) = match lang {
-        crate::report::Lang::Zh => ("dunwatch 每周摘要", "报告"),
-        crate::report::Lang::En => ("dunwatch weekly summary", "Report"),
+    let (title, open, button) = match lang {
+        crate::report::Lang::Zh => ("dunwatch 每周摘要", "报告", Lang::ZhCn),
+        crate::report::Lang::En => ("dunwatch weekly summary", "Report", Lang::En),
     };
     Rendered {
         summary: title.to_string(),
@@ -381,6 +413,9 @@ pub fn render_weekly(summary: &str, path: &std::path::Path, lang: crate::report:
             escape_markup(&path.display().to_string())
         ),
         urgency: Urgency::Low,
+        buttons: vec![Button::open_report(button)],
+        target: Some(Target::Report(path.to_path_buf())),
+        without_buttons: String::new(),
     }
 }
 
@@ -419,18 +454,28 @@ pub fn render_problems(
     }
     lines.push(
         match lang {
-            Lang::Zh => "已读到的短信都已保存。运行 dunwatch doctor 可查看完整列表和出错位置。",
-            Lang::En => {
-                "The messages read so far are stored. Run `dunwatch doctor` for the whole \
-                 list and where each went wrong."
-            }
+            Lang::Zh => "已读到的短信都已保存。",
+            Lang::En => "The messages read so far are stored.",
         }
         .to_string(),
     );
+    let (button, hint) = match lang {
+        Lang::Zh => (
+            self::Lang::ZhCn,
+            "运行 dunwatch ui（或 dunwatch doctor）可查看完整列表和出错位置。",
+        ),
+        Lang::En => (
+            self::Lang::En,
+            "Run `dunwatch ui` (or `dunwatch doctor`) for the whole list and where each went wrong.",
+        ),
+    };
     Rendered {
         summary,
         body: lines.join("\n"),
         urgency: Urgency::Normal,
+        buttons: vec![Button::details(button)],
+        target: Some(Target::Problems),
+        without_buttons: hint.to_string(),
     }
 }
 
@@ -458,88 +503,6 @@ pub fn cause_words(cause: crate::import::ProblemCause, lang: crate::report::Lang
         (C::Folder, true) => "文件夹无法打开，其中的备份没有读取",
         (C::Folder, false) => "a folder that could not be opened; the backups in it were not read",
     }
-}
-
-/// Why a notification was not shown.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Unavailable(String);
-
-/// Shows notifications; remembers whether the desktop can take them so a missing server is
-/// logged once, not at every alert.
-#[derive(Debug, Default)]
-pub struct Desktop {
-    failing: bool,
-}
-
-/// A notification server that does not answer within this is treated as missing.
-const SHOW_TIMEOUT: Duration = Duration::from_secs(5);
-
-impl Desktop {
-    pub fn new() -> Desktop {
-        Desktop::default()
-    }
-
-    pub async fn show(&mut self, r: &Rendered) -> Result<(), Unavailable> {
-        let result = show_notification(r).await;
-        match &result {
-            Ok(()) if self.failing => {
-                tracing::info!("desktop notifications work again");
-                self.failing = false;
-            }
-            Ok(()) => {}
-            Err(e) if !self.failing => {
-                tracing::warn!(
-                    "cannot show desktop notifications ({e}); messages are still imported, and alerts wait until a notification server answers"
-                );
-                self.failing = true;
-            }
-            Err(e) => tracing::debug!("desktop notifications still unavailable: {e}"),
-        }
-        result
-    }
-}
-
-#[cfg(all(unix, not(target_os = "macos")))]
-async fn show_notification(r: &Rendered) -> Result<(), Unavailable> {
-    let mut n = notify_rust::Notification::new();
-    n.appname("dunwatch")
-        .summary(&r.summary)
-        .body(&r.body)
-        .icon(match r.urgency {
-            Urgency::Critical => "dialog-warning",
-            _ => "dialog-information",
-        })
-        .urgency(match r.urgency {
-            Urgency::Low => notify_rust::Urgency::Low,
-            Urgency::Normal => notify_rust::Urgency::Normal,
-            Urgency::Critical => notify_rust::Urgency::Critical,
-        });
-    match tokio::time::timeout(SHOW_TIMEOUT, n.show_async()).await {
-        Ok(Ok(_handle)) => Ok(()),
-        Ok(Err(e)) => Err(Unavailable(e.to_string())),
-        Err(_) => Err(Unavailable(format!(
-            "the notification server did not answer within {} s",
-            SHOW_TIMEOUT.as_secs()
-        ))),
-    }
-}
-
-#[cfg(not(all(unix, not(target_os = "macos"))))]
-async fn show_notification(r: &Rendered) -> Result<(), Unavailable> {
-    // macOS and Windows backends of notify-rust are synchronous: keep them off the runtime.
-    let (summary, body) = (r.summary.clone(), r.body.clone());
-    tokio::task::spawn_blocking(move || {
-        notify_rust::Notification::new()
-            .appname("dunwatch")
-            .summary(&summary)
-            .body(&body)
-            .show()
-            .map(|_| ())
-            .map_err(|e| Unavailable(e.to_string()))
-    })
-    .await
-    .map_err(|e| Unavailable(e.to_string()))?
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 //!
 //! [`desktop`] turns a [`Notice`] plan into text and shows it.
 
+mod bus;
 pub mod desktop;
 
 use std::sync::Arc;

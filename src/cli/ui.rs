@@ -14,7 +14,7 @@ pub struct UiArgs {
     #[arg(long, value_name = "PORT", default_value_t = 0)]
     pub port: u16,
     /// Print the page's address as the first line instead of opening a browser.
-    #[arg(long)]
+    #[arg(long, env = "DUNWATCH_UI_NO_BROWSER", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_browser: bool,
     /// The page to show first, e.g. /messages/42 (alerts use this).
     #[arg(long, value_name = "PATH")]

@@ -14,6 +14,7 @@
 mod deliver;
 mod import_job;
 pub mod lock;
+mod pressed;
 mod problems;
 pub mod reload;
 pub mod watch;
@@ -32,7 +33,7 @@ use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
 use crate::alert::Policy;
-use crate::alert::desktop::Desktop;
+use crate::alert::desktop::{Desktop, Invoked};
 use crate::classify::Engine;
 use crate::config::{Config, DEFAULT_TOML};
 use crate::import::{NotExports, ProblemCause, ProblemUpdate};
@@ -201,9 +202,10 @@ pub fn serve(prepared: Prepared, opts: Options) -> Result<()> {
     rt.block_on(async move {
         let (tx, rx) = mpsc::unbounded_channel();
         let watcher = Watcher::new(opts.debounce, opts.poll_every, opts.force_poll, tx)?;
-        let mut daemon = Daemon::new(prepared, opts, watcher);
+        let (pressed_tx, pressed) = mpsc::unbounded_channel();
+        let mut daemon = Daemon::new(prepared, opts, watcher, Desktop::with_buttons(pressed_tx));
         daemon.start_watching();
-        daemon.run(rx).await
+        daemon.run(rx, pressed).await
     })
 }
 
@@ -274,10 +276,12 @@ enum Wake {
     JobDone(Result<JobResult, tokio::task::JoinError>),
     RulesLoaded(Result<reload::RulesLoad, tokio::task::JoinError>),
     Timer,
+    /// A button on a notification was pressed.
+    Pressed(Invoked),
 }
 
 impl Daemon {
-    fn new(p: Prepared, opts: Options, watcher: Watcher) -> Daemon {
+    fn new(p: Prepared, opts: Options, watcher: Watcher, desktop: Desktop) -> Daemon {
         let config_print = reload::fingerprint(&p.paths.config_file);
         let rules_print = reload::rules_fingerprint(&p.paths.user_rules_dir());
         Daemon {
@@ -299,7 +303,7 @@ impl Daemon {
             queue: Queue::default(),
             job: None,
             cancel: Arc::new(AtomicBool::new(false)),
-            desktop: Desktop::new(),
+            desktop,
             alert_wake: None,
             incomplete: HashMap::new(),
             store_corrupt: None,
@@ -375,7 +379,11 @@ impl Daemon {
         }
     }
 
-    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Change>) -> Result<()> {
+    async fn run(
+        mut self,
+        mut rx: mpsc::UnboundedReceiver<Change>,
+        mut pressed: mpsc::UnboundedReceiver<Invoked>,
+    ) -> Result<()> {
         let shutdown = shutdown_signal();
         tokio::pin!(shutdown);
         loop {
@@ -384,6 +392,7 @@ impl Daemon {
             let wake = tokio::select! {
                 sig = &mut shutdown => Wake::Shutdown(sig),
                 change = rx.recv() => Wake::Change(change),
+                Some(invoked) = pressed.recv() => Wake::Pressed(invoked),
                 done = async { self.job.as_mut().expect("guarded").await }, if self.job.is_some() => {
                     Wake::JobDone(done)
                 }
@@ -416,6 +425,7 @@ impl Daemon {
                 }
                 Wake::RulesLoaded(done) => self.rules_loaded(done),
                 Wake::Timer => self.on_timer().await,
+                Wake::Pressed(invoked) => self.on_pressed(invoked).await,
             }
         }
         self.shutdown().await;
