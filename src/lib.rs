@@ -23,5 +23,6 @@ pub mod report;
 pub mod review;
 pub mod service;
 pub mod store;
+pub mod templates;
 pub mod ui;
 pub mod untrusted;

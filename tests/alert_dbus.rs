@@ -444,7 +444,7 @@ fn weekly_scenario(log: Arc<Mutex<Vec<Seen>>>) {
     );
     let page = fs::read_to_string(html).unwrap();
     assert!(
-        page.contains("&lt;b&gt;专员&lt;/b&gt; &amp; 转入安全账户"),
+        page.contains("&lt;b&gt;专员&lt;&#x2f;b&gt; &amp; 转入安全账户"),
         "not escaped"
     );
     assert!(!page.contains("<b>专员"), "not escaped");

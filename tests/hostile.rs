@@ -337,11 +337,53 @@ fn bidi_overrides_are_shown_escaped_in_alert_markup_and_html() {
     let markup = dunwatch::alert::desktop::escape_markup(name);
     assert!(!markup.contains('\u{202e}'), "{markup:?}");
     assert!(markup.contains("\\u{202e}gnp.exe"), "{markup:?}");
-    for c in [
+
+    // The HTML pages, through their templates: the report and the evidence page.
+    let controls = [
         '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{202a}', '\u{200f}',
-    ] {
-        let html = dunwatch::report::html::escape(&format!("a{c}b"));
-        assert!(!html.contains(c), "{c:?} left in {html:?}");
-        assert!(html.contains(&format!("\\u{{{:x}}}", c as u32)), "{html:?}");
+    ];
+    let env = Env::new();
+    let file = env.path("sms.xml");
+    let ts_ms = 1_793_584_800_000;
+    let sender: String = controls.iter().map(|c| format!("9{c}")).collect();
+    std::fs::write(
+        &file,
+        sbr_document(&[FixtureMessage {
+            sender: sender.clone(),
+            body: "您的账户已被冻结，请点击 http://abc-kefu.top 解冻".into(),
+            ts_ms,
+            incoming: true,
+            contact: Some(sender),
+        }]),
+    )
+    .unwrap();
+    let out = env.run(&["scan", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let day = jiff::Timestamp::from_millisecond(ts_ms)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let store = dunwatch::store::Store::open(&env.db()).unwrap();
+    let report = dunwatch::report::Report::build(
+        &store,
+        &dunwatch::classify::Engine::builtin().unwrap(),
+        dunwatch::report::Period::range(day, day, jiff::tz::TimeZone::UTC).unwrap(),
+        dunwatch::report::Lang::En,
+    )
+    .unwrap();
+    assert_eq!(report.scams.len(), 1, "{:#?}", report.scams);
+    let html = report.render(dunwatch::report::Format::Html).unwrap();
+    let out_dir = env.path("evidence");
+    let out = env.run(&["evidence", "--all", "--out", out_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let evidence = std::fs::read_to_string(out_dir.join("messages.html")).unwrap();
+    for (page, html) in [("report", &html), ("evidence", &evidence)] {
+        for c in controls {
+            assert!(!html.contains(c), "{c:?} left in the {page}");
+            assert!(
+                html.contains(&format!("9\\u{{{:x}}}", c as u32)),
+                "{c:?} not shown in the {page}: {html}"
+            );
+        }
     }
 }

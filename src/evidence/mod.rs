@@ -22,7 +22,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::model::Reason;
-use crate::report::html::escape;
 use crate::store::Store;
 use crate::store::history::{Entry, Filter};
 pub use original::{Original, SOURCES_DIR, SourceNote};
@@ -235,7 +234,7 @@ pub fn export(
         v
     };
     let csv = render_csv(&records)?;
-    let html = render_html(&records, &chain_head, &selection);
+    let html = render_html(&records, &chain_head, &selection)?;
     let mut files = Vec::new();
     for (name, data) in [
         (MESSAGES_CSV, csv.as_slice()),
@@ -394,81 +393,36 @@ fn render_csv(records: &[Record]) -> Result<Vec<u8>> {
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-fn render_html(records: &[Record], chain_head: &str, selection: &[String]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(4096 + records.len() * 512);
-    out.push_str(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\
-         <title>dunwatch evidence · 短信证据</title><style>\
-         body{font-family:\"Noto Sans CJK SC\",\"PingFang SC\",\"Microsoft YaHei\",sans-serif;margin:1.5em;color:#000}\
-         table{border-collapse:collapse;width:100%;font-size:12px}td,th{border:1px solid #999;padding:3px 5px;vertical-align:top;text-align:left}\
-         .body{white-space:pre-wrap;word-break:break-word;min-width:18em}.h{font-family:monospace;font-size:10px;word-break:break-all}.nw{white-space:nowrap}\
-         tr{page-break-inside:avoid}@media print{body{margin:0}}</style></head><body>\n",
-    );
-    let _ = writeln!(
-        out,
-        "<h1>短信证据 · SMS evidence</h1><p>{} 条短信 messages · 筛选 selection: {}</p>",
-        records.len(),
-        escape(&selection.join(", "))
-    );
-    out.push_str("<table><tr><th>#</th><th>时间 Time</th><th>号码 Sender</th><th>方向 Dir</th><th>类别 Category</th><th>机构 Lender</th><th>内容 Text</th><th>来源 Source (file, position)</th><th>SHA-256</th></tr>\n");
-    for r in records {
-        let c = &r.content;
-        let pos = describe_position(&c.position);
-        let category = match &c.engine_category {
-            Some(e) => format!("{} (engine: {e})", c.category),
-            None => c.category.clone(),
-        };
-        let _ = writeln!(
-            out,
-            "<tr><td class=\"nw\">{}<br><span class=\"h nw\">id {}</span></td><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"body\">{}</td><td>{}{}{}</td><td class=\"h\">{}</td></tr>",
-            c.seq,
-            c.id,
-            escape(c.time.as_deref().unwrap_or("")),
-            escape(&c.sender),
-            c.contact
-                .as_deref()
-                .map(|n| format!("<br>{}", escape(n)))
-                .unwrap_or_default(),
-            escape(&c.direction),
-            escape(&category),
-            escape(c.lender.as_deref().unwrap_or("")),
-            escape(&c.body),
-            escape(c.source_file.as_deref().unwrap_or("")),
-            escape(&pos),
-            source_details(c),
-            escape(&r.sha256)
-        );
+/// messages.html, from `src/templates/evidence.html.j2`.
+fn render_html(records: &[Record], chain_head: &str, selection: &[String]) -> Result<String> {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        c: &'a Content,
+        sha256: &'a str,
+        position: String,
     }
-    let _ = writeln!(
-        out,
-        "</table><p>Chain head · 哈希链末端: <span class=\"h\">{}</span></p>\
-         <p>Check with <code>dunwatch evidence verify DIR</code>, or <code>sha256sum -c manifest.sha256</code> and the hashes in manifest.json.</p></body></html>",
-        escape(chain_head)
-    );
-    out
-}
-
-/// The copy of the backup in this export, and the original record's bytes (folded away:
-/// they are for checking, not for reading).
-fn source_details(c: &Content) -> String {
-    let mut out = String::new();
-    if let Some(copy) = &c.source_copy {
-        out.push_str(&format!("<br>copy 副本: {}", escape(copy)));
+    #[derive(Serialize)]
+    struct Page<'a> {
+        rows: Vec<Row<'a>>,
+        chain_head: &'a str,
+        selection: &'a [String],
     }
-    if let Some(o) = &c.original {
-        let bytes = match (&o.text, &o.base64) {
-            (Some(t), _) => escape(t),
-            (None, Some(b)) => format!("base64: {}", escape(b)),
-            (None, None) => String::new(),
-        };
-        out.push_str(&format!(
-            "<details><summary>原始记录 original record (byte {}, {} bytes)</summary><pre class=\"h\">{bytes}</pre></details>",
-            o.offset, o.length
-        ));
-    }
-    out
+    let rows = records
+        .iter()
+        .map(|r| Row {
+            c: &r.content,
+            sha256: &r.sha256,
+            position: describe_position(&r.content.position),
+        })
+        .collect();
+    crate::templates::render(
+        crate::templates::EVIDENCE_HTML,
+        Page {
+            rows,
+            chain_head,
+            selection,
+        },
+    )
 }
 
 /// ", record 12, line 40, byte 1234" from the stored position JSON.
@@ -480,4 +434,88 @@ pub fn describe_position(pos: &serde_json::Value) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(sender: &str, body: &str, file: &str, original: Option<Original>) -> Record {
+        Record {
+            content: Content {
+                seq: 1,
+                id: 7,
+                time: Some("2026-11-16T10:00:00+08:00".into()),
+                sender: sender.into(),
+                contact: Some(format!("contact {sender}")),
+                direction: "in".into(),
+                body: body.into(),
+                category: "scam".into(),
+                engine_category: None,
+                lender: None,
+                reasons: vec![],
+                source_file: Some(file.into()),
+                position: serde_json::json!({"record": 3}),
+                original,
+                source_copy: Some(format!("sources/1-{file}")),
+            },
+            sha256: "ab".into(),
+            chain: "cd".into(),
+        }
+    }
+
+    #[test]
+    fn evidence_page_shows_bidi_overrides_as_visible_escapes() {
+        let r = record("95\u{202e}588", "逾期\u{2067}x", "sms\u{202e}lmx.xml", None);
+        let html = render_html(&[r], "h", &["sender: 95\u{202e}588".into()]).unwrap();
+        assert!(
+            !html.contains(['\u{202e}', '\u{2067}']),
+            "a bidi control reached the page"
+        );
+        assert!(
+            html.contains("<td>95\\u{202e}588<br>contact 95\\u{202e}588</td>"),
+            "{html}"
+        );
+        assert!(html.contains("逾期\\u{2067}x"), "{html}");
+        assert!(
+            html.contains(
+                "<td>sms\\u{202e}lmx.xml, record 3<br>copy 副本: sources&#x2f;1-sms\\u{202e}lmx.xml"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("selection: sender: 95\\u{202e}588</p>"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn evidence_page_escapes_markup_in_every_field_and_the_original_record() {
+        let original = Original {
+            offset: 10,
+            length: 40,
+            text: Some("<sms body=\"</pre><script>x</script>\" />".into()),
+            base64: None,
+        };
+        let r = record(
+            "<b>95588</b>",
+            "<script>alert(1)</script>",
+            "<i>.xml",
+            Some(original),
+        );
+        let html = render_html(&[r], "<h>", &["<sel>".into()]).unwrap();
+        assert!(
+            !html.contains("<script") && !html.contains("<b>") && !html.contains("<i>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<pre class=\"h\">&lt;sms body=&quot;&lt;&#x2f;pre&gt;"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<span class=\"h\">&lt;h&gt;</span>"),
+            "{html}"
+        );
+        assert!(html.contains("selection: &lt;sel&gt;</p>"), "{html}");
+    }
 }

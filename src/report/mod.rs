@@ -10,6 +10,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 mod names;
+mod page;
 pub mod schedule;
 pub mod svg;
 pub mod week;
@@ -168,8 +169,8 @@ impl Format {
 impl Report {
     pub fn render(&self, format: Format) -> Result<String> {
         Ok(match format {
-            Format::Md => markdown::render(self),
-            Format::Html => html::render(self),
+            Format::Md => markdown::render(self)?,
+            Format::Html => html::render(self)?,
             Format::Json => json::render(self)?,
         })
     }
@@ -242,4 +243,59 @@ pub fn weekly_path(config: &Config, paths: &Paths, period: &Period) -> PathBuf {
         "dunwatch-week-{}_{}.html",
         period.first_day, period.last_day
     ))
+}
+
+/// A small report for the renderers' tests: one scam from `sender` saying `body`, from a
+/// lender named `lender`, with one reason quoting `body`.
+#[cfg(test)]
+pub(crate) fn sample(lang: Lang, sender: &str, body: &str, lender: &str) -> Report {
+    let tz = jiff::tz::TimeZone::UTC;
+    let day = jiff::civil::date(2026, 11, 16);
+    let by_category: BTreeMap<Category, u64> = [(Category::Scam, 1)].into_iter().collect();
+    let mut totals: BTreeMap<Category, u64> = Category::ALL.iter().map(|c| (*c, 0)).collect();
+    totals.insert(Category::Scam, 1);
+    Report {
+        language: lang,
+        period: Period::range(day, day, tz).expect("one day"),
+        generated: "2026-11-23T09:00:00+00:00".into(),
+        summary: "From 2026-11-16 to 2026-11-16: 1 scam identified.".into(),
+        totals,
+        debt_total: 1,
+        corrected_by_user: 0,
+        lenders: vec![LenderRow {
+            lender: "x".into(),
+            name: lender.into(),
+            total: 1,
+            by_category: by_category.clone(),
+        }],
+        scams: vec![Item {
+            id: 1,
+            time: "2026-11-16 10:00".into(),
+            ts: None,
+            sender: sender.into(),
+            category: Category::Scam,
+            marked_by_user: false,
+            lender: Some("x".into()),
+            lender_name: Some(lender.into()),
+            body: body.into(),
+            headline: String::new(),
+            reasons: vec![Reason {
+                rule: "scam.link".into(),
+                evidence: body.into(),
+                description: String::new(),
+            }],
+        }],
+        doubtful: vec![],
+        no_account: vec![],
+        harassment: vec![],
+        breaches: vec![],
+        undated: vec![],
+        rule_breakers: vec![],
+        next_steps: vec![],
+        channels: vec![],
+        daily: vec![DayRow {
+            date: day.to_string(),
+            by_category,
+        }],
+    }
 }

@@ -1,9 +1,9 @@
-//! Inline SVG charts for the HTML report: plain shapes and text, no scripts, no external
-//! fonts or images, so the report opens anywhere, offline. Every label is escaped.
+//! The two SVG charts of the HTML report, as shapes: this module does the geometry, the
+//! template `charts.svg.j2` writes the elements (and escapes every label). Plain shapes and
+//! text, no scripts, no external fonts or images, so the report opens anywhere, offline.
 
-use std::fmt::Write;
+use serde::Serialize;
 
-use super::html::escape;
 use super::{DayRow, Lang, LenderRow, category_name};
 use crate::model::Category;
 
@@ -18,19 +18,80 @@ pub fn colour(c: Category) -> &'static str {
     }
 }
 
-fn legend(out: &mut String, lang: Lang, x0: f64, y: f64) {
+/// One chart: its size, its accessible title, the font size of its labels and its shapes
+/// in drawing order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chart {
+    pub width: String,
+    pub height: String,
+    pub title: &'static str,
+    pub font: &'static str,
+    pub shapes: Vec<Shape>,
+}
+
+/// Coordinates are written as the page shows them (`12.5`), so the template only prints.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Shape {
+    Rect {
+        x: String,
+        y: String,
+        width: String,
+        height: String,
+        fill: &'static str,
+        /// The tooltip; none for the legend's swatches.
+        title: Option<String>,
+    },
+    Text {
+        x: String,
+        y: String,
+        anchor: Option<&'static str>,
+        class: Option<&'static str>,
+        text: String,
+    },
+    Line {
+        x1: String,
+        x2: String,
+        y1: String,
+        y2: String,
+        stroke: &'static str,
+    },
+}
+
+/// A coordinate to one decimal.
+fn n(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+fn text(x: f64, y: f64, anchor: Option<&'static str>, text: String) -> Shape {
+    Shape::Text {
+        x: n(x),
+        y: n(y),
+        anchor,
+        class: None,
+        text,
+    }
+}
+
+fn legend(shapes: &mut Vec<Shape>, lang: Lang, x0: f64, y: f64) {
     let mut x = x0;
     for c in Category::DEBT {
         let name = category_name(c, lang);
-        let _ = write!(
-            out,
-            r#"<rect x="{x:.1}" y="{:.1}" width="12" height="12" fill="{}"/><text x="{:.1}" y="{:.1}" class="lg">{}</text>"#,
-            y - 10.0,
-            colour(c),
-            x + 16.0,
-            y,
-            escape(name)
-        );
+        shapes.push(Shape::Rect {
+            x: n(x),
+            y: n(y - 10.0),
+            width: "12".into(),
+            height: "12".into(),
+            fill: colour(c),
+            title: None,
+        });
+        shapes.push(Shape::Text {
+            x: n(x + 16.0),
+            y: n(y),
+            anchor: None,
+            class: Some("lg"),
+            text: name.to_string(),
+        });
         x += 30.0
             + 8.0
                 * name
@@ -41,9 +102,9 @@ fn legend(out: &mut String, lang: Lang, x0: f64, y: f64) {
 }
 
 /// Debt-related messages per day, stacked by category.
-pub fn daily_chart(days: &[DayRow], lang: Lang) -> String {
+pub fn daily_chart(days: &[DayRow], lang: Lang) -> Chart {
     let (w, h) = (760.0_f64, 260.0_f64);
-    let (left, right, top, bottom) = (40.0, 10.0, 30.0, 40.0);
+    let (left, right, top, bottom) = (40.0_f64, 10.0, 30.0, 40.0);
     let plot_w = w - left - right;
     let plot_h = h - top - bottom;
     let total = |d: &DayRow| -> u64 {
@@ -55,30 +116,23 @@ pub fn daily_chart(days: &[DayRow], lang: Lang) -> String {
     let max = days.iter().map(total).max().unwrap_or(0).max(1);
     let ticks = nice_ticks(max);
     let top_value = *ticks.last().unwrap_or(&max) as f64;
-    let mut out = String::new();
-    let title = if lang == Lang::Zh {
-        "每天的借款相关短信（按类别）"
-    } else {
-        "Debt-related messages per day, by category"
+    let mut shapes = Vec::new();
+    legend(&mut shapes, lang, left, 16.0);
+    let rule = |shapes: &mut Vec<Shape>, y: f64, stroke| {
+        shapes.push(Shape::Line {
+            x1: left.to_string(),
+            x2: n(w - right),
+            y1: n(y),
+            y2: n(y),
+            stroke,
+        });
     };
-    let _ = write!(
-        out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{}"><style>text{{font:11px sans-serif;fill:#333}}.lg{{font-size:12px}}</style>"#,
-        escape(title)
-    );
-    legend(&mut out, lang, left, 16.0);
     for t in &ticks {
         let y = top + plot_h - (*t as f64 / top_value) * plot_h;
-        let _ = write!(
-            out,
-            r##"<line x1="{left}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="#e5e5e5"/><text x="{:.1}" y="{:.1}" text-anchor="end">{t}</text>"##,
-            w - right,
-            left - 4.0,
-            y + 4.0
-        );
+        rule(&mut shapes, y, "#e5e5e5");
+        shapes.push(text(left - 4.0, y + 4.0, Some("end"), t.to_string()));
     }
-    let n = days.len().max(1) as f64;
-    let slot = plot_w / n;
+    let slot = plot_w / days.len().max(1) as f64;
     let bar = (slot * 0.7).max(1.0);
     // Label every day in a week, fewer in long ranges.
     let every = (days.len() / 14).max(1);
@@ -92,75 +146,65 @@ pub fn daily_chart(days: &[DayRow], lang: Lang) -> String {
             }
             let bh = v as f64 / top_value * plot_h;
             y -= bh;
-            let _ = write!(
-                out,
-                r#"<rect x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{bh:.1}" fill="{}"><title>{} {}: {v}</title></rect>"#,
-                colour(c),
-                escape(&d.date),
-                escape(category_name(c, lang))
-            );
+            shapes.push(Shape::Rect {
+                x: n(x),
+                y: n(y),
+                width: n(bar),
+                height: n(bh),
+                fill: colour(c),
+                title: Some(format!("{} {}: {v}", d.date, category_name(c, lang))),
+            });
         }
         if i % every == 0 {
             let label = d.date.get(5..).unwrap_or(&d.date);
-            let _ = write!(
-                out,
-                r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            shapes.push(text(
                 x + bar / 2.0,
                 top + plot_h + 16.0,
-                escape(label)
-            );
+                Some("middle"),
+                label.to_string(),
+            ));
         }
     }
-    let _ = write!(
-        out,
-        r##"<line x1="{left}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="#999"/></svg>"##,
-        w - right,
-        top + plot_h,
-        top + plot_h
-    );
-    out
+    rule(&mut shapes, top + plot_h, "#999");
+    Chart {
+        width: w.to_string(),
+        height: h.to_string(),
+        title: if lang == Lang::Zh {
+            "每天的借款相关短信（按类别）"
+        } else {
+            "Debt-related messages per day, by category"
+        },
+        font: "11px",
+        shapes,
+    }
 }
 
 /// Messages per lender, one horizontal bar each, stacked by category.
-pub fn lender_chart(lenders: &[LenderRow], lang: Lang) -> String {
+pub fn lender_chart(lenders: &[LenderRow], lang: Lang) -> Chart {
     let rows = lenders.len().max(1) as f64;
     let (w, row_h, top, left, right) = (760.0_f64, 26.0_f64, 34.0_f64, 150.0_f64, 40.0_f64);
     let h = top + rows * row_h + 10.0;
     let plot_w = w - left - right;
     let max = lenders.iter().map(|l| l.total).max().unwrap_or(0).max(1) as f64;
-    let title = if lang == Lang::Zh {
-        "各贷款机构的短信（按类别）"
-    } else {
-        "Messages per lender, by category"
-    };
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{}"><style>text{{font:12px sans-serif;fill:#333}}.lg{{font-size:12px}}</style>"#,
-        escape(title)
-    );
-    legend(&mut out, lang, left, 16.0);
+    let mut shapes = Vec::new();
+    legend(&mut shapes, lang, left, 16.0);
     if lenders.is_empty() {
-        let _ = write!(
-            out,
-            r#"<text x="{left}" y="{:.1}">{}</text>"#,
-            top + 16.0,
-            if lang == Lang::Zh {
+        shapes.push(Shape::Text {
+            x: left.to_string(),
+            y: n(top + 16.0),
+            anchor: None,
+            class: None,
+            text: if lang == Lang::Zh {
                 "没有提到贷款机构的短信"
             } else {
                 "No message named a lender"
             }
-        );
+            .to_string(),
+        });
     }
     for (i, l) in lenders.iter().enumerate() {
         let y = top + i as f64 * row_h;
-        let _ = write!(
-            out,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
-            left - 8.0,
-            y + 15.0,
-            escape(&l.name)
-        );
+        shapes.push(text(left - 8.0, y + 15.0, Some("end"), l.name.clone()));
         let mut x = left;
         for c in Category::DEBT {
             let v = l.by_category.get(&c).copied().unwrap_or(0);
@@ -168,26 +212,29 @@ pub fn lender_chart(lenders: &[LenderRow], lang: Lang) -> String {
                 continue;
             }
             let bw = v as f64 / max * plot_w;
-            let _ = write!(
-                out,
-                r#"<rect x="{x:.1}" y="{:.1}" width="{bw:.1}" height="18" fill="{}"><title>{} {}: {v}</title></rect>"#,
-                y + 2.0,
-                colour(c),
-                escape(&l.name),
-                escape(category_name(c, lang))
-            );
+            shapes.push(Shape::Rect {
+                x: n(x),
+                y: n(y + 2.0),
+                width: n(bw),
+                height: "18".into(),
+                fill: colour(c),
+                title: Some(format!("{} {}: {v}", l.name, category_name(c, lang))),
+            });
             x += bw;
         }
-        let _ = write!(
-            out,
-            r#"<text x="{:.1}" y="{:.1}">{}</text>"#,
-            x + 6.0,
-            y + 15.0,
-            l.total
-        );
+        shapes.push(text(x + 6.0, y + 15.0, None, l.total.to_string()));
     }
-    out.push_str("</svg>");
-    out
+    Chart {
+        width: w.to_string(),
+        height: h.to_string(),
+        title: if lang == Lang::Zh {
+            "各贷款机构的短信（按类别）"
+        } else {
+            "Messages per lender, by category"
+        },
+        font: "12px",
+        shapes,
+    }
 }
 
 /// Axis ticks from 0 to a round number at or above `max`.
