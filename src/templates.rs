@@ -57,6 +57,18 @@ pub fn render(name: &str, context: impl Serialize) -> Result<String> {
 
 fn environment() -> Result<Environment<'static>, Error> {
     let mut env = Environment::new();
+    configure(&mut env)?;
+    env.add_function("t", in_language);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)?;
+    }
+    Ok(env)
+}
+
+/// The rules every environment of dunwatch's follows (the reports' here, the review page's in
+/// `ui::view`): whitespace, strict fields, escaping by name through [`print`], and no filter
+/// that could print around it.
+pub fn configure(env: &mut Environment<'static>) -> Result<(), Error> {
     env.set_syntax(
         SyntaxConfig::builder()
             .trim_blocks(true)
@@ -75,11 +87,7 @@ fn environment() -> Result<Environment<'static>, Error> {
         env.remove_filter(filter);
     }
     env.add_filter("code", code_span);
-    env.add_function("t", in_language);
-    for (name, source) in TEMPLATES {
-        env.add_template(name, source)?;
-    }
-    Ok(env)
+    Ok(())
 }
 
 /// How a template's output is escaped, from its name (a final `.j2` does not count).

@@ -3,28 +3,35 @@
 //! the message catalog (`locales/`).
 //!
 //! Message text, senders, contact and file names reach the page only through the template
-//! engine's escaping; its formatter also shows bidirectional controls as visible escapes
-//! (`crate::untrusted`), so a sender cannot reorder the text around it.
+//! engine's escaping, the same as for the reports (`crate::templates`): HTML-escaped, with
+//! bidirectional controls shown as visible escapes, so a sender cannot reorder the text
+//! around it.
 
 use std::collections::HashMap;
 
 use minijinja::value::Value;
-use minijinja::{Environment, Error, Output, State, escape_formatter};
+use minijinja::{Environment, Error};
 
 use crate::report::Lang;
 
 const TEMPLATES: [(&str, &str); 8] = [
-    ("base.html", include_str!("templates/base.html")),
-    ("inbox.html", include_str!("templates/inbox.html")),
-    ("message.html", include_str!("templates/message.html")),
-    ("senders.html", include_str!("templates/senders.html")),
-    ("lenders.html", include_str!("templates/lenders.html")),
-    ("problems.html", include_str!("templates/problems.html")),
-    ("settings.html", include_str!("templates/settings.html")),
-    ("notice.html", include_str!("templates/notice.html")),
+    ("base.html", include_str!("../templates/ui/base.html")),
+    ("inbox.html", include_str!("../templates/ui/inbox.html")),
+    ("message.html", include_str!("../templates/ui/message.html")),
+    ("senders.html", include_str!("../templates/ui/senders.html")),
+    ("lenders.html", include_str!("../templates/ui/lenders.html")),
+    (
+        "problems.html",
+        include_str!("../templates/ui/problems.html"),
+    ),
+    (
+        "settings.html",
+        include_str!("../templates/ui/settings.html"),
+    ),
+    ("notice.html", include_str!("../templates/ui/notice.html")),
 ];
 
-pub const STYLE: &str = include_str!("static/app.css");
+pub const STYLE: &str = include_str!("../templates/ui/app.css");
 
 /// The words of one language, by key (`nav.inbox`), with English behind every gap.
 #[derive(Debug, Clone)]
@@ -81,19 +88,18 @@ fn flatten(text: &str) -> HashMap<String, String> {
     out
 }
 
-/// The template environment with the catalog as `t(key, name=value…)`.
+/// The template environment of the page: the escaping rules of every dunwatch page
+/// (`crate::templates::configure`), the page's templates, and the catalog as
+/// `word(key, name=value…)`.
 pub fn environment(catalog: Catalog) -> Environment<'static> {
     let mut env = Environment::new();
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    // Every page is HTML, whatever a template's name.
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    crate::templates::configure(&mut env).expect("the template settings are valid");
     for (name, source) in TEMPLATES {
         env.add_template(name, source)
             .expect("the embedded templates parse (checked by a test)");
     }
-    env.set_formatter(visible_bidi_formatter);
     env.add_function(
-        "t",
+        "word",
         move |key: &str, kwargs: minijinja::value::Kwargs| -> Result<String, Error> {
             let mut args = Vec::new();
             for name in kwargs.args() {
@@ -106,26 +112,6 @@ pub fn environment(catalog: Catalog) -> Environment<'static> {
         },
     );
     env
-}
-
-/// Escapes as HTML (the default formatter) after turning bidirectional controls into visible
-/// escapes; values marked safe by a template are written as they are.
-fn visible_bidi_formatter(out: &mut Output, state: &mut State, value: &Value) -> Result<(), Error> {
-    if let Some(text) = value.as_str()
-        && !value.is_safe()
-        && text.chars().any(crate::untrusted::is_bidi_control)
-    {
-        let mut shown = String::with_capacity(text.len() + 16);
-        for c in text.chars() {
-            if crate::untrusted::is_bidi_control(c) {
-                crate::untrusted::push_visible(&mut shown, c);
-            } else {
-                shown.push(c);
-            }
-        }
-        return escape_formatter(out, state, &Value::from(shown));
-    }
-    escape_formatter(out, state, value)
 }
 
 #[cfg(test)]
@@ -155,10 +141,8 @@ mod tests {
     fn values_are_escaped_and_bidi_controls_shown_as_escapes() {
         let env = environment(Catalog::new(Lang::Zh));
         let out = env
-            .render_str(
-                "{{ s }}|{{ t('done.trusted', sender=s) }}",
-                minijinja::context! { s => "<b>\u{202e}x&" },
-            )
+            .template_from_named_str("t.html", "{{ s }}|{{ word('done.trusted', sender=s) }}")
+            .and_then(|t| t.render(minijinja::context! { s => "<b>\u{202e}x&" }))
             .unwrap();
         assert_eq!(
             out,
