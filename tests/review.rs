@@ -553,12 +553,12 @@ fn search_finds_ordinary_messages_too_though_only_debt_messages_are_indexed() {
     )
     .unwrap();
     import(&mut store, &file);
-    let indexed: i64 = store
-        .conn()
+    // Looked at from outside, as another program would.
+    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    let indexed: i64 = conn
         .query_row("SELECT count(*) FROM message_fts_docsize", [], |r| r.get(0))
         .unwrap();
-    let debt: i64 = store
-        .conn()
+    let debt: i64 = conn
         .query_row(
             "SELECT count(*) FROM message WHERE category != 'other'",
             [],

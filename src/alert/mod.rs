@@ -19,7 +19,6 @@ pub mod desktop;
 use std::sync::Arc;
 
 use anyhow::{Result, bail};
-use rusqlite::{Connection, params};
 
 use crate::config::{Config, Language};
 use crate::import::ImportEvents;
@@ -221,13 +220,7 @@ impl ImportEvents for Recorder {
             (State::Suppressed, Some(_)) => Some("older than alerts.max_age_days"),
             _ => None,
         };
-        let added = tx
-            .prepare_cached(
-                "INSERT INTO alert(message_id, state, created_at, reason) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(message_id) DO NOTHING",
-            )?
-            .execute(params![id, state.as_str(), self.now_ms, reason])?;
-        if added == 1 {
+        if crate::store::alerts::record(tx, id, state, self.now_ms, reason)? {
             match state {
                 State::Suppressed => {
                     self.suppressed += 1;
@@ -252,77 +245,6 @@ pub struct Item {
     pub lender: Option<String>,
     pub headline: String,
     pub advice: String,
-}
-
-/// The pending and held alerts, oldest message first.
-pub fn due(conn: &Connection) -> Result<Vec<Item>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT a.message_id, a.state, m.sender, m.body, m.ts,
-                coalesce(m.user_category, m.category), m.lender, m.headline, m.advice
-         FROM alert a JOIN message m ON m.id = a.message_id
-         WHERE a.state IN ('pending', 'held')
-         ORDER BY m.ts, a.message_id",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        let category: String = r.get(5)?;
-        Ok(Item {
-            message_id: r.get(0)?,
-            held: r.get::<_, String>(1)? == "held",
-            sender: r.get(2)?,
-            body: r.get(3)?,
-            ts_ms: r.get(4)?,
-            category: category.parse().unwrap_or(Category::Other),
-            lender: r.get(6)?,
-            headline: r.get(7)?,
-            advice: r.get(8)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Moves alerts to a new state in one transaction.
-pub fn set_state(conn: &mut Connection, ids: &[i64], state: State) -> Result<()> {
-    let now = crate::store::now_ms();
-    let tx = conn.transaction()?;
-    {
-        let sql = match state {
-            State::Sent => "UPDATE alert SET state = 'sent', sent_at = ?2 WHERE message_id = ?1",
-            State::Held => {
-                "UPDATE alert SET state = 'held', held_at = ?2 WHERE message_id = ?1 AND state = 'pending'"
-            }
-            State::Pending | State::Suppressed => {
-                bail!("alerts are only moved to held or sent")
-            }
-        };
-        let mut stmt = tx.prepare_cached(sql)?;
-        for id in ids {
-            stmt.execute(params![id, now])?;
-        }
-    }
-    tx.commit()?;
-    Ok(())
-}
-
-/// Gives claimed alerts back after a notification could not be shown: each returns to the
-/// state it had (held for the quiet-hours digest, otherwise pending).
-///
-/// The daemon marks alerts sent *before* it shows them ([`set_state`] with [`State::Sent`])
-/// and calls this when showing fails. Killed between the two, an alert is lost rather than
-/// shown twice: every alert is shown at most once.
-pub fn unclaim(conn: &mut Connection, ids: &[i64]) -> Result<()> {
-    let tx = conn.transaction()?;
-    {
-        let mut stmt = tx.prepare_cached(
-            "UPDATE alert SET state = CASE WHEN held_at IS NULL THEN 'pending' ELSE 'held' END,
-                sent_at = NULL
-             WHERE message_id = ?1 AND state = 'sent'",
-        )?;
-        for id in ids {
-            stmt.execute([id])?;
-        }
-    }
-    tx.commit()?;
-    Ok(())
 }
 
 /// What one desktop notification is about.

@@ -24,7 +24,7 @@ impl Daemon {
             let mut store = store.lock().expect("alert store");
             // Follows the file the importer follows (said in the log by the import).
             store.reopen_if_moved()?;
-            alert::due(store.conn())
+            Ok(store.due_alerts()?)
         })
         .await;
         let Some(items) = self.settle("alert-read", "pending alerts can be read again", due) else {
@@ -92,8 +92,7 @@ impl Daemon {
         let store = self.alert_store.clone();
         let done = off_runtime("record alert state", move || {
             let mut store = store.lock().expect("alert store");
-            store.ensure_same_file()?;
-            alert::unclaim(store.conn_mut(), &ids)
+            Ok(store.unclaim_alerts(&ids)?)
         })
         .await;
         self.settle("alert-state", "alert state is recorded again", done);
@@ -103,8 +102,7 @@ impl Daemon {
         let store = self.alert_store.clone();
         let done = off_runtime("record alert state", move || {
             let mut store = store.lock().expect("alert store");
-            store.ensure_same_file()?;
-            alert::set_state(store.conn_mut(), &ids, state)
+            Ok(store.set_alert_state(&ids, state)?)
         })
         .await;
         self.settle("alert-state", "alert state is recorded again", done)

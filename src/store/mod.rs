@@ -4,6 +4,7 @@
 //! stored is skipped, so importing the same file twice, or being killed half-way and
 //! running again, leaves every message stored exactly once.
 
+pub mod alerts;
 pub mod evidence;
 pub mod history;
 pub mod key;
@@ -382,12 +383,11 @@ impl Store {
         let _ = self.conn.execute_batch("PRAGMA shrink_memory");
     }
 
-    pub fn conn(&self) -> &Connection {
+    /// The connection, for the store's own tests: every query of dunwatch's is a method
+    /// of the store.
+    #[cfg(test)]
+    pub(crate) fn conn(&self) -> &Connection {
         &self.conn
-    }
-
-    pub fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
     }
 
     /// What is remembered about the file at `path`, found by the path's bytes.
