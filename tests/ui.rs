@@ -420,3 +420,34 @@ fn the_page_stops_by_itself_when_nobody_asks_for_it() {
     }
     assert!(TcpStream::connect(("127.0.0.1", ui.port)).is_err());
 }
+
+#[test]
+fn reports_of_past_weeks_and_any_range_open_on_the_page_with_their_own_styles_only() {
+    let ui = start("zh-CN", &[]);
+    let cookie = ui.login();
+    let list = ui.get(&cookie, "/reports");
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("/reports/view?from="), "{}", list.body);
+    let week = ui.get(&cookie, "/reports/view?from=2026-11-16&to=2026-11-22");
+    assert_eq!(week.status, 200, "{}", week.body);
+    assert!(week.body.contains("2026-11-16"), "{}", week.body);
+    assert!(
+        !week.body.contains("<script>"),
+        "message text escaped in the report"
+    );
+    let csp = week.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("style-src 'unsafe-inline'") && !csp.contains("script"),
+        "{csp}"
+    );
+    assert_eq!(
+        ui.get(&cookie, "/reports/view?from=nonsense&to=2026-11-22")
+            .status,
+        400
+    );
+    assert_eq!(
+        ui.get("", "/reports/view?from=2026-11-16&to=2026-11-22")
+            .status,
+        401
+    );
+}

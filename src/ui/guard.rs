@@ -111,8 +111,11 @@ pub async fn guard(
         .unwrap_or_else(|e| e.into_inner()) = Instant::now();
     let mut response = check(&app, request, next).await;
     let headers = response.headers_mut();
+    // A page may bring a stricter or its own policy (the report's inline styles).
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CSP));
     for (name, value) in [
-        (header::CONTENT_SECURITY_POLICY, CSP),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),

@@ -8,6 +8,7 @@
 
 mod guard;
 mod pages;
+mod reports;
 pub mod view;
 
 use std::net::Ipv4Addr;

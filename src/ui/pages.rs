@@ -31,6 +31,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/messages/{id}/mark", axum::routing::post(mark))
         .route("/senders", get(senders).post(set_sender))
         .route("/lenders", get(lenders).post(declare_lender))
+        .route("/reports", get(super::reports::list))
+        .route("/reports/view", get(super::reports::view))
         .route("/problems", get(problems))
         .route("/settings", get(settings))
         .route("/static/app.css", get(style))
@@ -38,7 +40,7 @@ pub fn router(app: Arc<App>) -> Router {
 }
 
 /// Runs store work off the runtime; a failure becomes the error page.
-async fn blocking(
+pub(super) async fn blocking(
     app: &Arc<App>,
     work: impl FnOnce(&App) -> anyhow::Result<Response> + Send + 'static,
 ) -> Response {
@@ -58,7 +60,7 @@ async fn blocking(
 }
 
 impl App {
-    fn store(&self) -> std::sync::MutexGuard<'_, crate::store::Store> {
+    pub(super) fn store(&self) -> std::sync::MutexGuard<'_, crate::store::Store> {
         self.store.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -105,7 +107,7 @@ impl App {
     }
 
     /// The values every page's frame needs.
-    fn frame(&self, page: &str, done: String) -> minijinja::Value {
+    pub(super) fn frame(&self, page: &str, done: String) -> minijinja::Value {
         let problems = self.store().import_problems().map_or(0, |p| p.len());
         context! { lang => self.lang_tag(), page => page, problems => problems, done => done }
     }

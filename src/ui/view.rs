@@ -14,7 +14,8 @@ use minijinja::{Environment, Error};
 
 use crate::report::Lang;
 
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 9] = [
+    ("reports.html", include_str!("../templates/ui/reports.html")),
     ("base.html", include_str!("../templates/ui/base.html")),
     ("inbox.html", include_str!("../templates/ui/inbox.html")),
     ("message.html", include_str!("../templates/ui/message.html")),
