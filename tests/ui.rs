@@ -16,7 +16,7 @@ struct Ui {
     child: Child,
     url: String,
     port: u16,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     db: std::path::PathBuf,
 }
 
@@ -61,7 +61,7 @@ fn start(language: &str, extra_env: &[(&str, &str)]) -> Ui {
         child,
         url,
         port,
-        _dir: dir,
+        dir,
         db,
     }
 }
@@ -450,4 +450,59 @@ fn reports_of_past_weeks_and_any_range_open_on_the_page_with_their_own_styles_on
             .status,
         401
     );
+}
+
+#[test]
+fn evidence_is_exported_downloaded_as_a_zip_and_checked_from_the_page() {
+    let ui = start("en", &[]);
+    let cookie = ui.login();
+    let page = ui.get(&cookie, "/evidence");
+    assert_eq!(page.status, 200);
+    let csrf = csrf_of(&page.body);
+    let root = ui.dir.path().join("evidence");
+    // Without the page's token: refused, nothing written.
+    assert_eq!(ui.post(&cookie, "/evidence", "category=all").status, 403);
+    assert!(!root.exists());
+    let none = ui.post(
+        &cookie,
+        "/evidence",
+        &format!("csrf={csrf}&q=%E6%B2%A1%E6%9C%89"),
+    );
+    assert!(none.body.contains("nothing was written"), "{}", none.body);
+    assert!(!root.exists());
+
+    let done = ui.post(&cookie, "/evidence", &format!("csrf={csrf}&category=scam"));
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("message(s) written to"), "{}", done.body);
+    // The link is an attribute value, HTML-escaped like every value ('/' as &#x2f;).
+    let page = done.body.replace("&#x2f;", "/");
+    let at = page.find("/evidence/zip/").expect("a download link");
+    let link: String = page[at..].chars().take_while(|c| *c != '"').collect();
+    let zip = ui.get(&cookie, &link);
+    assert_eq!(zip.status, 200);
+    assert_eq!(zip.header("content-type"), Some("application/zip"));
+    assert!(zip.body.starts_with("PK"), "not a ZIP");
+    assert!(zip.body.contains("manifest.json"));
+    assert_eq!(ui.get(&cookie, "/evidence/zip/..%2F..%2Fetc").status, 404);
+
+    let dir = std::fs::read_dir(&root)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let check = |ui: &Ui| {
+        let body =
+            serde_urlencoded::to_string([("csrf", csrf.as_str()), ("dir", dir.to_str().unwrap())])
+                .unwrap();
+        ui.post(&cookie, "/evidence/verify", &body).body
+    };
+    assert!(check(&ui).contains("Intact"), "{}", check(&ui));
+    let csv = dir.join("messages.csv");
+    let mut text = std::fs::read_to_string(&csv).unwrap();
+    text.push_str("forged,row\n");
+    std::fs::write(&csv, text).unwrap();
+    let after = check(&ui);
+    assert!(after.contains("Changed or incomplete"), "{after}");
+    assert!(after.contains("messages.csv"), "{after}");
 }

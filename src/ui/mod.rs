@@ -6,6 +6,7 @@
 //! binary when an alert asks for the page. Requests pass [`guard`] first; pages are in
 //! [`pages`], their words and templates in [`view`].
 
+mod evidence;
 mod guard;
 mod pages;
 mod reports;

@@ -33,6 +33,15 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/lenders", get(lenders).post(declare_lender))
         .route("/reports", get(super::reports::list))
         .route("/reports/view", get(super::reports::view))
+        .route(
+            "/evidence",
+            get(super::evidence::page).post(super::evidence::export),
+        )
+        .route(
+            "/evidence/verify",
+            axum::routing::post(super::evidence::verify),
+        )
+        .route("/evidence/zip/{name}", get(super::evidence::zip))
         .route("/problems", get(problems))
         .route("/settings", get(settings))
         .route("/static/app.css", get(style))
@@ -112,6 +121,10 @@ impl App {
         context! { lang => self.lang_tag(), page => page, problems => problems, done => done }
     }
 
+    pub(super) fn categories_for_evidence(&self) -> Vec<Choice> {
+        self.categories(true)
+    }
+
     fn categories(&self, with_groups: bool) -> Vec<Choice> {
         let mut out = Vec::new();
         if with_groups {
@@ -145,7 +158,7 @@ struct Row {
 }
 
 #[derive(Serialize)]
-struct Choice {
+pub(super) struct Choice {
     value: String,
     label: String,
 }
@@ -241,7 +254,7 @@ async fn inbox(State(app): State<Arc<App>>, Query(q): Query<InboxQuery>) -> Resp
 }
 
 /// `2026-11-30` at midnight (or, for `until`, the next midnight) in the phone's zone.
-fn day_start_ms(text: &str, app: &App, end_of_day: bool) -> Option<i64> {
+pub(super) fn day_start_ms(text: &str, app: &App, end_of_day: bool) -> Option<i64> {
     let date: jiff::civil::Date = text.parse().ok()?;
     let date = if end_of_day {
         date.tomorrow().ok()?

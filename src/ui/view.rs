@@ -14,7 +14,11 @@ use minijinja::{Environment, Error};
 
 use crate::report::Lang;
 
-const TEMPLATES: [(&str, &str); 9] = [
+const TEMPLATES: [(&str, &str); 10] = [
+    (
+        "evidence.html",
+        include_str!("../templates/ui/evidence.html"),
+    ),
     ("reports.html", include_str!("../templates/ui/reports.html")),
     ("base.html", include_str!("../templates/ui/base.html")),
     ("inbox.html", include_str!("../templates/ui/inbox.html")),
