@@ -17,6 +17,7 @@ pub mod daemon;
 pub mod evidence;
 pub mod import;
 pub mod ingest;
+pub mod lang;
 pub mod model;
 pub mod paths;
 pub mod report;

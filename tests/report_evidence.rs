@@ -124,7 +124,7 @@ fn weekly_report_totals_match_the_fixture() {
 
 #[test]
 fn chinese_report_opens_with_one_chinese_sentence_and_names_the_channels() {
-    let (_dir, _ids, r) = fixture_report(Lang::Zh);
+    let (_dir, _ids, r) = fixture_report(Lang::ZhCn);
     assert_eq!(
         r.summary,
         "2026-11-16 至 2026-11-22 这一周：微众银行、美团和还呗发来 6 条真实逾期通知，1 条逾期通知来自你没有登记借款的机构，识别出 4 条诈骗短信，2 个催收方违反催收规定。"

@@ -64,47 +64,11 @@ pub fn escape_markup(text: &str) -> String {
     out
 }
 
+pub use crate::lang::Lang;
+
 /// The concrete language of an alert: the configured one, or (auto) the message's own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    ZhCn,
-    ZhTw,
-    En,
-}
-
 pub fn resolve_language(config: Language, text: &str) -> Lang {
-    match config {
-        Language::ZhCn => Lang::ZhCn,
-        Language::ZhTw => Lang::ZhTw,
-        Language::En => Lang::En,
-        Language::Auto => detect_language(text),
-    }
-}
-
-/// Chinese when the text has Han characters (traditional when it uses characters only the
-/// traditional script has), English otherwise.
-pub fn detect_language(text: &str) -> Lang {
-    // Characters written differently in the two scripts (shared ones tell nothing).
-    const TRADITIONAL: &str = "們這個還帳貸請繫電話銀詐騙與會員額費號碼專辦戶財務償資訊";
-    const SIMPLIFIED: &str = "们这个还账贷请电话银诈骗与会员额费号码专办户财务偿资讯";
-    let (mut han, mut trad, mut simp) = (0usize, 0usize, 0usize);
-    for c in text.chars() {
-        if ('\u{4e00}'..='\u{9fff}').contains(&c) {
-            han += 1;
-            if TRADITIONAL.contains(c) {
-                trad += 1;
-            } else if SIMPLIFIED.contains(c) {
-                simp += 1;
-            }
-        }
-    }
-    if han == 0 {
-        Lang::En
-    } else if trad > simp {
-        Lang::ZhTw
-    } else {
-        Lang::ZhCn
-    }
+    Lang::for_text(config, text)
 }
 
 fn category_name(c: Category, lang: Lang) -> &'static str {
@@ -247,7 +211,7 @@ fn group_language(config: Language, items: &[Item]) -> Lang {
     }
     let (mut zh, mut tw, mut en) = (0, 0, 0);
     for i in items {
-        match detect_language(&i.body) {
+        match Lang::of_script(&i.body) {
             Lang::ZhCn => zh += 1,
             Lang::ZhTw => tw += 1,
             Lang::En => en += 1,
@@ -400,10 +364,11 @@ fn render_group(items: &[Item], lang: Lang, digest: bool) -> Rendered {
 
 /// The notification that a weekly summary was written: its opening sentence and where the
 /// file is.
-pub fn render_weekly(summary: &str, path: &std::path::Path, lang: crate::report::Lang) -> Rendered {
-    let (title, open, button) = match lang {
-        crate::report::Lang::Zh => ("dunwatch 每周摘要", "报告", Lang::ZhCn),
-        crate::report::Lang::En => ("dunwatch weekly summary", "Report", Lang::En),
+pub fn render_weekly(summary: &str, path: &std::path::Path, lang: Lang) -> Rendered {
+    let (title, open) = match lang {
+        Lang::ZhCn => ("dunwatch 每周摘要", "报告"),
+        Lang::ZhTw => ("dunwatch 每週摘要", "報告"),
+        Lang::En => ("dunwatch weekly summary", "Report"),
     };
     Rendered {
         summary: title.to_string(),
@@ -413,7 +378,7 @@ pub fn render_weekly(summary: &str, path: &std::path::Path, lang: crate::report:
             escape_markup(&path.display().to_string())
         ),
         urgency: Urgency::Low,
-        buttons: vec![Button::open_report(button)],
+        buttons: vec![Button::open_report(lang)],
         target: Some(Target::Report(path.to_path_buf())),
         without_buttons: String::new(),
     }
@@ -424,15 +389,11 @@ const PROBLEMS_NAMED: usize = 3;
 
 /// The notice that backups could not be read fully: how many, the first few by file name
 /// with why in a few words, and where the whole list is.
-pub fn render_problems(
-    problems: &[crate::store::problems::ImportProblem],
-    lang: crate::report::Lang,
-) -> Rendered {
+pub fn render_problems(problems: &[crate::store::problems::ImportProblem], lang: Lang) -> Rendered {
     use crate::import::ProblemCause;
-    use crate::report::Lang;
     let n = problems.len();
     let summary = match lang {
-        Lang::Zh => format!("dunwatch：{n} 个备份未能完整读取"),
+        Lang::ZhCn | Lang::ZhTw => format!("dunwatch：{n} 个备份未能完整读取"),
         Lang::En if n == 1 => "dunwatch: 1 backup could not be read fully".to_string(),
         Lang::En => format!("dunwatch: {n} backups could not be read fully"),
     };
@@ -443,46 +404,44 @@ pub fn render_problems(
             .map_or_else(|| p.path.clone(), |n| n.to_string_lossy().into_owned());
         let why =
             ProblemCause::from_id(&p.cause).map_or(p.cause.as_str(), |c| cause_words(c, lang));
-        let sep = if lang == Lang::Zh { "：" } else { ": " };
+        let sep = if lang.is_chinese() { "：" } else { ": " };
         lines.push(format!("• {}{sep}{why}", escape_markup(&name)));
     }
     if n > PROBLEMS_NAMED {
         lines.push(match lang {
-            Lang::Zh => format!("……还有 {} 个", n - PROBLEMS_NAMED),
+            Lang::ZhCn | Lang::ZhTw => format!("……还有 {} 个", n - PROBLEMS_NAMED),
             Lang::En => format!("… and {} more", n - PROBLEMS_NAMED),
         });
     }
     lines.push(
         match lang {
-            Lang::Zh => "已读到的短信都已保存。",
+            Lang::ZhCn | Lang::ZhTw => "已读到的短信都已保存。",
             Lang::En => "The messages read so far are stored.",
         }
         .to_string(),
     );
-    let (button, hint) = match lang {
-        Lang::Zh => (
-            self::Lang::ZhCn,
-            "运行 dunwatch ui（或 dunwatch doctor）可查看完整列表和出错位置。",
-        ),
-        Lang::En => (
-            self::Lang::En,
-            "Run `dunwatch ui` (or `dunwatch doctor`) for the whole list and where each went wrong.",
-        ),
+    let hint = match lang {
+        Lang::ZhCn | Lang::ZhTw => {
+            "运行 dunwatch ui（或 dunwatch doctor）可查看完整列表和出错位置。"
+        }
+        Lang::En => {
+            "Run `dunwatch ui` (or `dunwatch doctor`) for the whole list and where each went wrong."
+        }
     };
     Rendered {
         summary,
         body: lines.join("\n"),
         urgency: Urgency::Normal,
-        buttons: vec![Button::details(button)],
+        buttons: vec![Button::details(lang)],
         target: Some(Target::Problems),
         without_buttons: hint.to_string(),
     }
 }
 
 /// Why a backup was not read fully, in a few words a person can act on.
-pub fn cause_words(cause: crate::import::ProblemCause, lang: crate::report::Lang) -> &'static str {
+pub fn cause_words(cause: crate::import::ProblemCause, lang: Lang) -> &'static str {
     use crate::import::ProblemCause as C;
-    let zh = lang == crate::report::Lang::Zh;
+    let zh = lang.is_chinese();
     match (cause, zh) {
         (C::Truncated, true) => "文件不完整：同步可能没有完成，或文件已损坏",
         (C::Truncated, false) => "cut off: the sync may not have finished, or the file is damaged",
@@ -639,7 +598,7 @@ mod tests {
             problem("/w/c\u{202e}lmx.xml", "syntax"),
             problem("/w/d.xml", "io"),
         ];
-        let zh = render_problems(&problems, crate::report::Lang::Zh);
+        let zh = render_problems(&problems, Lang::ZhCn);
         assert_eq!(zh.summary, "dunwatch：4 个备份未能完整读取");
         assert!(
             zh.body.contains("&lt;i&gt;a&amp;b.xml：文件不完整"),
@@ -649,7 +608,7 @@ mod tests {
         assert!(!zh.body.contains('\u{202e}'), "{}", zh.body);
         assert!(zh.body.contains("……还有 1 个"), "{}", zh.body);
         assert!(!zh.body.contains("d.xml"), "{}", zh.body);
-        let en = render_problems(&problems[1..2], crate::report::Lang::En);
+        let en = render_problems(&problems[1..2], Lang::En);
         assert_eq!(en.summary, "dunwatch: 1 backup could not be read fully");
         assert!(
             en.body.contains("b.csv: some messages could not be read"),

@@ -148,12 +148,6 @@ impl Daemon {
     }
 
     fn confirm_lang(&self) -> Lang {
-        match crate::report::Lang::from_config(&self.config) {
-            crate::report::Lang::Zh if self.config.language == crate::config::Language::ZhTw => {
-                Lang::ZhTw
-            }
-            crate::report::Lang::Zh => Lang::ZhCn,
-            crate::report::Lang::En => Lang::En,
-        }
+        Lang::from_config(&self.config)
     }
 }

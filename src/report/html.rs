@@ -40,7 +40,7 @@ mod tests {
 
     #[test]
     fn report_html_shows_bidi_overrides_in_the_sender_as_visible_escapes() {
-        let r = sample(Lang::Zh, "95\u{202e}588", "body\u{2066}x", "L\u{202e}");
+        let r = sample(Lang::ZhCn, "95\u{202e}588", "body\u{2066}x", "L\u{202e}");
         let html = render(&r).unwrap();
         assert!(
             !html.contains(['\u{202e}', '\u{2066}']),

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use serde::Serialize;
 
-use crate::config::{Config, Language};
+use crate::config::Config;
 use crate::model::{Category, Reason};
 use crate::paths::Paths;
 use crate::store::Store;
@@ -32,43 +32,8 @@ pub use names::{category_name, lender_name};
 pub use schedule::WeeklySchedule;
 pub use week::Period;
 
-/// The language of a report or explanation. zh-TW currently uses the zh-CN texts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Lang {
-    #[serde(rename = "zh-CN")]
-    Zh,
-    #[serde(rename = "en")]
-    En,
-}
-
-impl Lang {
-    /// The configured language; `auto` follows the system locale (LC_ALL, LC_MESSAGES, LANG).
-    pub fn from_config(config: &Config) -> Lang {
-        match config.language {
-            Language::ZhCn | Language::ZhTw => Lang::Zh,
-            Language::En => Lang::En,
-            Language::Auto => {
-                let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
-                    .iter()
-                    .filter_map(|v| std::env::var(v).ok())
-                    .find(|v| !v.is_empty())
-                    .unwrap_or_default();
-                if locale.to_ascii_lowercase().starts_with("zh") {
-                    Lang::Zh
-                } else {
-                    Lang::En
-                }
-            }
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-}
+/// The language of a report or explanation (zh-TW currently uses the zh-CN texts).
+pub use crate::lang::Lang;
 
 /// One message as a report lists it.
 #[derive(Debug, Clone, Serialize)]

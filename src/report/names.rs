@@ -19,11 +19,11 @@ pub fn lender_name(id: &str, _lang: Lang) -> String {
 /// The category's name in the report's language.
 pub fn category_name(c: Category, lang: Lang) -> &'static str {
     match (lang, c) {
-        (Lang::Zh, Category::Scam) => "诈骗",
-        (Lang::Zh, Category::Overdue) => "逾期通知",
-        (Lang::Zh, Category::Harassment) => "违规催收",
-        (Lang::Zh, Category::Reminder) => "还款提醒",
-        (Lang::Zh, Category::Other) => "其他",
+        (Lang::ZhCn | Lang::ZhTw, Category::Scam) => "诈骗",
+        (Lang::ZhCn | Lang::ZhTw, Category::Overdue) => "逾期通知",
+        (Lang::ZhCn | Lang::ZhTw, Category::Harassment) => "违规催收",
+        (Lang::ZhCn | Lang::ZhTw, Category::Reminder) => "还款提醒",
+        (Lang::ZhCn | Lang::ZhTw, Category::Other) => "其他",
         (Lang::En, Category::Scam) => "scam",
         (Lang::En, Category::Overdue) => "overdue notice",
         (Lang::En, Category::Harassment) => "harassment",

@@ -46,7 +46,7 @@ impl<'a> Page<'a> {
         let lang = r.language;
         Page {
             r,
-            zh: lang == Lang::Zh,
+            zh: lang.is_chinese(),
             period_label: r.period.label(),
             version: env!("CARGO_PKG_VERSION"),
             category: Category::ALL

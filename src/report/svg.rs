@@ -169,7 +169,7 @@ pub fn daily_chart(days: &[DayRow], lang: Lang) -> Chart {
     Chart {
         width: w.to_string(),
         height: h.to_string(),
-        title: if lang == Lang::Zh {
+        title: if lang.is_chinese() {
             "每天的借款相关短信（按类别）"
         } else {
             "Debt-related messages per day, by category"
@@ -194,7 +194,7 @@ pub fn lender_chart(lenders: &[LenderRow], lang: Lang) -> Chart {
             y: n(top + 16.0),
             anchor: None,
             class: None,
-            text: if lang == Lang::Zh {
+            text: if lang.is_chinese() {
                 "没有提到贷款机构的短信"
             } else {
                 "No message named a lender"
@@ -227,7 +227,7 @@ pub fn lender_chart(lenders: &[LenderRow], lang: Lang) -> Chart {
     Chart {
         width: w.to_string(),
         height: h.to_string(),
-        title: if lang == Lang::Zh {
+        title: if lang.is_chinese() {
             "各贷款机构的短信（按类别）"
         } else {
             "Messages per lender, by category"

@@ -19,7 +19,7 @@ fn join_names(names: &[String], lang: Lang) -> String {
     match (names.len(), lang) {
         (0, _) => String::new(),
         (1, _) => names[0].clone(),
-        (_, Lang::Zh) => {
+        (_, Lang::ZhCn | Lang::ZhTw) => {
             let (last, rest) = names.split_last().expect("non-empty");
             format!("{}和{last}", rest.join("、"))
         }
@@ -43,7 +43,7 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 pub(super) fn summary_sentence(lang: Lang, period: &Period, c: &Counts) -> String {
     let names = join_names(&c.genuine_overdue_lenders, lang);
     match lang {
-        Lang::Zh => {
+        Lang::ZhCn | Lang::ZhTw => {
             // The weekly summary is read on the Monday after: name the week, not "this week".
             let head = if period.kind == "week" {
                 format!("{} 至 {} 这一周", period.first_day, period.last_day)
@@ -141,7 +141,7 @@ pub(super) fn next_steps(
         harassment,
         breaches,
     } = *sections;
-    let zh = lang == Lang::Zh;
+    let zh = lang.is_chinese();
     let mut out = Vec::new();
     if !scams.is_empty() {
         out.push(if zh {
@@ -214,12 +214,12 @@ pub(super) fn official_contacts(ids: &BTreeSet<String>, lang: Lang) -> Vec<Strin
             if !hotlines.is_empty() {
                 let joined = hotlines.join(" / ");
                 parts.push(match lang {
-                    Lang::Zh => format!("官方客服 {joined}"),
+                    Lang::ZhCn | Lang::ZhTw => format!("官方客服 {joined}"),
                     Lang::En => format!("official hotline {joined}"),
                 });
             }
             Some(match lang {
-                Lang::Zh => format!("{name}：{}", parts.join("，")),
+                Lang::ZhCn | Lang::ZhTw => format!("{name}：{}", parts.join("，")),
                 Lang::En => format!("{name}: {}", parts.join(", ")),
             })
         })
@@ -252,7 +252,7 @@ pub(super) fn channels(lang: Lang) -> Vec<Channel> {
         ),
     ];
     match lang {
-        Lang::Zh => china_zh,
+        Lang::ZhCn | Lang::ZhTw => china_zh,
         Lang::En => vec![
             ch(
                 "US Federal Trade Commission",

@@ -92,7 +92,7 @@ impl App {
 
     fn lang_tag(&self) -> &'static str {
         match self.lang {
-            Lang::Zh => "zh-CN",
+            Lang::ZhCn | Lang::ZhTw => "zh-CN",
             Lang::En => "en",
         }
     }

@@ -47,7 +47,7 @@ pub struct Catalog {
 impl Catalog {
     pub fn new(lang: Lang) -> Catalog {
         let mut words = flatten(include_str!("../../locales/en.toml"));
-        if lang == Lang::Zh {
+        if lang.is_chinese() {
             words.extend(flatten(include_str!("../../locales/zh-CN.toml")));
         }
         Catalog { words }
@@ -144,7 +144,7 @@ mod tests {
 
     #[test]
     fn values_are_escaped_and_bidi_controls_shown_as_escapes() {
-        let env = environment(Catalog::new(Lang::Zh));
+        let env = environment(Catalog::new(Lang::ZhCn));
         let out = env
             .template_from_named_str("t.html", "{{ s }}|{{ word('done.trusted', sender=s) }}")
             .and_then(|t| t.render(minijinja::context! { s => "<b>\u{202e}x&" }))
