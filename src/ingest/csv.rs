@@ -161,7 +161,11 @@ pub fn read(
         Box::new(raw)
     } else {
         // Not UTF-8: GB18030 (what Chinese Excel writes), decoded as it streams.
-        Box::new(Gb18030::new(raw))
+        Box::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding_rs::GB18030))
+                .build(raw),
+        )
     };
     let allowed = Rc::new(Cell::new(0u64));
     let capped = RowCap {
@@ -351,57 +355,6 @@ impl<R: Read> Read for RowCap<R> {
     }
 }
 
-/// GB18030 bytes in, UTF-8 out, decoded as they stream (encoding_rs keeps a character split
-/// across two reads for the next one).
-struct Gb18030<R> {
-    inner: R,
-    decoder: encoding_rs::Decoder,
-    raw: Vec<u8>,
-    start: usize,
-    end: usize,
-    eof: bool,
-}
-
-impl<R: Read> Gb18030<R> {
-    fn new(inner: R) -> Self {
-        Gb18030 {
-            inner,
-            decoder: encoding_rs::GB18030.new_decoder_without_bom_handling(),
-            raw: vec![0; 16 << 10],
-            start: 0,
-            end: 0,
-            eof: false,
-        }
-    }
-}
-
-impl<R: Read> Read for Gb18030<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        // One decoded character is up to 4 bytes: a smaller buffer could never take one.
-        // (The CSV reader reads into its own large buffer.)
-        if buf.len() < 4 {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "GB18030 text read into a buffer under 4 bytes",
-            ));
-        }
-        loop {
-            if self.start == self.end && !self.eof {
-                self.start = 0;
-                self.end = self.inner.read(&mut self.raw)?;
-                self.eof = self.end == 0;
-            }
-            let (_, used, written, _) =
-                self.decoder
-                    .decode_to_utf8(&self.raw[self.start..self.end], buf, self.eof);
-            self.start += used;
-            if written > 0 || self.eof {
-                return Ok(written);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,6 +396,15 @@ mod tests {
         let (c, outcome) = read_text(text.as_bytes(), Limits::default());
         assert!(matches!(outcome, ReadOutcome::Complete), "{outcome:?}");
         assert_eq!(c.msgs.len(), 3);
+    }
+
+    #[test]
+    fn a_gb18030_file_whose_decoder_finishes_early_is_read_without_a_panic() {
+        // Found by the `csv` fuzz target: the hand-written streaming decoder called
+        // encoding_rs again after it had finished.
+        let bytes = include_bytes!("../../tests/fixtures/fuzz/csv-gb18030-decoder-finished.csv");
+        let (c, _) = read_text(bytes, Limits::default());
+        assert!(c.msgs.len() + c.errors.len() > 0);
     }
 
     #[test]
