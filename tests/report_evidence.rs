@@ -499,3 +499,14 @@ fn messages_without_a_time_imported_in_the_week_are_listed_apart() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["undated"][0]["category"], "scam", "{v}");
 }
+
+#[test]
+fn an_english_report_of_chinese_messages_lists_china_s_complaint_channels_first() {
+    // The fixture week's messages are Chinese (one English scam among them).
+    let (_dir, _ids, r) = fixture_report(Lang::En);
+    let names: Vec<&str> = r.channels.iter().map(|c| c.name.as_str()).collect();
+    assert!(names[0].starts_with("China"), "{names:?}");
+    assert!(names[1].starts_with("China"), "{names:?}");
+    let us = names.iter().position(|n| n.starts_with("US")).unwrap();
+    assert!(us > 1, "{names:?}");
+}

@@ -163,6 +163,10 @@ impl Report {
             &genuine_overdue_lenders,
             &official_contacts(&genuine_overdue_ids, lang),
         );
+        let channels = channels(
+            lang,
+            mostly_chinese(&[&scams, &doubtful, &no_account, &harassment]),
+        );
         Ok(Report {
             language: lang,
             generated: crate::store::history::rfc3339(crate::store::now_ms()),
@@ -179,11 +183,22 @@ impl Report {
             undated,
             rule_breakers,
             next_steps,
-            channels: channels(lang),
+            channels,
             daily: daily.into_values().collect(),
             period,
         })
     }
+}
+
+/// Whether most messages the report lists are in Chinese: then China's complaint channels
+/// come first, whatever language the report is written in.
+fn mostly_chinese(sections: &[&Vec<Item>]) -> bool {
+    let (mut chinese, mut all) = (0usize, 0usize);
+    for item in sections.iter().flat_map(|s| s.iter()) {
+        all += 1;
+        chinese += usize::from(crate::lang::Lang::of_script(&item.body).is_chinese());
+    }
+    all == 0 || chinese * 2 >= all
 }
 
 /// A message as the report lists it, with its reasons in the light of the history.

@@ -226,8 +226,9 @@ pub(super) fn official_contacts(ids: &BTreeSet<String>, lang: Lang) -> Vec<Strin
         .collect()
 }
 
-/// The complaint channels, which do not depend on the lender.
-pub(super) fn channels(lang: Lang) -> Vec<Channel> {
+/// The complaint channels, which do not depend on the lender. In English, China's come first
+/// when the messages are mostly Chinese (`china_first`), the US and UK ones otherwise.
+pub(super) fn channels(lang: Lang, china_first: bool) -> Vec<Channel> {
     let ch = |name: &str, contact: &str, use_for: &str| Channel {
         name: name.into(),
         contact: contact.into(),
@@ -251,8 +252,8 @@ pub(super) fn channels(lang: Lang) -> Vec<Channel> {
             "核实自称“法院”的短信和案号",
         ),
     ];
-    match lang {
-        Lang::ZhCn | Lang::ZhTw => china_zh,
+    let mut english = match lang {
+        Lang::ZhCn | Lang::ZhTw => return china_zh,
         Lang::En => vec![
             ch(
                 "US Federal Trade Commission",
@@ -285,5 +286,10 @@ pub(super) fn channels(lang: Lang) -> Vec<Channel> {
                 "threats and fraud",
             ),
         ],
+    };
+    if china_first {
+        // Stable: the Chinese channels in their order, then the others in theirs.
+        english.sort_by_key(|c| !c.name.starts_with("China"));
     }
+    english
 }
