@@ -506,3 +506,43 @@ fn evidence_is_exported_downloaded_as_a_zip_and_checked_from_the_page() {
     assert!(after.contains("Changed or incomplete"), "{after}");
     assert!(after.contains("messages.csv"), "{after}");
 }
+
+#[test]
+fn lenders_seen_in_messages_are_listed_and_a_loan_can_be_declared_from_there() {
+    let ui = start("en", &[]);
+    let cookie = ui.login();
+    let page = ui.get(&cookie, "/lenders");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Lenders seen in your messages"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("debt-related message(s)"),
+        "{}",
+        page.body
+    );
+    let csrf = csrf_of(&page.body);
+    let a = ui.post(
+        &cookie,
+        "/lenders",
+        &format!("csrf={csrf}&lender=webank&state=none"),
+    );
+    assert_eq!(a.status, 303);
+    let after = ui.get(&cookie, a.header("location").unwrap());
+    assert!(
+        after.body.contains("Noted: you have no loan with"),
+        "{}",
+        after.body
+    );
+    let conn = rusqlite::Connection::open(&ui.db).unwrap();
+    let state: String = conn
+        .query_row(
+            "SELECT state FROM lender_account WHERE lender_id = 'webank'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(state, "none");
+}

@@ -258,6 +258,17 @@ impl Store {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// Debt-related messages per lender named in them, the most first.
+    pub fn lender_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT lender, COUNT(*) FROM message
+             WHERE lender IS NOT NULL AND coalesce(user_category, category) != 'other'
+             GROUP BY lender ORDER BY COUNT(*) DESC, lender",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
     /// How many source files are known, and how many were not fully read at their last scan.
     pub fn source_counts(&self) -> Result<(i64, i64), StoreError> {
         Ok(self.conn.query_row(

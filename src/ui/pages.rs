@@ -535,8 +535,19 @@ async fn declare_lender(State(app): State<Arc<App>>, Form(form): Form<LenderForm
     .await
 }
 
-async fn lenders(State(app): State<Arc<App>>, Query(done): Query<Done>) -> Response {
+async fn lenders(
+    State(app): State<Arc<App>>,
+    Query(done): Query<Done>,
+    headers: HeaderMap,
+) -> Response {
+    let csrf = app.secrets.session_csrf(&headers).unwrap_or_default();
     blocking(&app, move |app| {
+        let seen: Vec<minijinja::Value> = app
+            .store()
+            .lender_counts()?
+            .into_iter()
+            .map(|(id, n)| context! { name => app.lender_name(&id), id => id, count => n })
+            .collect();
         let declared: Vec<minijinja::Value> = app
             .store()
             .declared_accounts()?
@@ -554,7 +565,7 @@ async fn lenders(State(app): State<Arc<App>>, Query(done): Query<Done>) -> Respo
             .collect();
         let ctx = context! {
             ..app.frame("lenders", app.done_text(&done)),
-            ..context! { declared => declared }
+            ..context! { declared => declared, seen => seen, csrf => csrf }
         };
         Ok(app.render("lenders.html", ctx))
     })
