@@ -15,8 +15,6 @@ use serde::Deserialize;
 use super::App;
 use super::pages::blocking;
 use crate::evidence::{Against, Basis};
-use crate::model::Category;
-use crate::store::history::Filter;
 
 /// A folder larger than this is not zipped in memory for download; the page names the folder.
 const ZIP_LIMIT: u64 = 64 << 20;
@@ -55,18 +53,8 @@ pub async fn page(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
 
 #[derive(Debug, Deserialize)]
 pub struct ExportForm {
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    lender: String,
-    #[serde(default)]
-    sender: String,
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    since: String,
-    #[serde(default)]
-    until: String,
+    #[serde(flatten)]
+    filters: super::pages::FilterForm,
     #[serde(default)]
     with_sources: String,
 }
@@ -78,52 +66,10 @@ pub async fn export(
 ) -> Response {
     let csrf = app.secrets.session_csrf(&headers).unwrap_or_default();
     blocking(&app, move |app| {
-        let mut selection = Vec::new();
-        let mut filter = Filter::default();
-        match form.category.as_str() {
-            "" | "debt" => filter.categories = Category::DEBT.to_vec(),
-            "all" => {}
-            c => match c.parse::<Category>() {
-                Ok(c) => filter.categories = vec![c],
-                Err(_) => return Ok(app.refuse(StatusCode::BAD_REQUEST, "error.bad_request")),
-            },
-        }
-        selection.push(format!(
-            "category: {}",
-            if form.category.is_empty() {
-                "debt"
-            } else {
-                &form.category
-            }
-        ));
-        if !form.lender.trim().is_empty() {
-            match app.engine.registry().find_lender(form.lender.trim()) {
-                Ok(l) => filter.lender = Some(l.id.clone()),
-                Err(e) => return Ok(app.evidence_page(csrf, Some(e.to_string()), None, None)),
-            }
-            selection.push(format!("lender: {}", form.lender.trim()));
-        }
-        if !form.sender.trim().is_empty() {
-            filter.sender = Some(form.sender.trim().to_string());
-            selection.push(format!("sender: {}", form.sender.trim()));
-        }
-        if !form.q.trim().is_empty() {
-            filter.search = Some(form.q.trim().to_string());
-            selection.push(format!("search: {}", form.q.trim()));
-        }
-        for (value, slot, end, name) in [
-            (&form.since, &mut filter.since_ms, false, "since"),
-            (&form.until, &mut filter.until_ms, true, "until"),
-        ] {
-            if value.trim().is_empty() {
-                continue;
-            }
-            match super::pages::day_start_ms(value.trim(), app, end) {
-                Some(ms) => *slot = Some(ms),
-                None => return Ok(app.refuse(StatusCode::BAD_REQUEST, "error.bad_request")),
-            }
-            selection.push(format!("{name}: {}", value.trim()));
-        }
+        let (filter, selection) = match form.filters.filter(app) {
+            Ok(chosen) => chosen,
+            Err(e) => return Ok(app.evidence_page(csrf, Some(e), None, None)),
+        };
         let store = app.store();
         if store.history_count(&filter)? == 0 {
             let text = app.catalog.text("evidence.none", &[]);

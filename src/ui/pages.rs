@@ -163,62 +163,90 @@ pub(super) struct Choice {
     label: String,
 }
 
-/// The inbox's filters, as the form sends them (every field may be empty).
+/// The filters of the inbox and of an evidence export, as their forms send them (every
+/// field may be empty).
+#[derive(Debug, Default, Deserialize, Serialize, Clone)]
+pub(super) struct FilterForm {
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub lender: String,
+    #[serde(default)]
+    pub sender: String,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub since: String,
+    #[serde(default)]
+    pub until: String,
+}
+
+impl FilterForm {
+    /// The store's filter and, for an evidence manifest, what it selects in words; or the
+    /// sentence for the page that says what is wrong with the form.
+    pub(super) fn filter(&self, app: &App) -> Result<(Filter, Vec<String>), String> {
+        let bad = || app.catalog.text("error.bad_request", &[]);
+        let mut filter = Filter::default();
+        let category = self.category.trim();
+        filter.categories = match category {
+            "" | "debt" => Category::DEBT.to_vec(),
+            "all" => Vec::new(),
+            c => vec![c.parse::<Category>().map_err(|_| bad())?],
+        };
+        let mut said = vec![format!(
+            "category: {}",
+            if category.is_empty() {
+                "debt"
+            } else {
+                category
+            }
+        )];
+        let lender = self.lender.trim();
+        if !lender.is_empty() {
+            let found = app.engine.registry().find_lender(lender);
+            filter.lender = Some(found.map_err(|e| e.to_string())?.id.clone());
+            said.push(format!("lender: {lender}"));
+        }
+        for (value, slot, name) in [
+            (&self.sender, &mut filter.sender, "sender"),
+            (&self.q, &mut filter.search, "search"),
+        ] {
+            if !value.trim().is_empty() {
+                *slot = Some(value.trim().to_string());
+                said.push(format!("{name}: {}", value.trim()));
+            }
+        }
+        for (value, slot, end_of_day, name) in [
+            (&self.since, &mut filter.since_ms, false, "since"),
+            (&self.until, &mut filter.until_ms, true, "until"),
+        ] {
+            if !value.trim().is_empty() {
+                *slot = Some(day_start_ms(value.trim(), app, end_of_day).ok_or_else(bad)?);
+                said.push(format!("{name}: {}", value.trim()));
+            }
+        }
+        Ok((filter, said))
+    }
+}
+
+/// The inbox's query: its filters and the page.
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct InboxQuery {
+    #[serde(flatten)]
+    form: FilterForm,
+    /// A string, as `flatten` reads every field (a number would not parse).
     #[serde(default)]
-    category: String,
-    #[serde(default)]
-    lender: String,
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    since: String,
-    #[serde(default)]
-    until: String,
-    #[serde(default)]
-    page: Option<usize>,
+    page: String,
 }
 
 async fn inbox(State(app): State<Arc<App>>, Query(q): Query<InboxQuery>) -> Response {
     blocking(&app, move |app| {
-        let mut error = None;
-        let mut filter = Filter {
-            limit: PER_PAGE,
-            ..Filter::default()
+        let (mut filter, error) = match q.form.filter(app) {
+            Ok((filter, _)) => (filter, None),
+            Err(e) => (Filter::default(), Some(e)),
         };
-        match q.category.as_str() {
-            "" | "debt" => filter.categories = Category::DEBT.to_vec(),
-            "all" => {}
-            c => match c.parse::<Category>() {
-                Ok(c) => filter.categories = vec![c],
-                Err(_) => error = Some(app.catalog.text("error.bad_request", &[])),
-            },
-        }
-        let lender = q.lender.trim();
-        if !lender.is_empty() {
-            match app.engine.registry().find_lender(lender) {
-                Ok(l) => filter.lender = Some(l.id.clone()),
-                Err(e) => error = Some(e.to_string()),
-            }
-        }
-        let q_text = q.q.trim();
-        if !q_text.is_empty() {
-            filter.search = Some(q_text.to_string());
-        }
-        for (value, slot, end_of_day) in [
-            (&q.since, &mut filter.since_ms, false),
-            (&q.until, &mut filter.until_ms, true),
-        ] {
-            if value.trim().is_empty() {
-                continue;
-            }
-            match day_start_ms(value.trim(), app, end_of_day) {
-                Some(ms) => *slot = Some(ms),
-                None => error = Some(app.catalog.text("error.bad_request", &[])),
-            }
-        }
-        let page_no = q.page.unwrap_or(1).max(1);
+        filter.limit = PER_PAGE;
+        let page_no = q.page.parse::<usize>().unwrap_or(1).max(1);
         filter.offset = (page_no - 1) * PER_PAGE;
         let (rows, total) = if error.is_some() {
             (Vec::new(), 0)
@@ -230,7 +258,7 @@ async fn inbox(State(app): State<Arc<App>>, Query(q): Query<InboxQuery>) -> Resp
         let pages = (total as usize).div_ceil(PER_PAGE).max(1);
         let link = |page: usize| {
             let mut to = q.clone();
-            to.page = Some(page);
+            to.page = page.to_string();
             format!("/?{}", serde_urlencoded::to_string(&to).unwrap_or_default())
         };
         let ctx = context! {
@@ -238,9 +266,9 @@ async fn inbox(State(app): State<Arc<App>>, Query(q): Query<InboxQuery>) -> Resp
             ..context! {
                 categories => Value::from(Serde(app.categories(true))),
                 filter => context! {
-                    category => if q.category.is_empty() { "debt" } else { q.category.as_str() },
-                    lender => q.lender.clone(), q => q.q.clone(), since => q.since.clone(),
-                    until => q.until.clone(),
+                    category => if q.form.category.is_empty() { "debt" } else { &q.form.category },
+                    lender => q.form.lender.clone(), q => q.form.q.clone(),
+                    since => q.form.since.clone(), until => q.form.until.clone(),
                 },
                 error => error, rows => Value::from(Serde(&rows)), total => total,
                 pages => pages, page_no => page_no,
