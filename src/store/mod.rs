@@ -493,7 +493,12 @@ impl Store {
             tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM message", [], |r| {
                 r.get(0)
             })?;
-        Ok(Batch { tx, first_new_id })
+        let twins = twins::Kinds::stored(&tx)?;
+        Ok(Batch {
+            tx,
+            first_new_id,
+            twins,
+        })
     }
 
     pub fn message_count(&self) -> Result<i64, StoreError> {
@@ -528,6 +533,8 @@ pub struct Batch<'a> {
     tx: rusqlite::Transaction<'a>,
     /// The id the first message inserted in this transaction gets.
     first_new_id: i64,
+    /// Which kinds of time are stored, so that twins are looked for only where they can be.
+    twins: twins::Kinds,
 }
 
 impl Batch<'_> {
@@ -579,6 +586,9 @@ impl Batch<'_> {
                 v.headline,
                 m.zoneless.is_some(),
             ])?;
+        if changed == 1 {
+            self.twins.note(m.zoneless.is_some());
+        }
         Ok((changed == 1).then(|| self.tx.last_insert_rowid()))
     }
 

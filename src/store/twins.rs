@@ -29,6 +29,40 @@ const MAX_SPREAD_MS: i64 = 26 * 3600 * 1000;
 /// one sender's messages in one hour cannot make each insert read them all.
 const MAX_CANDIDATES: i64 = 64;
 
+/// Whether the database holds messages of each kind of time: a twin is only looked for
+/// among the other kind, so a person whose exports all carry zones (or none do) pays for no
+/// lookup at all.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Kinds {
+    zoned: std::cell::Cell<bool>,
+    zoneless: std::cell::Cell<bool>,
+}
+
+impl Kinds {
+    pub(super) fn stored(tx: &rusqlite::Transaction<'_>) -> Result<Kinds, StoreError> {
+        let exists = |zoneless: bool| -> Result<bool, StoreError> {
+            Ok(tx
+                .prepare_cached(
+                    "SELECT EXISTS(SELECT 1 FROM message WHERE zoneless = ?1 AND ts IS NOT NULL)",
+                )?
+                .query_row([zoneless], |r| r.get(0))?)
+        };
+        Ok(Kinds {
+            zoned: exists(false)?.into(),
+            zoneless: exists(true)?.into(),
+        })
+    }
+
+    /// A message of this kind was stored in the batch.
+    pub(super) fn note(&self, zoneless: bool) {
+        if zoneless {
+            self.zoneless.set(true);
+        } else {
+            self.zoned.set(true);
+        }
+    }
+}
+
 impl Batch<'_> {
     /// True when `new` is a twin of a message already stored (and, for a zoned message, the
     /// zoneless row now carries the zoned time).
@@ -37,8 +71,9 @@ impl Batch<'_> {
             return Ok(false);
         };
         match new.message.zoneless {
-            Some(assumed) => self.zoned_twin_of(new, ts, assumed),
-            None => self.zoneless_twin_of(new, ts),
+            Some(assumed) if self.twins.zoned.get() => self.zoned_twin_of(new, ts, assumed),
+            None if self.twins.zoneless.get() => self.zoneless_twin_of(new, ts),
+            _ => Ok(false),
         }
     }
 
