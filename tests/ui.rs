@@ -546,3 +546,28 @@ fn lenders_seen_in_messages_are_listed_and_a_loan_can_be_declared_from_there() {
         .unwrap();
     assert_eq!(state, "none");
 }
+
+#[test]
+fn the_page_listens_on_loopback_only() {
+    let ui = start("en", &[]);
+    // Every address of this machine that is not loopback refuses the port.
+    let out = Command::new("hostname").arg("-I").output();
+    let addrs: Vec<std::net::IpAddr> = out
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|a| a.parse().ok())
+        .filter(|a: &std::net::IpAddr| !a.is_loopback())
+        .collect();
+    for addr in &addrs {
+        let reached = TcpStream::connect_timeout(
+            &std::net::SocketAddr::new(*addr, ui.port),
+            Duration::from_secs(2),
+        );
+        assert!(reached.is_err(), "reachable on {addr}:{}", ui.port);
+    }
+    if addrs.is_empty() {
+        eprintln!("no address but loopback here: only the loopback side was checked");
+    }
+    assert!(TcpStream::connect(("127.0.0.1", ui.port)).is_ok());
+}
