@@ -93,6 +93,28 @@ impl Lang {
     }
 }
 
+/// A category's name as every page, alert and report shows it.
+pub fn category_name(c: crate::model::Category, lang: Lang) -> &'static str {
+    use crate::model::Category as C;
+    match (lang, c) {
+        (Lang::ZhCn, C::Scam) => "疑似诈骗",
+        (Lang::ZhCn, C::Overdue) => "逾期通知",
+        (Lang::ZhCn, C::Harassment) => "违规催收",
+        (Lang::ZhCn, C::Reminder) => "还款提醒",
+        (Lang::ZhCn, C::Other) => "其他短信",
+        (Lang::ZhTw, C::Scam) => "疑似詐騙",
+        (Lang::ZhTw, C::Overdue) => "逾期通知",
+        (Lang::ZhTw, C::Harassment) => "違規催收",
+        (Lang::ZhTw, C::Reminder) => "還款提醒",
+        (Lang::ZhTw, C::Other) => "其他簡訊",
+        (Lang::En, C::Scam) => "Likely scam",
+        (Lang::En, C::Overdue) => "Overdue notice",
+        (Lang::En, C::Harassment) => "Illegal debt collection",
+        (Lang::En, C::Reminder) => "Payment reminder",
+        (Lang::En, C::Other) => "Other message",
+    }
+}
+
 impl Serialize for Lang {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.code())

@@ -309,7 +309,7 @@ fn a_change_without_the_csrf_token_or_from_another_origin_is_refused_and_changes
     assert_eq!(ui.user_category("%招联金融%").as_deref(), Some("other"));
     let after = ui.get(&cookie, ok.header("location").unwrap());
     assert!(
-        after.body.contains("Corrected to: Other."),
+        after.body.contains("Corrected to: Other message."),
         "{}",
         after.body
     );

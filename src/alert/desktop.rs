@@ -71,25 +71,7 @@ pub fn resolve_language(config: Language, text: &str) -> Lang {
     Lang::for_text(config, text)
 }
 
-fn category_name(c: Category, lang: Lang) -> &'static str {
-    match (lang, c) {
-        (Lang::ZhCn, Category::Scam) => "疑似诈骗",
-        (Lang::ZhCn, Category::Overdue) => "逾期通知",
-        (Lang::ZhCn, Category::Harassment) => "违规催收",
-        (Lang::ZhCn, Category::Reminder) => "还款提醒",
-        (Lang::ZhCn, Category::Other) => "其他短信",
-        (Lang::ZhTw, Category::Scam) => "疑似詐騙",
-        (Lang::ZhTw, Category::Overdue) => "逾期通知",
-        (Lang::ZhTw, Category::Harassment) => "違規催收",
-        (Lang::ZhTw, Category::Reminder) => "還款提醒",
-        (Lang::ZhTw, Category::Other) => "其他簡訊",
-        (Lang::En, Category::Scam) => "Likely scam",
-        (Lang::En, Category::Overdue) => "Overdue notice",
-        (Lang::En, Category::Harassment) => "Illegal debt collection",
-        (Lang::En, Category::Reminder) => "Payment reminder",
-        (Lang::En, Category::Other) => "Other message",
-    }
-}
+use crate::lang::category_name;
 
 /// Display names of the lender ids fixed in PRODUCT.md; other ids are shown as they are.
 fn lender_name(id: &str, lang: Lang) -> String {

@@ -61,7 +61,7 @@ mod tests {
         let html = render(&r).unwrap();
         assert!(!html.contains("<script"), "{html}");
         assert!(html.contains(
-            "<title>&lt;&#x2f;text&gt;&lt;script&gt;x&lt;&#x2f;script&gt; scam: 1</title>"
+            "<title>&lt;&#x2f;text&gt;&lt;script&gt;x&lt;&#x2f;script&gt; Likely scam: 1</title>"
         ));
     }
 }

@@ -28,7 +28,7 @@ mod tests {
         let body = "\\[还款\\](http://evil.example) &lt;img src=x&gt; \\# 逾期 \\| \\`x\\` \\_y\\_ \\u{202e}";
         assert!(md.contains(&format!("  > {body}\n")), "{md}");
         assert!(
-            md.contains("- **2026-11-16 10:00** · \\*\\*95588\\*\\* · L\\|1 · scam · #1\n"),
+            md.contains("- **2026-11-16 10:00** · \\*\\*95588\\*\\* · L\\|1 · Likely scam · #1\n"),
             "{md}"
         );
         // A rule is a code span, where a backslash would show: written as it is.

@@ -74,7 +74,7 @@ impl App {
     }
 
     fn category_label(&self, c: Category) -> String {
-        self.catalog.text(&format!("category.{}", c.as_str()), &[])
+        crate::lang::category_name(c, self.lang).to_string()
     }
 
     fn lender_name(&self, id: &str) -> String {
