@@ -571,3 +571,20 @@ fn the_page_listens_on_loopback_only() {
     }
     assert!(TcpStream::connect(("127.0.0.1", ui.port)).is_ok());
 }
+
+#[test]
+fn what_the_corrections_taught_is_shown_per_category() {
+    let ui = start("en", &[]);
+    let cookie = ui.login();
+    let page = ui.get(&cookie, "/learned");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("What your corrections taught"),
+        "{}",
+        page.body
+    );
+    for name in ["Likely scam", "Overdue notice", "Other message"] {
+        assert!(page.body.contains(name), "{name}: {}", page.body);
+    }
+    assert!(page.body.contains("more needed"), "{}", page.body);
+}

@@ -42,6 +42,7 @@ pub fn router(app: Arc<App>) -> Router {
             axum::routing::post(super::evidence::verify),
         )
         .route("/evidence/zip/{name}", get(super::evidence::zip))
+        .route("/learned", get(learned))
         .route("/problems", get(problems))
         .route("/settings", get(settings))
         .route("/static/app.css", get(style))
@@ -596,6 +597,43 @@ async fn lenders(
             ..context! { declared => declared, seen => seen, csrf => csrf }
         };
         Ok(app.render("lenders.html", ctx))
+    })
+    .await
+}
+
+/// What the corrections taught, read as it is (`dunwatch learn` recounts it).
+async fn learned(State(app): State<Arc<App>>) -> Response {
+    blocking(&app, move |app| {
+        let w = &app.engine.tuning().learned;
+        let store = app.store();
+        let summary = store.learned_summary()?;
+        let model = crate::classify::learned::Model::new(store.learned_counts()?, w);
+        drop(store);
+        let categories: Vec<minijinja::Value> = Category::ALL
+            .into_iter()
+            .map(|c| {
+                let row = summary.get(c);
+                let words = model
+                    .top_tokens(c, 8)
+                    .into_iter()
+                    .map(|(t, _)| t)
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+                context! {
+                    label => app.category_label(c), messages => row.messages,
+                    active => model.active().contains(&c),
+                    needed => w.min_messages.saturating_sub(row.messages), words => words,
+                }
+            })
+            .collect();
+        let ctx = context! {
+            ..app.frame("learned", String::new()),
+            ..context! {
+                categories => categories, corrections => summary.messages(),
+                min => w.min_messages,
+            }
+        };
+        Ok(app.render("learned.html", ctx))
     })
     .await
 }

@@ -14,7 +14,8 @@ use minijinja::{Environment, Error};
 
 use crate::report::Lang;
 
-const TEMPLATES: [(&str, &str); 10] = [
+const TEMPLATES: [(&str, &str); 11] = [
+    ("learned.html", include_str!("../templates/ui/learned.html")),
     (
         "evidence.html",
         include_str!("../templates/ui/evidence.html"),
