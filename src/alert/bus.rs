@@ -112,6 +112,9 @@ pub struct Desktop {
     pressed: Option<UnboundedSender<Invoked>>,
 }
 
+/// How long a notification's buttons are listened to.
+const BUTTONS_LAST: Duration = Duration::from_secs(24 * 3600);
+
 /// A notification server that does not answer within this is treated as missing.
 const SHOW_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -225,18 +228,18 @@ async fn show_notification(
         }
     };
     if let (true, Some(pressed), Some(target)) = (with_buttons, pressed, r.target.clone()) {
-        // Waits for this notification's button or its closing, off the daemon's loop.
+        // Waits for this notification's button or its closing, off the daemon's loop; a
+        // server that never says a notification closed does not keep the wait for ever.
         tokio::spawn(async move {
-            handle
-                .wait_for_action_async(|response| {
-                    let key = match response {
-                        notify_rust::NotificationResponse::Default => DEFAULT.to_string(),
-                        notify_rust::NotificationResponse::Action(key) => key.clone(),
-                        _ => return,
-                    };
-                    let _ = pressed.send(Invoked { target, key });
-                })
-                .await;
+            let wait = handle.wait_for_action_async(|response| {
+                let key = match response {
+                    notify_rust::NotificationResponse::Default => DEFAULT.to_string(),
+                    notify_rust::NotificationResponse::Action(key) => key.clone(),
+                    _ => return,
+                };
+                let _ = pressed.send(Invoked { target, key });
+            });
+            let _ = tokio::time::timeout(BUTTONS_LAST, wait).await;
         });
     }
     Ok(())

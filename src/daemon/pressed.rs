@@ -62,6 +62,8 @@ impl Daemon {
             .arg(&self.paths.config_file)
             .args(["ui", "--open", path])
             .stdin(Stdio::null())
+            // Its first line is the login URL with its one-time token: not for the journal.
+            .stdout(Stdio::null())
             .spawn();
         match started {
             // Waited for on a thread of its own, so that it leaves no zombie behind.

@@ -182,6 +182,15 @@ fn form_csrf(body: &[u8]) -> Option<String> {
     serde_urlencoded::from_bytes::<Csrf>(body).ok()?.csrf
 }
 
+/// A path of this server to redirect to: it starts with one `/`, and holds only visible
+/// ASCII without `\` (browsers drop tabs and read `\` as `/`, which would turn `/\t/x` or
+/// `/\\x` into another site).
+pub fn is_own_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && path.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+}
+
 /// `GET /login?token=…&next=/messages/5`: a session for the right token, then the page asked
 /// for (a path of this server only).
 fn login(app: &App, request: &Request) -> Response {
@@ -199,7 +208,7 @@ fn login(app: &App, request: &Request) -> Response {
     };
     let next = q
         .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .filter(|n| is_own_path(n))
         .unwrap_or_else(|| "/".to_string());
     let mut response = Redirect::to(&next).into_response();
     let cookie = format!("{COOKIE}={session}; HttpOnly; SameSite=Strict; Path=/");

@@ -468,7 +468,7 @@ struct SenderForm {
 
 /// Where to go after a change: a page of this server, else the inbox.
 fn back_to(back: &str, done: &[(&str, &str)]) -> Response {
-    let path = if back.starts_with('/') && !back.starts_with("//") && !back.contains('?') {
+    let path = if super::guard::is_own_path(back) && !back.contains('?') {
         back
     } else {
         "/"
@@ -703,6 +703,24 @@ async fn style() -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_paths_of_this_server_are_redirected_to() {
+        use super::super::guard::is_own_path;
+        for ok in ["/", "/messages/5", "/?category=all&q=x"] {
+            assert!(is_own_path(ok), "{ok}");
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "https://x",
+            "",
+            "/ x",
+        ] {
+            assert!(!is_own_path(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn quoted_words_are_marked_wherever_they_occur_and_the_text_is_kept_whole() {
