@@ -588,3 +588,26 @@ fn what_the_corrections_taught_is_shown_per_category() {
     }
     assert!(page.body.contains("more needed"), "{}", page.body);
 }
+
+#[test]
+fn requests_without_the_cookie_do_not_keep_the_page_up() {
+    let mut ui = start("en", &[("DUNWATCH_UI_IDLE_MS", "600")]);
+    let start = Instant::now();
+    // Any web page can send these (without the cookie): they must not hold it open.
+    while ui.child.try_wait().unwrap().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "kept up by requests without the cookie"
+        );
+        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", ui.port)) {
+            let _ = s.write_all(
+                format!(
+                    "GET / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+                    ui.port
+                )
+                .as_bytes(),
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -45,6 +45,11 @@ impl Secrets {
         }
     }
 
+    /// A request of the person's: the idle time starts again.
+    pub fn touch(&self) {
+        *self.last_request.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+    }
+
     /// The CSRF token of the session this request carries, if it carries a valid one.
     pub fn session_csrf(&self, headers: &HeaderMap) -> Option<String> {
         let id = cookie(headers, COOKIE)?;
@@ -63,6 +68,7 @@ impl Secrets {
             return None;
         }
         *login = None;
+        self.touch();
         let id = random_token();
         self.sessions
             .lock()
@@ -105,10 +111,6 @@ pub async fn guard(
     request: Request,
     next: Next,
 ) -> Response {
-    *app.secrets
-        .last_request
-        .lock()
-        .unwrap_or_else(|e| e.into_inner()) = Instant::now();
     let mut response = check(&app, request, next).await;
     let headers = response.headers_mut();
     // A page may bring a stricter or its own policy (the report's inline styles).
@@ -143,6 +145,9 @@ async fn check(app: &App, request: Request, next: Next) -> Response {
     let Some(csrf) = app.secrets.session_csrf(request.headers()) else {
         return app.refuse(StatusCode::UNAUTHORIZED, "error.unauthorized");
     };
+    // Only the person's own requests keep the page up: any web page can send requests here
+    // (without the cookie), and they must not keep it listening.
+    app.secrets.touch();
     if request.method() == Method::GET || request.method() == Method::HEAD {
         return next.run(request).await;
     }
