@@ -8,6 +8,7 @@
 
 mod evidence;
 mod guard;
+mod lists;
 mod pages;
 mod reports;
 pub mod view;
