@@ -80,6 +80,22 @@ async fn own_notifications(server: FakeServer) -> zbus::Connection {
         .expect("own org.freedesktop.Notifications on the test bus")
 }
 
+/// Runs `scenario` (blocking: it starts daemons and waits) while the recording server owns
+/// the notification name; skipped without a session bus.
+async fn on_recording_server(scenario: fn(Arc<Mutex<Vec<Seen>>>)) {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        eprintln!("skipped: no session bus (run under dbus-run-session -- cargo test)");
+        return;
+    }
+    let _bus = BUS.lock().await;
+    let server = FakeServer::default();
+    let log = server.seen.clone();
+    let _conn = own_notifications(server).await;
+    tokio::task::spawn_blocking(move || scenario(log))
+        .await
+        .unwrap();
+}
+
 /// A notification server that, while `stall` is set, records a call and then holds its
 /// answer for a few seconds: the moment between "shown" and "recorded as shown".
 #[derive(Clone, Default)]
@@ -372,17 +388,7 @@ fn without_a_notification_server_alerts_wait_and_the_daemon_keeps_working() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn weekly_summary_missed_while_off_is_written_at_start_announced_once_and_escaped() {
-    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
-        eprintln!("skipped: no session bus (run under dbus-run-session -- cargo test)");
-        return;
-    }
-    let _bus = BUS.lock().await;
-    let server = FakeServer::default();
-    let log = server.seen.clone();
-    let _conn = own_notifications(server).await;
-    tokio::task::spawn_blocking(move || weekly_scenario(log))
-        .await
-        .unwrap();
+    on_recording_server(weekly_scenario).await;
 }
 
 fn weekly_scenario(log: Arc<Mutex<Vec<Seen>>>) {
@@ -512,17 +518,7 @@ async fn an_alert_for_a_blocked_sender_says_the_person_blocked_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broken_backups_are_told_once_per_file_and_cause_across_restarts_and_doctor_names_them() {
-    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
-        eprintln!("skipped: no session bus (run under dbus-run-session -- cargo test)");
-        return;
-    }
-    let _bus = BUS.lock().await;
-    let server = FakeServer::default();
-    let log = server.seen.clone();
-    let _conn = own_notifications(server).await;
-    tokio::task::spawn_blocking(move || problems_scenario(log))
-        .await
-        .unwrap();
+    on_recording_server(problems_scenario).await;
 }
 
 fn problems_scenario(log: Arc<Mutex<Vec<Seen>>>) {
