@@ -36,7 +36,7 @@ impl App {
             ..self.frame("evidence", String::new()),
             ..context! {
                 csrf => csrf, error => error, exported => exported, verified => verified,
-                categories => Value::from(Serde(self.categories_for_evidence())),
+                categories => Value::from(Serde(self.categories(true))),
             }
         };
         self.render("evidence.html", ctx)

@@ -128,11 +128,7 @@ impl App {
         context! { lang => self.lang_tag(), page => page, problems => problems, done => done }
     }
 
-    pub(super) fn categories_for_evidence(&self) -> Vec<Choice> {
-        self.categories(true)
-    }
-
-    fn categories(&self, with_groups: bool) -> Vec<Choice> {
+    pub(super) fn categories(&self, with_groups: bool) -> Vec<Choice> {
         let mut out = Vec::new();
         if with_groups {
             out.push(Choice {
