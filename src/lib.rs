@@ -27,3 +27,4 @@ pub mod store;
 pub mod templates;
 pub mod ui;
 pub mod untrusted;
+pub mod words;

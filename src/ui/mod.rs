@@ -49,7 +49,7 @@ pub struct App {
     pub port: u16,
     secrets: guard::Secrets,
     env: Environment<'static>,
-    catalog: view::Catalog,
+    catalog: &'static crate::words::Catalog,
     lang: Lang,
     store: Mutex<Store>,
     engine: Engine,
@@ -124,11 +124,11 @@ async fn serve_async(setup: Setup, opts: Options) -> Result<()> {
     let port = listener.local_addr()?.port();
     let token = guard::random_token();
     let lang = Lang::from_config(&setup.config);
-    let catalog = view::Catalog::new(lang);
+    let catalog = crate::words::Catalog::of(lang);
     let app = Arc::new(App {
         port,
         secrets: guard::Secrets::new(token.clone()),
-        env: view::environment(catalog.clone()),
+        env: view::environment(catalog),
         catalog,
         lang,
         store: Mutex::new(store),
