@@ -293,7 +293,7 @@ impl Engine {
             // Words that make a text about debt. Not 报案 ("report a claim"): every insurance
             // claim uses it.
             debt_vocabulary: Regex::new(&rules::ascii_word_boundaries(
-                r"欠|还款|应还|还钱|借|贷|逾期|催收|债|额度|分期|利息|利率|征信|花呗|白条|金条|老赖|案件|立案|诉讼|传票|失信|被执行|经济情况|偿还|结清|还清|\b(debt|debts|owe|owes|owed|owing|loan|loans|overdue|repay|repayment|collections?|arrears|balance due|past due|creditor|deadbeat|unpaid|bailiffs?|pay up|pay us|pay back|pay (today|now|immediately))\b",
+                r"欠|还款|应还|还钱|借|贷|逾期|催收|债|额度|分期|利息|利率|征信|花呗|白条|金条|老赖|案件|立案|诉讼|传票|失信|被执行|经济情况|偿还|结清|还清|\b(debt|debts|owe|owes|owed|owing|loan|loans|overdue|repay|repayment|collections?|arrears|balance due|past due|creditor|debtors?|defaulters?|deadbeat|unpaid|(have|has|had) (still )?not (yet )?(paid|repaid)|haven.t (yet )?(paid|repaid)|still not paid|bailiffs?|pay up|pay us|pay back|pay (today|now|immediately))\b",
             ))
             .expect("valid"),
             tuning,
