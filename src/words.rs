@@ -17,14 +17,20 @@ const EN: &[(&str, &str)] = &[
     ("cli", include_str!("../locales/en/cli.toml")),
     ("alert", include_str!("../locales/en/alert.toml")),
     ("report", include_str!("../locales/en/report.toml")),
+    ("advice", include_str!("../locales/en/advice.toml")),
 ];
 const ZH_CN: &[(&str, &str)] = &[
     ("page", include_str!("../locales/zh-CN/page.toml")),
     ("cli", include_str!("../locales/zh-CN/cli.toml")),
     ("alert", include_str!("../locales/zh-CN/alert.toml")),
     ("report", include_str!("../locales/zh-CN/report.toml")),
+    ("advice", include_str!("../locales/zh-CN/advice.toml")),
 ];
-const ZH_TW: &[(&str, &str)] = &[];
+/// Only the texts that differ from zh-CN: the rest falls back to it.
+const ZH_TW: &[(&str, &str)] = &[
+    ("alert", include_str!("../locales/zh-TW/alert.toml")),
+    ("advice", include_str!("../locales/zh-TW/advice.toml")),
+];
 
 /// The words of one language, by key (`nav.inbox`), with the fallbacks behind every gap.
 #[derive(Debug, Clone)]
@@ -65,15 +71,23 @@ impl Catalog {
     /// The text for `key` with `{name}` filled from `args`; the key itself when unknown, so
     /// a missing word shows as such instead of failing.
     pub fn text(&self, key: &str, args: &[(&str, &str)]) -> String {
-        let mut text = self
-            .words
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| key.to_string());
-        for (name, value) in args {
-            text = text.replace(&format!("{{{name}}}"), value);
-        }
-        text
+        fill(self.word(key), args)
+    }
+
+    /// The text for `key` as it stands, placeholders unfilled (the key itself when unknown),
+    /// borrowed from the catalog: `'static` for a catalog from [`Catalog::of`].
+    pub fn word<'a>(&'a self, key: &'a str) -> &'a str {
+        self.words.get(key).map_or(key, String::as_str)
+    }
+
+    /// `key.one` when `count` is 1, else `key.other`, with `{count}` and `args` filled: the
+    /// languages that do not inflect carry the same text under both.
+    pub fn count(&self, key: &str, count: u64, args: &[(&str, &str)]) -> String {
+        let form = if count == 1 { "one" } else { "other" };
+        let n = count.to_string();
+        let mut all = vec![("count", n.as_str())];
+        all.extend_from_slice(args);
+        self.text(&format!("{key}.{form}"), &all)
     }
 
     /// Whether the catalog has `key` (in this language or a fallback).
@@ -85,6 +99,41 @@ impl Catalog {
 /// The text for `key` in `lang`, `{name}` filled from `args`.
 pub fn text(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     Catalog::of(lang).text(key, args)
+}
+
+/// The `{count}` of [`Catalog::count`] in `lang`.
+pub fn count(lang: Lang, key: &str, count: u64, args: &[(&str, &str)]) -> String {
+    Catalog::of(lang).count(key, count, args)
+}
+
+/// `text` with each `{name}` of `args` replaced, in one pass over `text`: a value is never
+/// read again, so a sender that writes `{text}` is shown as it is, not as the message.
+/// Braces around anything else stay as they are.
+fn fill(text: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            args.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v, close))
+        });
+        match value {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `nav.inbox = "…"` is a table `nav` in TOML: its keys joined with dots.
@@ -159,6 +208,49 @@ mod tests {
         assert_eq!(
             Catalog::of(Lang::ZhTw).text("inbox.count", &[("count", "7")]),
             "共 7 条"
+        );
+    }
+
+    #[test]
+    fn a_value_is_filled_in_once_and_never_read_as_a_placeholder() {
+        assert_eq!(
+            fill("{a} and {b}", &[("a", "{b}"), ("b", "x")]),
+            "{b} and x"
+        );
+        assert_eq!(fill("{a} {unknown} {", &[("a", "1")]), "1 {unknown} {");
+        assert_eq!(fill("{{a}}", &[("a", "1")]), "{1}");
+    }
+
+    #[test]
+    fn counts_choose_the_singular_only_for_one() {
+        let en = Catalog::of(Lang::En);
+        let key = "alert.problems.summary";
+        assert_eq!(
+            en.count(key, 1, &[]),
+            "dunwatch: 1 backup could not be read fully"
+        );
+        assert_eq!(
+            en.count(key, 3, &[]),
+            "dunwatch: 3 backups could not be read fully"
+        );
+        assert_eq!(
+            Catalog::of(Lang::ZhCn).count(key, 1, &[]),
+            "dunwatch：1 个备份未能完整读取"
+        );
+    }
+
+    #[test]
+    fn traditional_chinese_has_only_keys_that_zh_cn_has() {
+        let zh = keys(ZH_CN);
+        let tw = keys(ZH_TW);
+        let stray: Vec<String> = tw
+            .iter()
+            .filter(|(k, f)| zh.get(*k) != Some(f))
+            .map(|(k, f)| format!("{f}:{k}"))
+            .collect();
+        assert!(
+            stray.is_empty(),
+            "zh-TW keys not in zh-CN's same file: {stray:?}"
         );
     }
 }
