@@ -2,8 +2,14 @@
 //! errors and the review page — by key, in each language, from `locales/LANG/*.toml`.
 //!
 //! English is complete and sits behind every gap; zh-CN is checked by a test to have every
-//! English key; zh-TW falls back to zh-CN, then English, key by key. The files are embedded:
-//! a broken one cannot ship (the tests parse them all).
+//! English key; zh-TW falls back to zh-CN, then English, key by key, and so holds only the
+//! texts it writes differently. The files are embedded: a broken one cannot ship (the tests
+//! parse them all).
+//!
+//! The words are trusted text; what is filled into them (a sender, a message, a file name)
+//! is not, and is escaped by whoever writes the result where markup counts: the alerts fill
+//! in escaped values (`alert::desktop::escape_markup`), the pages escape the filled-in text
+//! as they print it (`crate::templates`).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
