@@ -486,6 +486,14 @@ mod tests {
         let r = render(&Notice::Single(tw), Language::Auto);
         assert_eq!(r.summary, "逾期通知：微眾銀行");
         assert!(r.body.starts_with("寄件人"), "{}", r.body);
+        let labels: Vec<&str> = r.buttons.iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(labels, ["詳情"]);
+        let scam = item("0912", "您的貸款已逾期，請點擊連結", Category::Scam, None);
+        let r = render(&Notice::Single(scam), Language::Auto);
+        let labels: Vec<&str> = r.buttons.iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(labels, ["詳情", "不是詐騙", "信任此號碼"]);
+        assert!(r.body.contains("不要轉帳"), "{}", r.body);
+        assert_eq!(r.without_buttons, "查看詳情：執行 dunwatch ui");
     }
 
     #[test]
