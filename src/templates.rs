@@ -195,7 +195,13 @@ fn word(state: &State, key: &str, kwargs: Kwargs) -> Result<String, Error> {
     let mut args = Vec::new();
     for name in kwargs.args().filter(|n| *n != "lang") {
         let value: Value = kwargs.get(name)?;
-        args.push((name, value.to_string()));
+        // As `print` shows it: an absent value is nothing, not "none".
+        let text = if value.is_none() || value.is_undefined() {
+            String::new()
+        } else {
+            value.to_string()
+        };
+        args.push((name, text));
     }
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     Ok(crate::words::text(lang, key, &args))

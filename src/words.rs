@@ -245,6 +245,56 @@ mod tests {
         );
     }
 
+    /// The files that ask the catalog for words by a literal key.
+    const SPEAKERS: [&str; 11] = [
+        "src/alert/desktop.rs",
+        "src/alert/bus.rs",
+        "src/daemon/pressed.rs",
+        "src/report/wording.rs",
+        "src/report/svg.rs",
+        "src/evidence/mod.rs",
+        "src/classify/advice.rs",
+        "src/templates.rs",
+        "src/templates/report.html.j2",
+        "src/templates/report.md.j2",
+        "src/templates/evidence.html.j2",
+    ];
+
+    #[test]
+    fn every_key_the_alerts_reports_and_advice_ask_for_is_in_english() {
+        // A misspelt key would show as itself: find every quoted `alert.…`, `report.…`,
+        // `export.…` and `advice.…` in the files that ask, and look it up.
+        let en = Catalog::of(Lang::En);
+        let mut asked = 0;
+        for file in SPEAKERS {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+            let text = std::fs::read_to_string(&path).unwrap();
+            // A key is a quoted run of lowercase letters, `_` and `.` after one of the
+            // prefixes (pairing all quotes would trip over apostrophes in comments).
+            for (at, quote) in text.match_indices(['"', '\'']) {
+                let rest = &text[at + 1..];
+                if !["alert.", "report.", "export.", "advice."]
+                    .iter()
+                    .any(|p| rest.starts_with(p))
+                {
+                    continue;
+                }
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_lowercase() || c == '.' || c == '_'))
+                    .unwrap_or(rest.len());
+                let key = &rest[..end];
+                if !rest[end..].starts_with(quote) || key.ends_with('.') {
+                    continue;
+                }
+                asked += 1;
+                // `Catalog::count` asks for `KEY.one` and `KEY.other`.
+                let counted = en.has(&format!("{key}.one")) && en.has(&format!("{key}.other"));
+                assert!(en.has(key) || counted, "{file}: no word {key}");
+            }
+        }
+        assert!(asked > 100, "{asked}");
+    }
+
     #[test]
     fn traditional_chinese_has_only_keys_that_zh_cn_has() {
         let zh = keys(ZH_CN);

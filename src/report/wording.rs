@@ -207,3 +207,40 @@ pub(super) fn channels(lang: Lang, china_first: bool) -> Vec<Channel> {
     }
     english.iter().map(|(id, _)| channel(id)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_channel_has_its_words_and_english_puts_china_first_only_when_asked() {
+        let en = Catalog::of(Lang::En);
+        for id in CHINESE_CHANNELS
+            .iter()
+            .chain(ENGLISH_CHANNELS.iter().map(|(id, _)| id))
+        {
+            for part in ["name", "contact", "use_for"] {
+                let key = format!("report.channel.{id}.{part}");
+                assert!(en.has(&key), "{key}");
+            }
+        }
+        let names = |china_first| -> Vec<String> {
+            channels(Lang::En, china_first)
+                .into_iter()
+                .map(|c| c.name)
+                .collect()
+        };
+        assert_eq!(names(false)[0], "US Federal Trade Commission");
+        assert_eq!(
+            names(true)[..3],
+            [
+                "China: NFRA consumer hotline",
+                "China: 12321 spam report centre",
+                "US Federal Trade Commission"
+            ]
+        );
+        let zh = channels(Lang::ZhTw, false);
+        assert_eq!(zh.len(), 4);
+        assert_eq!(zh[0].contact, "12378");
+    }
+}
