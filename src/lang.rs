@@ -88,6 +88,13 @@ impl Lang {
         }
     }
 
+    /// The language of a BCP 47 tag as [`Lang::code`] writes it.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        [Lang::ZhCn, Lang::ZhTw, Lang::En]
+            .into_iter()
+            .find(|l| l.code() == code)
+    }
+
     pub fn is_chinese(self) -> bool {
         self != Lang::En
     }

@@ -20,12 +20,13 @@ use std::sync::LazyLock;
 
 use anyhow::{Result, anyhow};
 use minijinja::syntax::SyntaxConfig;
-use minijinja::value::Serde;
+use minijinja::value::{Kwargs, Serde};
 use minijinja::{
     AutoEscape, Environment, Error, ErrorKind, HtmlEscape, Output, State, UndefinedBehavior, Value,
 };
 use serde::Serialize;
 
+use crate::lang::Lang;
 use crate::untrusted::{is_bidi_control, push_visible};
 
 pub const REPORT_HTML: &str = "report.html.j2";
@@ -58,7 +59,7 @@ pub fn render(name: &str, context: impl Serialize) -> Result<String> {
 fn environment() -> Result<Environment<'static>, Error> {
     let mut env = Environment::new();
     configure(&mut env)?;
-    env.add_function("t", in_language);
+    env.add_function("word", word);
     for (name, source) in TEMPLATES {
         env.add_template(name, source)?;
     }
@@ -174,18 +175,36 @@ fn markdown_text(s: &str) -> String {
     out
 }
 
-/// `{{ t("中文", "English") }}`: the text in the page's language, which the context's `zh`
-/// gives (a page without it cannot use `t`).
-fn in_language(state: &State, zh: Value, en: Value) -> Result<Value, Error> {
-    match state.lookup("zh") {
-        Some(v) if v.kind() == minijinja::value::ValueKind::Bool => {
-            Ok(if v.is_true() { zh } else { en })
-        }
-        _ => Err(Error::new(
+/// `{{ word("report.page.totals", count=3) }}`: the catalog's text (`crate::words`) in the
+/// page's language, which the context's `lang` gives (`zh-CN`), or `lang="en"` for one word
+/// in another language (the evidence page says everything in two). The text is printed like
+/// any other value, escaping included; so are the values filled into it.
+fn word(state: &State, key: &str, kwargs: Kwargs) -> Result<String, Error> {
+    let code: Option<String> = match kwargs.get::<Option<String>>("lang")? {
+        Some(code) => Some(code),
+        None => state
+            .lookup("lang")
+            .and_then(|v| v.as_str().map(str::to_string)),
+    };
+    let lang = code.as_deref().and_then(Lang::from_code).ok_or_else(|| {
+        Error::new(
             ErrorKind::InvalidOperation,
-            "t() needs `zh` (true or false) in the context",
-        )),
+            "word() needs the language: `lang` in the context or lang=\"zh-CN\"",
+        )
+    })?;
+    let mut args = Vec::new();
+    for name in kwargs.args().filter(|n| *n != "lang") {
+        let value: Value = kwargs.get(name)?;
+        // As `print` shows it: an absent value is nothing, not "none".
+        let text = if value.is_none() || value.is_undefined() {
+            String::new()
+        } else {
+            value.to_string()
+        };
+        args.push((name, text));
     }
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    Ok(crate::words::text(lang, key, &args))
 }
 
 /// `{{ rule | code }}` in a Markdown template: the text as a code span. Backslash escapes
@@ -290,6 +309,23 @@ mod tests {
             "`a_b'c d`"
         );
         assert!(render_str("t.html", "{{ v | code }}", "<b>").is_err());
+    }
+
+    #[test]
+    fn words_come_from_the_catalog_in_the_pages_language_and_are_escaped_with_their_values() {
+        let ctx = |lang: &str| minijinja::context! { lang => lang, v => "<b>x</b>" };
+        let source = "{{ word('report.contact.hotline', numbers=v) }}|{{ word('report.page.none', lang='en') }}";
+        let got = env()
+            .render_named_str("t.html", source, ctx("zh-CN"))
+            .unwrap();
+        assert_eq!(got, "官方客服 &lt;b&gt;x&lt;&#x2f;b&gt;|None.");
+        let got = env().render_named_str("t.md", source, ctx("en")).unwrap();
+        assert_eq!(got, "official hotline &lt;b&gt;x&lt;/b&gt;|None.");
+        // Without a language, no word.
+        let err = env()
+            .render_named_str("t.html", "{{ word('report.page.none') }}", ())
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidOperation);
     }
 
     #[test]

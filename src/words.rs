@@ -2,8 +2,14 @@
 //! errors and the review page — by key, in each language, from `locales/LANG/*.toml`.
 //!
 //! English is complete and sits behind every gap; zh-CN is checked by a test to have every
-//! English key; zh-TW falls back to zh-CN, then English, key by key. The files are embedded:
-//! a broken one cannot ship (the tests parse them all).
+//! English key; zh-TW falls back to zh-CN, then English, key by key, and so holds only the
+//! texts it writes differently. The files are embedded: a broken one cannot ship (the tests
+//! parse them all).
+//!
+//! The words are trusted text; what is filled into them (a sender, a message, a file name)
+//! is not, and is escaped by whoever writes the result where markup counts: the alerts fill
+//! in escaped values (`alert::desktop::escape_markup`), the pages escape the filled-in text
+//! as they print it (`crate::templates`).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -17,14 +23,20 @@ const EN: &[(&str, &str)] = &[
     ("cli", include_str!("../locales/en/cli.toml")),
     ("alert", include_str!("../locales/en/alert.toml")),
     ("report", include_str!("../locales/en/report.toml")),
+    ("advice", include_str!("../locales/en/advice.toml")),
 ];
 const ZH_CN: &[(&str, &str)] = &[
     ("page", include_str!("../locales/zh-CN/page.toml")),
     ("cli", include_str!("../locales/zh-CN/cli.toml")),
     ("alert", include_str!("../locales/zh-CN/alert.toml")),
     ("report", include_str!("../locales/zh-CN/report.toml")),
+    ("advice", include_str!("../locales/zh-CN/advice.toml")),
 ];
-const ZH_TW: &[(&str, &str)] = &[];
+/// Only the texts that differ from zh-CN: the rest falls back to it.
+const ZH_TW: &[(&str, &str)] = &[
+    ("alert", include_str!("../locales/zh-TW/alert.toml")),
+    ("advice", include_str!("../locales/zh-TW/advice.toml")),
+];
 
 /// The words of one language, by key (`nav.inbox`), with the fallbacks behind every gap.
 #[derive(Debug, Clone)]
@@ -65,15 +77,23 @@ impl Catalog {
     /// The text for `key` with `{name}` filled from `args`; the key itself when unknown, so
     /// a missing word shows as such instead of failing.
     pub fn text(&self, key: &str, args: &[(&str, &str)]) -> String {
-        let mut text = self
-            .words
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| key.to_string());
-        for (name, value) in args {
-            text = text.replace(&format!("{{{name}}}"), value);
-        }
-        text
+        fill(self.word(key), args)
+    }
+
+    /// The text for `key` as it stands, placeholders unfilled (the key itself when unknown),
+    /// borrowed from the catalog: `'static` for a catalog from [`Catalog::of`].
+    pub fn word<'a>(&'a self, key: &'a str) -> &'a str {
+        self.words.get(key).map_or(key, String::as_str)
+    }
+
+    /// `key.one` when `count` is 1, else `key.other`, with `{count}` and `args` filled: the
+    /// languages that do not inflect carry the same text under both.
+    pub fn count(&self, key: &str, count: u64, args: &[(&str, &str)]) -> String {
+        let form = if count == 1 { "one" } else { "other" };
+        let n = count.to_string();
+        let mut all = vec![("count", n.as_str())];
+        all.extend_from_slice(args);
+        self.text(&format!("{key}.{form}"), &all)
     }
 
     /// Whether the catalog has `key` (in this language or a fallback).
@@ -85,6 +105,41 @@ impl Catalog {
 /// The text for `key` in `lang`, `{name}` filled from `args`.
 pub fn text(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     Catalog::of(lang).text(key, args)
+}
+
+/// The `{count}` of [`Catalog::count`] in `lang`.
+pub fn count(lang: Lang, key: &str, count: u64, args: &[(&str, &str)]) -> String {
+    Catalog::of(lang).count(key, count, args)
+}
+
+/// `text` with each `{name}` of `args` replaced, in one pass over `text`: a value is never
+/// read again, so a sender that writes `{text}` is shown as it is, not as the message.
+/// Braces around anything else stay as they are.
+fn fill(text: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            args.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v, close))
+        });
+        match value {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `nav.inbox = "…"` is a table `nav` in TOML: its keys joined with dots.
@@ -159,6 +214,99 @@ mod tests {
         assert_eq!(
             Catalog::of(Lang::ZhTw).text("inbox.count", &[("count", "7")]),
             "共 7 条"
+        );
+    }
+
+    #[test]
+    fn a_value_is_filled_in_once_and_never_read_as_a_placeholder() {
+        assert_eq!(
+            fill("{a} and {b}", &[("a", "{b}"), ("b", "x")]),
+            "{b} and x"
+        );
+        assert_eq!(fill("{a} {unknown} {", &[("a", "1")]), "1 {unknown} {");
+        assert_eq!(fill("{{a}}", &[("a", "1")]), "{1}");
+    }
+
+    #[test]
+    fn counts_choose_the_singular_only_for_one() {
+        let en = Catalog::of(Lang::En);
+        let key = "alert.problems.summary";
+        assert_eq!(
+            en.count(key, 1, &[]),
+            "dunwatch: 1 backup could not be read fully"
+        );
+        assert_eq!(
+            en.count(key, 3, &[]),
+            "dunwatch: 3 backups could not be read fully"
+        );
+        assert_eq!(
+            Catalog::of(Lang::ZhCn).count(key, 1, &[]),
+            "dunwatch：1 个备份未能完整读取"
+        );
+    }
+
+    /// The files that ask the catalog for words by a literal key.
+    const SPEAKERS: [&str; 11] = [
+        "src/alert/desktop.rs",
+        "src/alert/bus.rs",
+        "src/daemon/pressed.rs",
+        "src/report/wording.rs",
+        "src/report/svg.rs",
+        "src/evidence/mod.rs",
+        "src/classify/advice.rs",
+        "src/templates.rs",
+        "src/templates/report.html.j2",
+        "src/templates/report.md.j2",
+        "src/templates/evidence.html.j2",
+    ];
+
+    #[test]
+    fn every_key_the_alerts_reports_and_advice_ask_for_is_in_english() {
+        // A misspelt key would show as itself: find every quoted `alert.…`, `report.…`,
+        // `export.…` and `advice.…` in the files that ask, and look it up.
+        let en = Catalog::of(Lang::En);
+        let mut asked = 0;
+        for file in SPEAKERS {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+            let text = std::fs::read_to_string(&path).unwrap();
+            // A key is a quoted run of lowercase letters, `_` and `.` after one of the
+            // prefixes (pairing all quotes would trip over apostrophes in comments).
+            for (at, quote) in text.match_indices(['"', '\'']) {
+                let rest = &text[at + 1..];
+                if !["alert.", "report.", "export.", "advice."]
+                    .iter()
+                    .any(|p| rest.starts_with(p))
+                {
+                    continue;
+                }
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_lowercase() || c == '.' || c == '_'))
+                    .unwrap_or(rest.len());
+                let key = &rest[..end];
+                if !rest[end..].starts_with(quote) || key.ends_with('.') {
+                    continue;
+                }
+                asked += 1;
+                // `Catalog::count` asks for `KEY.one` and `KEY.other`.
+                let counted = en.has(&format!("{key}.one")) && en.has(&format!("{key}.other"));
+                assert!(en.has(key) || counted, "{file}: no word {key}");
+            }
+        }
+        assert!(asked > 100, "{asked}");
+    }
+
+    #[test]
+    fn traditional_chinese_has_only_keys_that_zh_cn_has() {
+        let zh = keys(ZH_CN);
+        let tw = keys(ZH_TW);
+        let stray: Vec<String> = tw
+            .iter()
+            .filter(|(k, f)| zh.get(*k) != Some(f))
+            .map(|(k, f)| format!("{f}:{k}"))
+            .collect();
+        assert!(
+            stray.is_empty(),
+            "zh-TW keys not in zh-CN's same file: {stray:?}"
         );
     }
 }

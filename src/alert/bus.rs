@@ -1,8 +1,8 @@
 //! Showing a notification over the session bus (notify-rust, async), with buttons where the
-//! notification server has them: a click or "详情 / Details" opens the review page there,
-//! "不是诈骗 / Not a scam" and "信任此号码 / Trust this number" act at once. What a button
-//! was pressed for comes back to the daemon as an [`Invoked`]; where the server has no
-//! buttons, the body says how to open the page instead.
+//! notification server has them: a click or Details opens the review page there, Not a
+//! scam and Trust this number act at once (their labels are `alert.button.*` in the
+//! message catalog). What a button was pressed for comes back to the daemon as an
+//! [`Invoked`]; where the server has no buttons, the body says how to open the page instead.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::desktop::{Lang, Rendered, Urgency};
+use crate::words;
 
 /// A button on a notification: its key (what the daemon does) and its label.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,48 +24,28 @@ impl Button {
     pub fn details(lang: Lang) -> Button {
         Button {
             key: DEFAULT,
-            label: match lang {
-                Lang::ZhCn => "详情",
-                Lang::ZhTw => "詳情",
-                Lang::En => "Details",
-            }
-            .into(),
+            label: words::text(lang, "alert.button.details", &[]),
         }
     }
 
     pub fn not_scam(lang: Lang) -> Button {
         Button {
             key: NOT_SCAM,
-            label: match lang {
-                Lang::ZhCn => "不是诈骗",
-                Lang::ZhTw => "不是詐騙",
-                Lang::En => "Not a scam",
-            }
-            .into(),
+            label: words::text(lang, "alert.button.not_scam", &[]),
         }
     }
 
     pub fn trust(lang: Lang) -> Button {
         Button {
             key: TRUST,
-            label: match lang {
-                Lang::ZhCn => "信任此号码",
-                Lang::ZhTw => "信任此號碼",
-                Lang::En => "Trust this number",
-            }
-            .into(),
+            label: words::text(lang, "alert.button.trust", &[]),
         }
     }
 
     pub fn open_report(lang: Lang) -> Button {
         Button {
             key: DEFAULT,
-            label: match lang {
-                Lang::ZhCn => "打开报告",
-                Lang::ZhTw => "打開報告",
-                Lang::En => "Open the report",
-            }
-            .into(),
+            label: words::text(lang, "alert.button.open_report", &[]),
         }
     }
 }

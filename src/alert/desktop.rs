@@ -8,6 +8,7 @@
 
 use crate::config::Language;
 use crate::model::Category;
+use crate::words;
 
 use super::{Item, Notice};
 
@@ -119,47 +120,18 @@ fn to_traditional(s: &str) -> String {
 
 /// What to do, when the engine gave no advice of its own.
 fn default_advice(c: Category, lender: Option<&str>, lang: Lang) -> String {
-    let name = lender.map(|l| lender_name(l, lang));
-    match lang {
-        Lang::ZhCn => {
-            let who = name.unwrap_or_else(|| "借款平台".to_string());
-            match c {
-                Category::Scam => format!(
-                    "不要回电、不要点链接、不要转账。核实请用{who}的官方App或官方客服电话，不要用短信里的号码或链接。"
-                ),
-                Category::Overdue => format!("请在{who}官方App中核实并还款；如已还款可忽略。"),
-                Category::Harassment => "这条催收短信可能违规，已保存为证据。可向放贷机构投诉，或拨打金融消费者投诉热线 12378。".to_string(),
-                Category::Reminder => format!("请按时在{who}官方App中还款。"),
-                Category::Other => String::new(),
-            }
-        }
-        Lang::ZhTw => {
-            let who = name.unwrap_or_else(|| "借款平臺".to_string());
-            match c {
-                Category::Scam => format!(
-                    "不要回電、不要點連結、不要轉帳。核實請用{who}的官方App或官方客服電話，不要用簡訊裡的號碼或連結。"
-                ),
-                Category::Overdue => format!("請在{who}官方App中核實並還款；如已還款可忽略。"),
-                Category::Harassment => "這則催收簡訊可能違規，已保存為證據。可向放貸機構投訴，或撥打金融消費者投訴熱線 12378。".to_string(),
-                Category::Reminder => format!("請按時在{who}官方App中還款。"),
-                Category::Other => String::new(),
-            }
-        }
-        Lang::En => {
-            let who = name.unwrap_or_else(|| "the lender".to_string());
-            match c {
-                Category::Scam => format!(
-                    "Do not call back, click links or transfer money. Check with {who} through its official app or hotline, never the number or link in the message."
-                ),
-                Category::Overdue => format!(
-                    "Check and pay in the official app of {who}; ignore this if you already paid."
-                ),
-                Category::Harassment => "This collection message may break the rules and was kept as evidence. You can complain to the lender or call the financial consumer hotline 12378.".to_string(),
-                Category::Reminder => format!("Pay on time in the official app of {who}."),
-                Category::Other => String::new(),
-            }
-        }
-    }
+    let key = match c {
+        Category::Scam => "alert.advice.scam",
+        Category::Overdue => "alert.advice.overdue",
+        Category::Harassment => "alert.advice.harassment",
+        Category::Reminder => "alert.advice.reminder",
+        Category::Other => return String::new(),
+    };
+    let who = lender.map_or_else(
+        || words::text(lang, "alert.advice.someone", &[]),
+        |l| lender_name(l, lang),
+    );
+    words::text(lang, key, &[("lender", &who)])
 }
 
 fn excerpt(text: &str, max_chars: usize) -> String {
@@ -176,11 +148,7 @@ fn excerpt(text: &str, max_chars: usize) -> String {
 
 fn sender_label(sender: &str, lang: Lang) -> String {
     if sender.trim().is_empty() {
-        match lang {
-            Lang::En => "unknown sender".into(),
-            Lang::ZhCn => "未知号码".into(),
-            Lang::ZhTw => "未知號碼".into(),
-        }
+        words::text(lang, "alert.unknown_sender", &[])
     } else {
         sender.trim().to_string()
     }
@@ -219,34 +187,41 @@ pub fn render(notice: &Notice, language: Language) -> Rendered {
 
 fn render_single(item: &Item, lang: Lang) -> Rendered {
     let cat = category_name(item.category, lang);
-    let lender = item.lender.as_deref().map(|l| lender_name(l, lang));
     let summary = if !item.headline.trim().is_empty() {
         excerpt(&item.headline, 80)
     } else {
-        match (lang, &lender) {
-            (Lang::En, Some(l)) => format!("{cat}: {l}"),
-            (Lang::En, None) => format!("{cat} from {}", sender_label(&item.sender, lang)),
-            (_, Some(l)) => format!("{cat}：{l}"),
-            (_, None) => format!("{cat}：{}", sender_label(&item.sender, lang)),
+        match item.lender.as_deref() {
+            Some(l) => words::text(
+                lang,
+                "alert.single.lender",
+                &[("category", cat), ("lender", &lender_name(l, lang))],
+            ),
+            None => words::text(
+                lang,
+                "alert.single.sender",
+                &[
+                    ("category", cat),
+                    ("sender", &sender_label(&item.sender, lang)),
+                ],
+            ),
         }
     };
     // Plain text, but a sender's or headline's bidi controls and newlines would still
     // reorder or split it.
     let summary = crate::untrusted::one_line(&summary).into_owned();
-    let from = match lang {
-        Lang::En => "From",
-        Lang::ZhCn => "发件人",
-        Lang::ZhTw => "寄件人",
-    };
     let advice = if item.advice.trim().is_empty() {
         default_advice(item.category, item.lender.as_deref(), lang)
     } else {
         item.advice.clone()
     };
-    let mut body = format!(
-        "{from} {}: “{}”",
-        escape_markup(&sender_label(&item.sender, lang)),
-        escape_markup(&excerpt(&item.body, 140))
+    // Markup: the values are escaped as they are filled in; the catalog's words are ours.
+    let mut body = words::text(
+        lang,
+        "alert.single.body",
+        &[
+            ("sender", &escape_markup(&sender_label(&item.sender, lang))),
+            ("text", &escape_markup(&excerpt(&item.body, 140))),
+        ],
     );
     if !advice.is_empty() {
         body.push('\n');
@@ -272,11 +247,7 @@ fn render_single(item: &Item, lang: Lang) -> Rendered {
 
 /// How to open the review page, for servers without buttons.
 fn open_page_hint(lang: Lang) -> String {
-    match lang {
-        Lang::En => "Review it: dunwatch ui".into(),
-        Lang::ZhCn => "查看详情：运行 dunwatch ui".into(),
-        Lang::ZhTw => "查看詳情：執行 dunwatch ui".into(),
-    }
+    words::text(lang, "alert.open_page", &[])
 }
 
 fn render_group(items: &[Item], lang: Lang, digest: bool) -> Rendered {
@@ -287,42 +258,49 @@ fn render_group(items: &[Item], lang: Lang, digest: bool) -> Rendered {
     }
     let parts: Vec<String> = counts
         .iter()
-        .map(|(c, n)| match lang {
-            Lang::En => format!("{n} {}", category_name(*c, lang).to_lowercase()),
-            _ => format!("{n} 条{}", category_name(*c, lang)),
+        .map(|(c, n)| {
+            // Lower case inside an English sentence; Chinese has no case.
+            let name = category_name(*c, lang).to_lowercase();
+            words::text(
+                lang,
+                "alert.group.count",
+                &[("count", &n.to_string()), ("category", &name)],
+            )
         })
         .collect();
     let n = items.len();
-    let summary = match (lang, digest) {
-        (Lang::En, false) => format!("{n} new debt-collection messages need attention"),
-        (Lang::En, true) => format!("While you were away: {n} debt-collection messages"),
-        (Lang::ZhCn, false) => format!("{n} 条新的催收相关短信需要注意"),
-        (Lang::ZhCn, true) => format!("免打扰期间收到 {n} 条催收相关短信"),
-        (Lang::ZhTw, false) => format!("{n} 則新的催收相關簡訊需要注意"),
-        (Lang::ZhTw, true) => format!("勿擾期間收到 {n} 則催收相關簡訊"),
+    let key = if digest {
+        "alert.group.digest"
+    } else {
+        "alert.group.summary"
     };
-    let sep = if lang == Lang::En { ", " } else { "，" };
-    let mut body = escape_markup(&parts.join(sep));
+    let summary = words::text(lang, key, &[("count", &n.to_string())]);
+    let mut body =
+        escape_markup(&parts.join(words::Catalog::of(lang).word("alert.group.separator")));
     // The most urgent first, a few lines each; the history has the rest.
     let mut sorted: Vec<&Item> = items.iter().collect();
     sorted.sort_by_key(|i| std::cmp::Reverse(urgency(i.category)));
     const SHOWN: usize = 4;
     for i in sorted.iter().take(SHOWN) {
         body.push('\n');
-        body.push_str(&escape_markup(&format!(
-            "• {} {}: {}",
-            category_name(i.category, lang),
-            sender_label(&i.sender, lang),
-            excerpt(&i.body, 50)
+        // Filled first and escaped as a whole, sender and text with it.
+        body.push_str(&escape_markup(&words::text(
+            lang,
+            "alert.group.line",
+            &[
+                ("category", category_name(i.category, lang)),
+                ("sender", &sender_label(&i.sender, lang)),
+                ("text", &excerpt(&i.body, 50)),
+            ],
         )));
     }
     if n > SHOWN {
         body.push('\n');
-        body.push_str(&match lang {
-            Lang::En => format!("… and {} more", n - SHOWN),
-            Lang::ZhCn => format!("……还有 {} 条", n - SHOWN),
-            Lang::ZhTw => format!("……還有 {} 則", n - SHOWN),
-        });
+        body.push_str(&words::text(
+            lang,
+            "alert.group.more",
+            &[("count", &(n - SHOWN).to_string())],
+        ));
     }
     if counts.contains_key(&Category::Scam) {
         body.push('\n');
@@ -347,17 +325,15 @@ fn render_group(items: &[Item], lang: Lang, digest: bool) -> Rendered {
 /// The notification that a weekly summary was written: its opening sentence and where the
 /// file is.
 pub fn render_weekly(summary: &str, path: &std::path::Path, lang: Lang) -> Rendered {
-    let (title, open) = match lang {
-        Lang::ZhCn => ("dunwatch 每周摘要", "报告"),
-        Lang::ZhTw => ("dunwatch 每週摘要", "報告"),
-        Lang::En => ("dunwatch weekly summary", "Report"),
-    };
     Rendered {
-        summary: title.to_string(),
-        body: format!(
-            "{}\n{open}: {}",
-            escape_markup(summary),
-            escape_markup(&path.display().to_string())
+        summary: words::text(lang, "alert.weekly.title", &[]),
+        body: words::text(
+            lang,
+            "alert.weekly.body",
+            &[
+                ("summary", &escape_markup(summary)),
+                ("path", &escape_markup(&path.display().to_string())),
+            ],
         ),
         urgency: Urgency::Low,
         buttons: vec![Button::open_report(lang)],
@@ -374,11 +350,7 @@ const PROBLEMS_NAMED: usize = 3;
 pub fn render_problems(problems: &[crate::store::problems::ImportProblem], lang: Lang) -> Rendered {
     use crate::import::ProblemCause;
     let n = problems.len();
-    let summary = match lang {
-        Lang::ZhCn | Lang::ZhTw => format!("dunwatch：{n} 个备份未能完整读取"),
-        Lang::En if n == 1 => "dunwatch: 1 backup could not be read fully".to_string(),
-        Lang::En => format!("dunwatch: {n} backups could not be read fully"),
-    };
+    let summary = words::count(lang, "alert.problems.summary", n as u64, &[]);
     let mut lines = Vec::new();
     for p in problems.iter().take(PROBLEMS_NAMED) {
         let name = std::path::Path::new(&p.path)
@@ -386,64 +358,48 @@ pub fn render_problems(problems: &[crate::store::problems::ImportProblem], lang:
             .map_or_else(|| p.path.clone(), |n| n.to_string_lossy().into_owned());
         let why =
             ProblemCause::from_id(&p.cause).map_or(p.cause.as_str(), |c| cause_words(c, lang));
-        let sep = if lang.is_chinese() { "：" } else { ": " };
-        lines.push(format!("• {}{sep}{why}", escape_markup(&name)));
+        lines.push(words::text(
+            lang,
+            "alert.problems.line",
+            &[
+                ("file", &escape_markup(&name)),
+                ("cause", &escape_markup(why)),
+            ],
+        ));
     }
     if n > PROBLEMS_NAMED {
-        lines.push(match lang {
-            Lang::ZhCn | Lang::ZhTw => format!("……还有 {} 个", n - PROBLEMS_NAMED),
-            Lang::En => format!("… and {} more", n - PROBLEMS_NAMED),
-        });
+        lines.push(words::text(
+            lang,
+            "alert.problems.more",
+            &[("count", &(n - PROBLEMS_NAMED).to_string())],
+        ));
     }
-    lines.push(
-        match lang {
-            Lang::ZhCn | Lang::ZhTw => "已读到的短信都已保存。",
-            Lang::En => "The messages read so far are stored.",
-        }
-        .to_string(),
-    );
-    let hint = match lang {
-        Lang::ZhCn | Lang::ZhTw => {
-            "运行 dunwatch ui（或 dunwatch doctor）可查看完整列表和出错位置。"
-        }
-        Lang::En => {
-            "Run `dunwatch ui` (or `dunwatch doctor`) for the whole list and where each went wrong."
-        }
-    };
+    lines.push(words::text(lang, "alert.problems.stored", &[]));
     Rendered {
         summary,
         body: lines.join("\n"),
         urgency: Urgency::Normal,
         buttons: vec![Button::details(lang)],
         target: Some(Target::Problems),
-        without_buttons: hint.to_string(),
+        without_buttons: words::text(lang, "alert.problems.hint", &[]),
     }
 }
 
 /// Why a backup was not read fully, in a few words a person can act on.
 pub fn cause_words(cause: crate::import::ProblemCause, lang: Lang) -> &'static str {
     use crate::import::ProblemCause as C;
-    let zh = lang.is_chinese();
-    match (cause, zh) {
-        (C::Truncated, true) => "文件不完整：同步可能没有完成，或文件已损坏",
-        (C::Truncated, false) => "cut off: the sync may not have finished, or the file is damaged",
-        (C::Encoding, true) => "含有无法识别的字符",
-        (C::Encoding, false) => "has bytes that are not text",
-        (C::Syntax, true) => "格式已损坏",
-        (C::Syntax, false) => "its structure is broken",
-        (C::Limit, true) => "超出安全上限，没有读取",
-        (C::Limit, false) => "over a safety limit, not read",
-        (C::Unsupported, true) => "格式不受支持",
-        (C::Unsupported, false) => "in a format dunwatch does not read",
-        (C::Io, true) => "无法读取（权限或磁盘问题）",
-        (C::Io, false) => "could not be read (permissions or disk)",
-        (C::Records, true) => "部分短信无法读取，其余已导入",
-        (C::Records, false) => "some messages could not be read; the rest were imported",
-        (C::Skipped, true) => "是指向监视文件夹以外的链接，没有读取",
-        (C::Skipped, false) => "a link to outside the watched folders, not followed",
-        (C::Folder, true) => "文件夹无法打开，其中的备份没有读取",
-        (C::Folder, false) => "a folder that could not be opened; the backups in it were not read",
-    }
+    let key = match cause {
+        C::Truncated => "alert.cause.truncated",
+        C::Encoding => "alert.cause.encoding",
+        C::Syntax => "alert.cause.syntax",
+        C::Limit => "alert.cause.limit",
+        C::Unsupported => "alert.cause.unsupported",
+        C::Io => "alert.cause.io",
+        C::Records => "alert.cause.records",
+        C::Skipped => "alert.cause.skipped",
+        C::Folder => "alert.cause.folder",
+    };
+    words::Catalog::of(lang).word(key)
 }
 
 #[cfg(test)]
@@ -487,6 +443,28 @@ mod tests {
     }
 
     #[test]
+    fn a_hostile_sender_is_escaped_in_every_alert_body_and_language() {
+        // Markup, a placeholder of the catalog's and a bidi override in the sender.
+        let sender = "<a href=\"x\">{text}</a>&\u{202e}";
+        for setting in [Language::ZhCn, Language::ZhTw, Language::En] {
+            let one = item(sender, "逾期 {sender}", Category::Scam, None);
+            let group = vec![one.clone(), item("95588", "逾期", Category::Overdue, None)];
+            for notice in [Notice::Single(one), Notice::Grouped(group)] {
+                let r = render(&notice, setting);
+                assert!(
+                    r.body
+                        .contains("&lt;a href=\"x\"&gt;{text}&lt;/a&gt;&amp;\\u{202e}"),
+                    "{setting:?}: {}",
+                    r.body
+                );
+                assert!(!r.body.contains('<') && !r.body.contains('\u{202e}'));
+                // The message text, not the sender's `{text}`, is where the text goes.
+                assert!(r.body.contains("逾期 {sender}"), "{}", r.body);
+            }
+        }
+    }
+
+    #[test]
     fn language_follows_the_message_or_the_config() {
         let en = item(
             "+15550100",
@@ -508,6 +486,14 @@ mod tests {
         let r = render(&Notice::Single(tw), Language::Auto);
         assert_eq!(r.summary, "逾期通知：微眾銀行");
         assert!(r.body.starts_with("寄件人"), "{}", r.body);
+        let labels: Vec<&str> = r.buttons.iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(labels, ["詳情"]);
+        let scam = item("0912", "您的貸款已逾期，請點擊連結", Category::Scam, None);
+        let r = render(&Notice::Single(scam), Language::Auto);
+        let labels: Vec<&str> = r.buttons.iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(labels, ["詳情", "不是詐騙", "信任此號碼"]);
+        assert!(r.body.contains("不要轉帳"), "{}", r.body);
+        assert_eq!(r.without_buttons, "查看詳情：執行 dunwatch ui");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::alert::desktop::{
 use crate::model::Category;
 use crate::review::Corrected;
 use crate::store::senders::Side;
+use crate::words;
 
 impl Daemon {
     pub(super) async fn on_pressed(&mut self, invoked: Invoked) {
@@ -86,19 +87,8 @@ impl Daemon {
         match done {
             Ok(Corrected::Done { .. }) => {
                 info!("message {id} marked not a scam from its alert");
-                let (summary, body) = match lang {
-                    Lang::En => (
-                        "Marked: not a scam".to_string(),
-                        "dunwatch will learn from it. If it is an overdue notice or a reminder, \
-                         say so on the page."
-                            .to_string(),
-                    ),
-                    _ => (
-                        "已标记：不是诈骗".to_string(),
-                        "dunwatch 会从中学习。如果它是逾期通知或还款提醒，可在页面上改为正确的类别。"
-                            .to_string(),
-                    ),
-                };
+                let summary = words::text(lang, "alert.done.not_scam.summary", &[]);
+                let body = words::text(lang, "alert.done.not_scam.body", &[]);
                 self.confirm(summary, body, lang, Target::Message { id, sender })
                     .await;
             }
@@ -122,16 +112,8 @@ impl Daemon {
         info!("sender of message {id} trusted from its alert");
         let lang = self.confirm_lang();
         let shown = crate::untrusted::one_line(&sender).into_owned();
-        let (summary, body) = match lang {
-            Lang::En => (
-                format!("Trusted: {shown}"),
-                "Its future messages will not be called scams.".to_string(),
-            ),
-            _ => (
-                format!("已信任：{shown}"),
-                "以后它的短信不会被判为诈骗。".to_string(),
-            ),
-        };
+        let summary = words::text(lang, "alert.done.trusted.summary", &[("sender", &shown)]);
+        let body = words::text(lang, "alert.done.trusted.body", &[]);
         self.confirm(summary, body, lang, Target::Message { id, sender })
             .await;
     }

@@ -53,7 +53,7 @@ impl Daemon {
         if untold.is_empty() {
             return;
         }
-        let lang = crate::report::Lang::from_config(&self.config);
+        let lang = crate::lang::Lang::from_config(&self.config);
         let rendered = desktop::render_problems(&untold, lang);
         if self.desktop.show(&rendered).await.is_err() {
             // Shown when the desktop answers again, with whatever came meanwhile.

@@ -425,12 +425,24 @@ fn render_html(records: &[Record], chain_head: &str, selection: &[String]) -> Re
     )
 }
 
-/// ", record 12, line 40, byte 1234" from the stored position JSON.
+/// ", record 12, line 40, byte 1234" from the stored position JSON, in English as the
+/// evidence page and `show` write it.
 pub fn describe_position(pos: &serde_json::Value) -> String {
+    describe_position_in(pos, crate::lang::Lang::En)
+}
+
+/// The place of a message in its backup, in `lang`: each part after the separator.
+pub fn describe_position_in(pos: &serde_json::Value, lang: crate::lang::Lang) -> String {
+    let words = crate::words::Catalog::of(lang);
     let mut out = String::new();
-    for (key, name) in [("record", "record"), ("line", "line"), ("offset", "byte")] {
+    for (key, word) in [
+        ("record", "export.position.record"),
+        ("line", "export.position.line"),
+        ("offset", "export.position.offset"),
+    ] {
         if let Some(v) = pos.get(key).and_then(serde_json::Value::as_u64) {
-            out.push_str(&format!(", {name} {v}"));
+            out.push_str(words.word("export.position.separator"));
+            out.push_str(&words.text(word, &[("n", &v.to_string())]));
         }
     }
     out

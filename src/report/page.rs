@@ -1,6 +1,6 @@
 //! What the report templates (`src/templates/report.*.j2`) are rendered with: the report
 //! itself and the few things a template cannot work out (category names in the report's
-//! language, their colours and order).
+//! language, their colours and order). Its words are the catalog's (`word(key)`).
 
 use std::collections::BTreeMap;
 
@@ -19,8 +19,8 @@ pub(super) struct CategoryView {
 #[derive(Serialize)]
 pub(super) struct Page<'a> {
     r: &'a Report,
-    /// For the templates' `t(zh, en)`.
-    zh: bool,
+    /// The language of the templates' `word(key)` (`zh-CN`).
+    lang: &'static str,
     period_label: String,
     version: &'static str,
     /// By key (`scam`), for a message's category.
@@ -46,7 +46,7 @@ impl<'a> Page<'a> {
         let lang = r.language;
         Page {
             r,
-            zh: lang.is_chinese(),
+            lang: lang.code(),
             period_label: r.period.label(),
             version: env!("CARGO_PKG_VERSION"),
             category: Category::ALL

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{DayRow, Lang, LenderRow, category_name};
 use crate::model::Category;
+use crate::words::Catalog;
 
 /// One colour per category, readable on white and distinct for common colour blindness.
 pub fn colour(c: Category) -> &'static str {
@@ -169,11 +170,7 @@ pub fn daily_chart(days: &[DayRow], lang: Lang) -> Chart {
     Chart {
         width: w.to_string(),
         height: h.to_string(),
-        title: if lang.is_chinese() {
-            "每天的借款相关短信（按类别）"
-        } else {
-            "Debt-related messages per day, by category"
-        },
+        title: Catalog::of(lang).word("report.chart.daily"),
         font: "11px",
         shapes,
     }
@@ -194,12 +191,7 @@ pub fn lender_chart(lenders: &[LenderRow], lang: Lang) -> Chart {
             y: n(top + 16.0),
             anchor: None,
             class: None,
-            text: if lang.is_chinese() {
-                "没有提到贷款机构的短信"
-            } else {
-                "No message named a lender"
-            }
-            .to_string(),
+            text: Catalog::of(lang).text("report.chart.no_lender", &[]),
         });
     }
     for (i, l) in lenders.iter().enumerate() {
@@ -227,11 +219,7 @@ pub fn lender_chart(lenders: &[LenderRow], lang: Lang) -> Chart {
     Chart {
         width: w.to_string(),
         height: h.to_string(),
-        title: if lang.is_chinese() {
-            "各贷款机构的短信（按类别）"
-        } else {
-            "Messages per lender, by category"
-        },
+        title: Catalog::of(lang).word("report.chart.lenders"),
         font: "12px",
         shapes,
     }

@@ -1,9 +1,12 @@
 //! What a report says in its own words, in the report's language: the sentence it opens
-//! with, the next steps, the lenders' official contacts and the complaint channels.
+//! with, the next steps, the lenders' official contacts and the complaint channels. The
+//! words are the message catalog's (`report.*` in locales/LANG/report.toml); this module
+//! decides which are said, in what order.
 
 use std::collections::BTreeSet;
 
 use super::{Channel, Item, Lang, Period, lender_name};
+use crate::words::{self, Catalog};
 
 pub(super) struct Counts {
     pub(super) debt_total: u64,
@@ -16,106 +19,66 @@ pub(super) struct Counts {
 }
 
 fn join_names(names: &[String], lang: Lang) -> String {
-    match (names.len(), lang) {
-        (0, _) => String::new(),
-        (1, _) => names[0].clone(),
-        (_, Lang::ZhCn | Lang::ZhTw) => {
-            let (last, rest) = names.split_last().expect("non-empty");
-            format!("{}和{last}", rest.join("、"))
-        }
-        (_, Lang::En) => {
-            let (last, rest) = names.split_last().expect("non-empty");
-            format!("{} and {last}", rest.join(", "))
+    match names.split_last() {
+        None => String::new(),
+        Some((only, [])) => only.clone(),
+        Some((last, rest)) => {
+            let rest = rest.join(Catalog::of(lang).word("report.list.names_separator"));
+            words::text(
+                lang,
+                "report.list.names_last",
+                &[("rest", &rest), ("last", last)],
+            )
         }
     }
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
-/// "This week: 2 genuine overdue notices from 美团 and 微众银行, 3 scams identified, 1 collector
-/// broke the rules".
+/// "The week of 2026-11-16 to 2026-11-22: 2 genuine overdue notices from Meituan and WeBank,
+/// 3 scams identified, 1 collector broke the rules." Scams are identified, never "stopped":
+/// dunwatch blocks nothing.
 pub(super) fn summary_sentence(lang: Lang, period: &Period, c: &Counts) -> String {
+    let w = Catalog::of(lang);
     let names = join_names(&c.genuine_overdue_lenders, lang);
-    match lang {
-        Lang::ZhCn | Lang::ZhTw => {
-            // The weekly summary is read on the Monday after: name the week, not "this week".
-            let head = if period.kind == "week" {
-                format!("{} 至 {} 这一周", period.first_day, period.last_day)
-            } else {
-                format!("{} 至 {}", period.first_day, period.last_day)
-            };
-            if c.debt_total == 0 {
-                return format!("{head}：没有收到与借款、催收有关的短信。");
-            }
-            let mut parts = Vec::new();
-            if c.genuine_overdue > 0 {
-                if names.is_empty() {
-                    parts.push(format!("{} 条真实逾期通知", c.genuine_overdue));
-                } else {
-                    parts.push(format!("{names}发来 {} 条真实逾期通知", c.genuine_overdue));
-                }
-            }
-            if c.no_account > 0 {
-                parts.push(format!(
-                    "{} 条逾期通知来自你没有登记借款的机构",
-                    c.no_account
-                ));
-            }
-            if c.doubtful > 0 {
-                parts.push(format!("{} 条逾期通知存疑", c.doubtful));
-            }
-            parts.push(format!("识别出 {} 条诈骗短信", c.scams));
-            parts.push(format!("{} 个催收方违反催收规定", c.breakers));
-            format!("{head}：{}。", parts.join("，"))
-        }
-        Lang::En => {
-            let head = if period.kind == "week" {
-                format!("The week of {} to {}", period.first_day, period.last_day)
-            } else {
-                format!("From {} to {}", period.first_day, period.last_day)
-            };
-            if c.debt_total == 0 {
-                return format!("{head}: no messages about loans or debt collection.");
-            }
-            let mut parts = Vec::new();
-            if c.genuine_overdue > 0 {
-                let mut s = plural(
-                    c.genuine_overdue,
-                    "genuine overdue notice",
-                    "genuine overdue notices",
-                );
-                if !names.is_empty() {
-                    s.push_str(&format!(" from {names}"));
-                }
-                parts.push(s);
-            }
-            if c.no_account > 0 {
-                parts.push(format!(
-                    "{} from lenders you have no account with",
-                    plural(c.no_account, "overdue notice", "overdue notices")
-                ));
-            }
-            if c.doubtful > 0 {
-                parts.push(plural(
-                    c.doubtful,
-                    "doubtful overdue notice",
-                    "doubtful overdue notices",
-                ));
-            }
-            parts.push(format!("{} identified", plural(c.scams, "scam", "scams")));
-            parts.push(format!(
-                "{} the rules",
-                plural(c.breakers, "collector broke", "collectors broke")
-            ));
-            format!("{head}: {}.", parts.join(", "))
-        }
+    // The weekly summary is read on the Monday after: name the week, not "this week".
+    let head = w.text(
+        if period.kind == "week" {
+            "report.summary.head_week"
+        } else {
+            "report.summary.head_range"
+        },
+        &[
+            ("first", &period.first_day.to_string()),
+            ("last", &period.last_day.to_string()),
+        ],
+    );
+    if c.debt_total == 0 {
+        return w.text("report.summary.nothing", &[("head", &head)]);
     }
+    let mut parts = Vec::new();
+    if c.genuine_overdue > 0 {
+        parts.push(if names.is_empty() {
+            w.count("report.summary.genuine", c.genuine_overdue, &[])
+        } else {
+            w.count(
+                "report.summary.genuine_from",
+                c.genuine_overdue,
+                &[("names", &names)],
+            )
+        });
+    }
+    if c.no_account > 0 {
+        parts.push(w.count("report.summary.no_account", c.no_account, &[]));
+    }
+    if c.doubtful > 0 {
+        parts.push(w.count("report.summary.doubtful", c.doubtful, &[]));
+    }
+    parts.push(w.count("report.summary.scams", c.scams, &[]));
+    parts.push(w.count("report.summary.breakers", c.breakers, &[]));
+    let parts = parts.join(w.word("report.list.separator"));
+    w.text(
+        "report.summary.sentence",
+        &[("head", &head), ("parts", &parts)],
+    )
 }
 
 /// The report's lists that the next steps speak of.
@@ -141,14 +104,10 @@ pub(super) fn next_steps(
         harassment,
         breaches,
     } = *sections;
-    let zh = lang.is_chinese();
+    let w = Catalog::of(lang);
     let mut out = Vec::new();
     if !scams.is_empty() {
-        out.push(if zh {
-            "诈骗短信：不要回电、不要点链接、不要转账，也不要把验证码告诉任何人。核实借款只用贷款机构官方App或官方客服（不要用短信里的号码）。被骗或险些被骗，请向 12321 举报短信，已转账请立即拨打 110 报警。".to_string()
-        } else {
-            "Scam texts: do not call back, click links, transfer money or share codes. Check any loan only in the lender's official app or official hotline, never with a number from the message. Report the texts; if you paid anything, call the police at once.".to_string()
-        });
+        out.push(w.text("report.next.scams", &[]));
     }
     let names_of = |items: &[Item]| {
         let names: Vec<String> = items
@@ -161,35 +120,19 @@ pub(super) fn next_steps(
     };
     if !no_account.is_empty() {
         let names = names_of(no_account);
-        out.push(if zh {
-            format!("来自你没有登记借款的机构的逾期通知（{names}）：可能是发错号码、有人冒用你的身份借款，或是诈骗。请到中国人民银行征信中心（pbccrc.org.cn）查询个人信用报告，并拨打该机构官方客服核实（不要用短信里的号码）。如果你确实在这家机构借过款，用 dunwatch lenders add 登记，以后的通知就不会再这样提示。")
-        } else {
-            format!("Overdue notices from lenders you have no account with ({names}): perhaps a mistaken number, someone using your identity, or a scam. Check your credit report with the PBOC Credit Reference Center (pbccrc.org.cn) and call the lender's official hotline, never the number in the message. If you do have a loan there, add it with `dunwatch lenders add`.")
-        });
+        out.push(w.text("report.next.no_account", &[("names", &names)]));
     }
     if !doubtful.is_empty() {
         let names = names_of(doubtful);
-        out.push(if zh {
-            format!("存疑的逾期通知（{names}）：同样的文字从多个号码发来，或发件号码以前发过诈骗短信。请在官方App里确认是否真有欠款，不要用短信里的号码或链接。")
-        } else {
-            format!("Doubtful overdue notices ({names}): the same text came from several numbers, or the sender sent you a scam before. Check in the lender's official app whether you owe anything; never use the number or link in the message.")
-        });
+        out.push(w.text("report.next.doubtful", &[("names", &names)]));
     }
     if !overdue_lenders.is_empty() {
         let names = join_names(overdue_lenders, lang);
-        out.push(if zh {
-            format!("真实逾期（{names}）：请在官方App里还款，或拨打App“联系我们”里的官方客服协商还款，避免影响征信。")
-        } else {
-            format!("Genuine overdue notices ({names}): pay in the official app, or call the official customer service listed in the app to agree a plan, before your credit record suffers.")
-        });
+        out.push(w.text("report.next.genuine", &[("names", &names)]));
         out.extend(official.iter().cloned());
     }
     if !harassment.is_empty() || !breaches.is_empty() {
-        out.push(if zh {
-            "违规催收：保留证据（dunwatch evidence --out 目录 导出短信和校验值），向贷款机构官方客服投诉，并向 12378（银行、消费金融投诉热线）投诉；受到人身威胁请拨打 110。".to_string()
-        } else {
-            "Rule-breaking collection: keep the evidence (dunwatch evidence --out DIR exports the messages with a hash), complain to the lender's official customer service and to the regulator; call the police if you are threatened.".to_string()
-        });
+        out.push(w.text("report.next.harassment", &[]));
     }
     out
 }
@@ -213,83 +156,91 @@ pub(super) fn official_contacts(ids: &BTreeSet<String>, lang: Lang) -> Vec<Strin
             }
             if !hotlines.is_empty() {
                 let joined = hotlines.join(" / ");
-                parts.push(match lang {
-                    Lang::ZhCn | Lang::ZhTw => format!("官方客服 {joined}"),
-                    Lang::En => format!("official hotline {joined}"),
-                });
+                parts.push(words::text(
+                    lang,
+                    "report.contact.hotline",
+                    &[("numbers", &joined)],
+                ));
             }
-            Some(match lang {
-                Lang::ZhCn | Lang::ZhTw => format!("{name}：{}", parts.join("，")),
-                Lang::En => format!("{name}: {}", parts.join(", ")),
-            })
+            let ways = parts.join(Catalog::of(lang).word("report.list.separator"));
+            Some(words::text(
+                lang,
+                "report.contact.line",
+                &[("lender", &name), ("ways", &ways)],
+            ))
         })
         .collect()
 }
 
+/// The complaint channels of a Chinese report: China's, in this order.
+const CHINESE_CHANNELS: [&str; 4] = ["nfra", "spam", "police", "court"];
+
+/// The complaint channels of an English report, each with whether it is China's.
+const ENGLISH_CHANNELS: [(&str, bool); 6] = [
+    ("ftc", false),
+    ("cfpb", false),
+    ("action_fraud", false),
+    ("nfra", true),
+    ("spam", true),
+    ("police", false),
+];
+
 /// The complaint channels, which do not depend on the lender. In English, China's come first
 /// when the messages are mostly Chinese (`china_first`), the US and UK ones otherwise.
 pub(super) fn channels(lang: Lang, china_first: bool) -> Vec<Channel> {
-    let ch = |name: &str, contact: &str, use_for: &str| Channel {
-        name: name.into(),
-        contact: contact.into(),
-        use_for: use_for.into(),
+    let w = Catalog::of(lang);
+    let channel = |id: &str| {
+        let word = |part: &str| w.text(&format!("report.channel.{id}.{part}"), &[]);
+        Channel {
+            name: word("name"),
+            contact: word("contact"),
+            use_for: word("use_for"),
+        }
     };
-    let china_zh = vec![
-        ch(
-            "国家金融监督管理总局消费者投诉热线",
-            "12378",
-            "银行、消费金融公司的违规催收和服务投诉",
-        ),
-        ch(
-            "12321 网络不良与垃圾信息举报受理中心",
-            "12321（网站 www.12321.cn）",
-            "诈骗短信、骚扰短信举报",
-        ),
-        ch("公安机关", "110", "受到威胁、被诈骗或已转账"),
-        ch(
-            "人民法院诉讼服务热线",
-            "12368",
-            "核实自称“法院”的短信和案号",
-        ),
-    ];
-    let mut english = match lang {
-        Lang::ZhCn | Lang::ZhTw => return china_zh,
-        Lang::En => vec![
-            ch(
-                "US Federal Trade Commission",
-                "reportfraud.ftc.gov",
-                "scams and fake debt collectors (US)",
-            ),
-            ch(
-                "US Consumer Financial Protection Bureau",
-                "consumerfinance.gov/complaint",
-                "debt collection that breaks the rules (US)",
-            ),
-            ch(
-                "Action Fraud",
-                "actionfraud.police.uk · 0300 123 2040",
-                "fraud and scam texts (UK); forward spam texts to 7726",
-            ),
-            ch(
-                "China: NFRA consumer hotline",
-                "12378",
-                "banks and consumer-finance companies, illegal collection (mainland China)",
-            ),
-            ch(
-                "China: 12321 spam report centre",
-                "12321 (www.12321.cn)",
-                "scam and spam SMS (mainland China)",
-            ),
-            ch(
-                "Police",
-                "110 (China) · 911 (US) · 999 (UK)",
-                "threats and fraud",
-            ),
-        ],
-    };
+    if lang.is_chinese() {
+        return CHINESE_CHANNELS.iter().map(|id| channel(id)).collect();
+    }
+    let mut english: Vec<(&str, bool)> = ENGLISH_CHANNELS.to_vec();
     if china_first {
         // Stable: the Chinese channels in their order, then the others in theirs.
-        english.sort_by_key(|c| !c.name.starts_with("China"));
+        english.sort_by_key(|(_, china)| !china);
     }
-    english
+    english.iter().map(|(id, _)| channel(id)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_channel_has_its_words_and_english_puts_china_first_only_when_asked() {
+        let en = Catalog::of(Lang::En);
+        for id in CHINESE_CHANNELS
+            .iter()
+            .chain(ENGLISH_CHANNELS.iter().map(|(id, _)| id))
+        {
+            for part in ["name", "contact", "use_for"] {
+                let key = format!("report.channel.{id}.{part}");
+                assert!(en.has(&key), "{key}");
+            }
+        }
+        let names = |china_first| -> Vec<String> {
+            channels(Lang::En, china_first)
+                .into_iter()
+                .map(|c| c.name)
+                .collect()
+        };
+        assert_eq!(names(false)[0], "US Federal Trade Commission");
+        assert_eq!(
+            names(true)[..3],
+            [
+                "China: NFRA consumer hotline",
+                "China: 12321 spam report centre",
+                "US Federal Trade Commission"
+            ]
+        );
+        let zh = channels(Lang::ZhTw, false);
+        assert_eq!(zh.len(), 4);
+        assert_eq!(zh[0].contact, "12378");
+    }
 }
