@@ -98,7 +98,7 @@ fn check_explains_a_scam_with_the_registry_hotline_never_the_message_number() {
     let text = stdout(&out);
     assert!(text.contains("疑似诈骗：冒充微众银行"), "{text}");
     assert!(text.contains("95384"), "{text}");
-    let advice = text.lines().find(|l| l.starts_with("advice:")).unwrap();
+    let advice = text.lines().find(|l| l.starts_with("advice")).unwrap();
     assert!(
         !advice.contains("核实请打微众银行官方客服 17088886666"),
         "{text}"
