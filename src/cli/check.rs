@@ -11,7 +11,7 @@ use super::Ctx;
 use super::history::Style;
 use super::speak::{Describer, category_label, label, write_details, write_reasons};
 use crate::classify::Input;
-use crate::untrusted::{for_terminal, one_line};
+use crate::untrusted::one_line;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -37,7 +37,12 @@ fn parse_time(s: &str) -> Result<(i64, i32), String> {
 }
 
 pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<ExitCode> {
-    let engine = ctx.engine()?;
+    // In prose every word is the person's language; JSON keeps the message's, as
+    // `classify` writes it.
+    let engine = match args.json {
+        true => ctx.engine()?,
+        false => ctx.engine()?.speaking(ctx.lang.code()),
+    };
     // As the daemon would judge it: with the person's trust and block lists, lenders and
     // history (the reasons say when one of them decided).
     let person = ctx.person(&engine)?;
@@ -91,7 +96,7 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<ExitCode> {
                 out,
                 "{} {}",
                 label(&s, lang, "cli.verdict.label.advice"),
-                for_terminal(&verdict.advice)
+                super::speak::indented(&verdict.advice)
             )?;
         }
         if args.details {

@@ -10,6 +10,7 @@ use clap::Args;
 use super::history::Style;
 use super::speak::{Describer, category_label, label, write_details, write_reasons};
 use super::{Ctx, Said};
+use crate::classify::advice;
 use crate::report::{Context, lender_name};
 use crate::untrusted::{for_terminal, one_line};
 
@@ -39,11 +40,26 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
     let extra = context.reasons(&entry);
     let reasons = crate::report::context::merged(&entry, extra.clone());
     // After `lenders add` or `remove` the stored advice may say the opposite: written anew.
-    let (headline, advice) = if crate::report::context::changes_account(&extra) {
+    let (mut headline, mut advice) = if crate::report::context::changes_account(&extra) {
         context.rewritten(&entry)
     } else {
         (entry.headline.clone(), entry.advice.clone())
     };
+    // Stored words are in the message's language; for a person who reads another, the
+    // verdict is written again in theirs (same category, same engine, same history).
+    let mut describer = Describer::new(&engine, lang);
+    let written_in = advice::language(&crate::classify::normalize::normalize(&entry.body));
+    if !args.json && written_in != lang.code() {
+        let speaking = ctx.engine()?.speaking(lang.code());
+        let person = speaking.person_in(&store)?;
+        let again = speaking.classify_as(
+            &crate::classify::Input::at(&entry.sender, &entry.body, entry.ts_ms),
+            &person,
+            entry.category,
+        );
+        describer = describer.with_fresh(&again.reasons);
+        (headline, advice) = (again.headline, again.advice);
+    }
     let mut out = super::stdout();
     if args.json {
         let mut value = serde_json::to_value(&entry)?;
@@ -81,7 +97,7 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
     };
     writeln!(out, "{} {}", label(dir), one_line(&who))?;
     if let Some(src) = &entry.source {
-        let pos = crate::evidence::describe_position(&entry.position);
+        let pos = super::speak::position(&entry.position, lang);
         writeln!(
             out,
             "{} {}{pos}",
@@ -120,13 +136,13 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
         format!("{} ({l})", lender_name(l, lang))
     });
     writeln!(out, "{} {lender}", label("cli.verdict.label.lender"))?;
-    write_reasons(&mut out, &s, &Describer::new(&engine, lang), &reasons)?;
+    write_reasons(&mut out, &s, &describer, &reasons)?;
     if !advice.is_empty() {
         writeln!(
             out,
             "{} {}",
             label("cli.verdict.label.advice"),
-            for_terminal(&advice)
+            super::speak::indented(&advice)
         )?;
     }
     writeln!(

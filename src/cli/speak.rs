@@ -39,11 +39,13 @@ pub fn label(s: &Style, lang: Lang, key: &str) -> String {
     s.dim(&fit(&text(lang, key, &[]), 10))
 }
 
-/// The words a reason is read by: the rule's description in `lang` when the rule comes from
-/// a rule file (it has one in each language), else the one stored with the reason (the
-/// engine's own reasons, written in the message's language), else the catalog's.
+/// The words a reason is read by: written anew in `lang` when the message is in another
+/// language, else the rule's description in `lang` when the rule comes from a rule file (it
+/// has one in each language), else the one stored with the reason, else the catalog's.
 pub struct Describer<'e> {
     rules: HashMap<&'e str, &'e crate::classify::rules::Rule>,
+    /// The engine's own reasons written anew in `lang`, by rule id (see `show`).
+    fresh: HashMap<String, String>,
     lang: Lang,
 }
 
@@ -51,11 +53,25 @@ impl<'e> Describer<'e> {
     pub fn new(engine: &'e Engine, lang: Lang) -> Self {
         Describer {
             rules: engine.rules().iter().map(|r| (r.id.as_str(), r)).collect(),
+            fresh: HashMap::new(),
             lang,
         }
     }
 
+    /// Descriptions from a verdict written in `lang` win over those stored.
+    pub fn with_fresh(mut self, reasons: &[Reason]) -> Self {
+        self.fresh = reasons
+            .iter()
+            .filter(|r| !r.description.is_empty())
+            .map(|r| (r.rule.clone(), r.description.clone()))
+            .collect();
+        self
+    }
+
     pub fn describe(&self, r: &Reason) -> String {
+        if let Some(d) = self.fresh.get(&r.rule) {
+            return d.clone();
+        }
         if let Some(rule) = self.rules.get(r.rule.as_str()) {
             let d = rule.description_for(self.lang.code());
             if !d.is_empty() {
@@ -86,7 +102,7 @@ pub fn write_reasons(
         )?;
         return Ok(());
     }
-    writeln!(out, "{}", label(s, lang, "cli.verdict.label.why"))?;
+    writeln!(out, "{}", s.dim(&text(lang, "cli.verdict.label.why", &[])))?;
     for r in reasons {
         // Descriptions are registry and rule-file words, and the person's own rule files:
         // shown as one line with any control character visible, like the evidence.
@@ -122,4 +138,24 @@ pub fn write_details(
         writeln!(out, "  {}{ev}", s.dim(&one_line(&r.rule)))?;
     }
     Ok(())
+}
+
+/// Where in its file a message was read (`, record 3, byte 1051`), in `lang`.
+pub fn position(pos: &serde_json::Value, lang: Lang) -> String {
+    ["record", "line", "offset"]
+        .iter()
+        .filter_map(|key| {
+            let v = pos.get(key).and_then(serde_json::Value::as_u64)?;
+            Some(text(
+                lang,
+                &format!("cli.position.{key}"),
+                &[("n", &v.to_string())],
+            ))
+        })
+        .collect()
+}
+
+/// Advice of several lines, each after the first indented under the label's column.
+pub fn indented(advice: &str) -> String {
+    crate::untrusted::for_terminal(advice.trim_end()).replace('\n', "\n           ")
 }
