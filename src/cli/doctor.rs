@@ -98,7 +98,9 @@ pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<ExitCode> {
                 } else {
                     t("cli.doctor.missing", &[])
                 };
-                writeln!(out, "  {} -> {} ({state})", one_line(name), path(&dir))?;
+                let (name, dir) = (one_line(name), path(&dir));
+                let args = [("name", name.as_ref()), ("path", &dir), ("state", &state)];
+                writeln!(out, "{}", t("cli.doctor.watch_dir", &args))?;
             }
         }
         None => writeln!(out, "{}", t("cli.doctor.watched_unknown", &[]))?,

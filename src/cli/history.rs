@@ -6,7 +6,7 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::Args;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -334,12 +334,13 @@ pub fn parse_since(s: &str, lang: Lang) -> Result<i64> {
             return Ok(now.as_millisecond() - n * secs * 1000);
         }
     }
-    parse_local_time(s).context(Said(text(lang, "cli.error.since", &[("value", s)])))
+    // The sentence says all there is: "not a date or time" adds nothing to it.
+    parse_local_time(s).map_err(|_| Said(text(lang, "cli.error.since", &[("value", s)])).into())
 }
 
 /// `--until`: a date or time in the local zone.
 pub fn parse_until(s: &str, lang: Lang) -> Result<i64> {
-    parse_local_time(s).context(Said(text(lang, "cli.error.until", &[("value", s)])))
+    parse_local_time(s).map_err(|_| Said(text(lang, "cli.error.until", &[("value", s)])).into())
 }
 
 /// A date (midnight) or date-time in the computer's zone, or an RFC 3339 timestamp.
