@@ -6,7 +6,7 @@ mod common;
 use std::io::Write;
 use std::process::Stdio;
 
-use common::{Env, stderr, stdout};
+use common::{Env, chinese, stderr, stdout};
 
 const LABELLED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -89,16 +89,20 @@ fn classify_writes_one_verdict_per_input_line_in_order() {
 #[test]
 fn check_explains_a_scam_with_the_registry_hotline_never_the_message_number() {
     let env = Env::new();
-    let out = env.run(&[
-        "check",
-        "--sender",
-        "17088886666",
-        "【微众银行】您的微粒贷已逾期，请立即联系专员处理：17088886666",
-    ]);
+    // The command line speaks the person's language: a Chinese reader's.
+    let out = chinese(&mut env.cmd())
+        .args([
+            "check",
+            "--sender",
+            "17088886666",
+            "【微众银行】您的微粒贷已逾期，请立即联系专员处理：17088886666",
+        ])
+        .output()
+        .unwrap();
     let text = stdout(&out);
     assert!(text.contains("疑似诈骗：冒充微众银行"), "{text}");
     assert!(text.contains("95384"), "{text}");
-    let advice = text.lines().find(|l| l.starts_with("advice:")).unwrap();
+    let advice = text.lines().find(|l| l.starts_with("建议")).unwrap();
     assert!(
         !advice.contains("核实请打微众银行官方客服 17088886666"),
         "{text}"

@@ -137,7 +137,7 @@ fn lenders_add_and_remove_accept_names_and_change_what_notices_say() {
     assert_eq!(alipay["account"], "declared");
     // The notice stored before says so now.
     let notice = shown(&env, id_of(&env, "花呗账单已逾期"));
-    let text = stdout(&env.run(&["show", &notice["id"].to_string()]));
+    let text = stdout(&env.run(&["show", &notice["id"].to_string(), "--details"]));
     assert!(text.contains("account.have"), "{text}");
     assert!(!text.contains("account.none"), "{text}");
 

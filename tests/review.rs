@@ -513,7 +513,7 @@ fn show_prints_the_message_verdict_reasons_and_history_context() {
             "--config",
             config.to_str().unwrap(),
         ])
-        .args(["show", &ids[5].to_string()])
+        .args(["show", &ids[5].to_string(), "--details"])
         .output()
         .unwrap();
     assert!(out.status.success());

@@ -102,6 +102,9 @@ pub struct Engine {
     /// The zone that judges the hour of a message without an offset of its own: the
     /// phone's (`phone_timezone`), else the computer's.
     zone: jiff::tz::TimeZone,
+    /// The language the reasons, headline and advice are written in; none: the message's
+    /// own (an alert speaks its message's language, the command line the person's).
+    speaks: Option<&'static str>,
     /// The files the rules came from, for `doctor` and `rules check`.
     pub sources: Vec<String>,
 }
@@ -145,6 +148,18 @@ impl Engine {
     pub fn with_zone(mut self, zone: jiff::tz::TimeZone) -> Engine {
         self.zone = zone;
         self
+    }
+
+    /// The same engine, writing its words in `lang` (`zh-CN`, `zh-TW` or `en`) whatever
+    /// the message's language. Only the words change: the verdict is the same.
+    pub fn speaking(mut self, lang: &'static str) -> Engine {
+        self.speaks = Some(lang);
+        self
+    }
+
+    /// The language the engine writes in when it does not follow each message's.
+    pub fn speaks(&self) -> Option<&'static str> {
+        self.speaks
     }
 
     /// Builds an engine from rule files given as (name, text), later files overriding
@@ -298,6 +313,7 @@ impl Engine {
             .expect("valid"),
             tuning,
             zone: jiff::tz::TimeZone::system(),
+            speaks: None,
             sources,
         })
     }

@@ -8,8 +8,10 @@ use anyhow::Result;
 use clap::Args;
 
 use super::Ctx;
+use super::history::Style;
+use super::speak::{Describer, category_label, label, write_details, write_reasons};
 use crate::classify::Input;
-use crate::untrusted::{for_terminal, one_line};
+use crate::untrusted::one_line;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -23,6 +25,9 @@ pub struct CheckArgs {
     /// Print the verdict as JSON instead of prose.
     #[arg(long)]
     pub json: bool,
+    /// Also list the rules that fired, by id (for a bug report or `rules explain`).
+    #[arg(long)]
+    pub details: bool,
     /// The message text.
     pub body: String,
 }
@@ -32,7 +37,12 @@ fn parse_time(s: &str) -> Result<(i64, i32), String> {
 }
 
 pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<ExitCode> {
-    let engine = ctx.engine()?;
+    // In prose every word is the person's language; JSON keeps the message's, as
+    // `classify` writes it.
+    let engine = match args.json {
+        true => ctx.engine()?,
+        false => ctx.engine()?.speaking(ctx.lang.code()),
+    };
     // As the daemon would judge it: with the person's trust and block lists, lenders and
     // history (the reasons say when one of them decided).
     let person = ctx.person(&engine)?;
@@ -49,37 +59,48 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<ExitCode> {
     if args.json {
         super::write_json_line(&mut out, &verdict)?;
     } else {
+        let lang = ctx.lang;
+        let s = Style::detect();
         if !verdict.headline.is_empty() {
-            writeln!(out, "{}", one_line(&verdict.headline))?;
+            writeln!(out, "{}", s.bold(&one_line(&verdict.headline)))?;
         }
+        let category = category_label(verdict.category, lang);
         writeln!(
             out,
-            "category: {}  (score {:.2})",
-            verdict.category, verdict.score
+            "{} {}",
+            label(&s, lang, "cli.verdict.label.category"),
+            ctx.t(
+                "cli.verdict.category",
+                &[
+                    ("category", &s.category(verdict.category, &category)),
+                    ("score", &format!("{:.2}", verdict.score)),
+                ],
+            )
         )?;
+        let lender = verdict.lender.as_deref().map_or("-".to_string(), |l| {
+            format!("{} ({l})", crate::report::lender_name(l, lang))
+        });
         writeln!(
             out,
-            "lender:   {}",
-            verdict.lender.as_deref().unwrap_or("-")
+            "{} {lender}",
+            label(&s, lang, "cli.verdict.label.lender")
         )?;
-        if !verdict.reasons.is_empty() {
-            writeln!(out, "why:")?;
-            for r in &verdict.reasons {
-                let desc = if r.description.is_empty() {
-                    String::new()
-                } else {
-                    format!(" — {}", r.description)
-                };
-                let ev = if r.evidence.is_empty() {
-                    String::new()
-                } else {
-                    format!(" [{}]", one_line(&r.evidence))
-                };
-                writeln!(out, "  - {}{desc}{ev}", r.rule)?;
-            }
-        }
+        write_reasons(
+            &mut out,
+            &s,
+            &Describer::new(&engine, lang),
+            &verdict.reasons,
+        )?;
         if !verdict.advice.is_empty() {
-            writeln!(out, "advice:   {}", for_terminal(&verdict.advice))?;
+            writeln!(
+                out,
+                "{} {}",
+                label(&s, lang, "cli.verdict.label.advice"),
+                super::speak::indented(&verdict.advice)
+            )?;
+        }
+        if args.details {
+            write_details(&mut out, &s, lang, &verdict.reasons)?;
         }
     }
     out.flush()?;

@@ -52,10 +52,10 @@ pub fn run(ctx: &Ctx, _args: ClassifyArgs) -> Result<ExitCode> {
     let person = match &ctx.paths.db_override {
         Some(path) => {
             if !path.exists() {
-                anyhow::bail!(
-                    "no database at {} (leave out --db to classify without history)",
-                    path.display()
-                );
+                let shown = crate::untrusted::one_line(&path.display().to_string()).into_owned();
+                anyhow::bail!(super::Said(
+                    ctx.t("cli.classify.no_database", &[("path", &shown)])
+                ));
             }
             engine.person_in(&crate::store::Store::open(path)?)?
         }

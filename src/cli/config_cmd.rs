@@ -23,11 +23,24 @@ pub fn run(ctx: &Ctx, cmd: ConfigCommand) -> Result<ExitCode> {
         ConfigCommand::Default => out.write_all(DEFAULT_TOML.as_bytes())?,
         ConfigCommand::Path => {
             let config = ctx.config()?;
-            writeln!(out, "config:   {}", ctx.paths.config_file.display())?;
-            writeln!(out, "database: {}", ctx.db_path(&config).display())?;
-            writeln!(out, "rules:    {}", ctx.paths.user_rules_dir().display())?;
+            // Paths the person chose, still shown as one line each of a terminal.
+            let line = |key: &str, p: &std::path::Path| {
+                let path = crate::untrusted::one_line(&p.display().to_string()).into_owned();
+                ctx.t(key, &[("path", &path)])
+            };
+            writeln!(out, "{}", line("cli.config.file", &ctx.paths.config_file))?;
+            writeln!(
+                out,
+                "{}",
+                line("cli.config.database", &ctx.db_path(&config))
+            )?;
+            writeln!(
+                out,
+                "{}",
+                line("cli.config.rules", &ctx.paths.user_rules_dir())
+            )?;
             for w in config.watch_dirs() {
-                writeln!(out, "watch:    {}", w.display())?;
+                writeln!(out, "{}", line("cli.config.watch", &w))?;
             }
         }
     }

@@ -7,10 +7,12 @@ use std::time::Duration;
 
 use super::Ctx;
 use crate::config::Config;
+use crate::lang::Lang;
 use crate::service::{Options, System};
 use crate::store::Store;
 use crate::store::problems::ImportProblem;
 use crate::untrusted::one_line;
+use crate::words::text;
 use anyhow::Result;
 use clap::Args;
 
@@ -23,63 +25,85 @@ const NOTIFY_TIMEOUT: Duration = Duration::from_secs(2);
 pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<ExitCode> {
     let mut out = super::stdout();
     let paths = &ctx.paths;
+    let lang = ctx.lang;
+    let t = |key: &str, args: &[(&str, &str)]| ctx.t(key, args);
+    // Paths are the person's, but a folder name is still text anyone could have chosen.
+    let path = |p: &Path| one_line(&p.display().to_string()).into_owned();
     let exe = std::env::current_exe()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|e| format!("unknown ({e})"));
+        .map(|p| path(&p))
+        .unwrap_or_else(|e| t("cli.doctor.exe_unknown", &[("error", &e.to_string())]));
     writeln!(out, "dunwatch {} ({exe})", env!("CARGO_PKG_VERSION"))?;
+    let system = format!("{} {}", std::env::consts::OS, std::env::consts::ARCH);
+    writeln!(out, "{}", t("cli.doctor.system", &[("system", &system)]))?;
     writeln!(
         out,
-        "system:       {} {}",
-        std::env::consts::OS,
-        std::env::consts::ARCH
+        "{}",
+        t("cli.doctor.language", &[("lang", lang.code())])
     )?;
 
-    writeln!(out, "\npaths")?;
+    writeln!(out, "\n{}", t("cli.doctor.paths", &[]))?;
     let config_state = if paths.config_file.exists() {
-        "exists"
+        t("cli.doctor.exists", &[])
     } else {
-        "not created yet: the defaults apply"
+        t("cli.doctor.config_defaults", &[])
     };
+    let file = path(&paths.config_file);
     writeln!(
         out,
-        "  config file  {} ({config_state})",
-        paths.config_file.display()
+        "{}",
+        t(
+            "cli.doctor.config_file",
+            &[("path", &file), ("state", &config_state)]
+        )
     )?;
-    writeln!(out, "  data dir     {}", paths.data_dir.display())?;
+    let data = path(&paths.data_dir);
+    writeln!(out, "{}", t("cli.doctor.data_dir", &[("path", &data)]))?;
     let rules_dir = paths.user_rules_dir();
     writeln!(
         out,
-        "  user rules   {} ({})",
-        rules_dir.display(),
-        rule_files(&rules_dir)
+        "{}",
+        t(
+            "cli.doctor.user_rules",
+            &[
+                ("path", &path(&rules_dir)),
+                ("state", &rule_files(&rules_dir, lang))
+            ]
+        )
     )?;
 
     let config = match ctx.config() {
         Ok(config) => {
-            writeln!(out, "\nconfig: valid")?;
+            writeln!(out, "\n{}", t("cli.doctor.config_valid", &[]))?;
             Some(config)
         }
         Err(e) => {
-            writeln!(out, "\nconfig: INVALID: {e:#}")?;
+            let error = one_line(&super::error_text(&e)).into_owned();
+            writeln!(
+                out,
+                "\n{}",
+                t("cli.doctor.config_invalid", &[("error", &error)])
+            )?;
             None
         }
     };
 
-    writeln!(out, "\nwatched folders")?;
+    writeln!(out, "\n{}", t("cli.doctor.watched", &[]))?;
     match &config {
         Some(config) => {
             for (name, dir) in config.watch.iter().zip(config.watch_dirs()) {
                 let state = if dir.is_dir() {
-                    "exists"
+                    t("cli.doctor.exists", &[])
                 } else if dir.exists() {
-                    "NOT A FOLDER"
+                    t("cli.doctor.not_a_folder", &[])
                 } else {
-                    "MISSING: `dunwatch run` creates it, or fix `watch` in the config"
+                    t("cli.doctor.missing", &[])
                 };
-                writeln!(out, "  {name} -> {} ({state})", dir.display())?;
+                let (name, dir) = (one_line(name), path(&dir));
+                let args = [("name", name.as_ref()), ("path", &dir), ("state", &state)];
+                writeln!(out, "{}", t("cli.doctor.watch_dir", &args))?;
             }
         }
-        None => writeln!(out, "  unknown until the config is fixed")?,
+        None => writeln!(out, "{}", t("cli.doctor.watched_unknown", &[]))?,
     }
 
     let db = match &config {
@@ -87,39 +111,65 @@ pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<ExitCode> {
         None => Config::default().database_path(paths),
     };
     writeln!(out)?;
-    for line in database_lines(&db) {
+    for line in database_lines(&db, lang) {
         writeln!(out, "{line}")?;
     }
 
     match ctx.engine() {
         Ok(engine) => writeln!(
             out,
-            "\nrules: loaded, {} rules and {} lenders from {}",
-            engine.rules().len(),
-            engine.registry().lenders.len(),
-            engine.sources.join(", ")
+            "\n{}",
+            t(
+                "cli.doctor.rules_loaded",
+                &[
+                    ("rules", &engine.rules().len().to_string()),
+                    ("lenders", &engine.registry().lenders.len().to_string()),
+                    ("sources", &one_line(&engine.sources.join(", "))),
+                ]
+            )
         )?,
-        Err(e) => writeln!(out, "\nrules: FAILED to load: {e:#}")?,
+        Err(e) => {
+            let error = one_line(&super::error_text(&e)).into_owned();
+            writeln!(
+                out,
+                "\n{}",
+                t("cli.doctor.rules_failed", &[("error", &error)])
+            )?
+        }
     }
 
-    writeln!(out, "notifications: {}", notification_server())?;
+    writeln!(
+        out,
+        "{}",
+        t(
+            "cli.doctor.notifications",
+            &[("server", &one_line(&notification_server(lang)))]
+        )
+    )?;
 
-    writeln!(out, "\nservice")?;
+    writeln!(out, "\n{}", t("cli.doctor.service", &[]))?;
     match super::service::host(ctx) {
         Ok(host) => {
             for line in super::service::status_lines(&host, None, Options::default(), &System) {
                 writeln!(out, "  {line}")?;
             }
         }
-        Err(e) => writeln!(out, "  unknown: {e:#}")?,
+        Err(e) => writeln!(
+            out,
+            "  {}",
+            t(
+                "cli.doctor.service_unknown",
+                &[("error", &one_line(&super::error_text(&e)))]
+            )
+        )?,
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn rule_files(dir: &Path) -> String {
+fn rule_files(dir: &Path, lang: Lang) -> String {
     match std::fs::read_dir(dir) {
-        Err(_) => "no folder: only the built-in rules".to_string(),
+        Err(_) => text(lang, "cli.doctor.rules_no_folder", &[]),
         Ok(entries) => {
             let mut names: Vec<String> = entries
                 .filter_map(|e| e.ok())
@@ -128,35 +178,49 @@ fn rule_files(dir: &Path) -> String {
                 .collect();
             names.sort();
             if names.is_empty() {
-                "no rule files".to_string()
+                text(lang, "cli.doctor.rules_none", &[])
             } else {
-                format!("{} rule files: {}", names.len(), names.join(", "))
+                text(
+                    lang,
+                    "cli.doctor.rules_files",
+                    &[
+                        ("count", &names.len().to_string()),
+                        ("names", &one_line(&names.join(", "))),
+                    ],
+                )
             }
         }
     }
 }
 
 /// Size and counts, read-only: doctor never creates or migrates a database.
-fn database_lines(db: &Path) -> Vec<String> {
+fn database_lines(db: &Path, lang: Lang) -> Vec<String> {
+    let t = |key: &str, args: &[(&str, &str)]| text(lang, key, args);
+    let path = one_line(&db.display().to_string()).into_owned();
     let Ok(meta) = std::fs::metadata(db) else {
-        return vec![format!(
-            "database: {} (not created yet: the first scan or run creates it)",
-            db.display()
-        )];
+        return vec![t("cli.doctor.db_none", &[("path", &path)])];
     };
     let wal = std::fs::metadata(format!("{}-wal", db.display()))
         .map(|m| m.len())
         .unwrap_or(0);
-    let mut lines = vec![format!(
-        "database: {} ({} + {} write-ahead log)",
-        db.display(),
-        human_size(meta.len()),
-        human_size(wal)
+    let mut lines = vec![t(
+        "cli.doctor.db",
+        &[
+            ("path", &path),
+            ("size", &human_size(meta.len())),
+            ("wal", &human_size(wal)),
+        ],
     )];
+    let unreadable = |e: &dyn std::fmt::Display| {
+        t(
+            "cli.doctor.db_unreadable",
+            &[("error", &one_line(&e.to_string()))],
+        )
+    };
     let store = match Store::open_read_only(db) {
         Ok(store) => store,
         Err(e) => {
-            lines.push(format!("  cannot read it: {e}"));
+            lines.push(unreadable(&e));
             return lines;
         }
     };
@@ -165,34 +229,56 @@ fn database_lines(db: &Path) -> Vec<String> {
             let total: i64 = by_category.iter().map(|(_, n)| n).sum();
             let parts: Vec<String> = by_category
                 .iter()
-                .map(|(c, n)| format!("{c} {n}"))
+                .map(|(c, n)| {
+                    let name = c
+                        .parse::<crate::model::Category>()
+                        .map_or_else(|_| c.clone(), |c| super::speak::category_label(c, lang));
+                    format!("{name} {n}")
+                })
                 .collect();
-            lines.push(format!("  messages:     {total} ({})", parts.join(", ")));
+            lines.push(t(
+                "cli.doctor.db_messages",
+                &[("total", &total.to_string()), ("parts", &parts.join(", "))],
+            ));
         }
-        Err(e) => lines.push(format!("  cannot read it: {e}")),
+        Err(e) => lines.push(unreadable(&e)),
     }
     if let Ok((files, failed)) = store.source_counts() {
-        lines.push(format!(
-            "  source files: {files} ({failed} not fully read at the last scan)"
+        lines.push(t(
+            "cli.doctor.db_sources",
+            &[
+                ("files", &files.to_string()),
+                ("failed", &failed.to_string()),
+            ],
         ));
     }
     match store.import_problems() {
-        Ok(problems) if problems.is_empty() => lines.push("\nimport problems: none".to_string()),
+        Ok(problems) if problems.is_empty() => {
+            lines.push(format!("\n{}", t("cli.doctor.problems_none", &[])))
+        }
         Ok(problems) => {
             lines.push(format!(
-                "\nimport problems: {} (the messages read before each problem are stored; a \
-                 file is read again when it changes)",
-                problems.len()
+                "\n{}",
+                t(
+                    "cli.doctor.problems",
+                    &[("count", &problems.len().to_string())]
+                )
             ));
-            lines.extend(problems.iter().flat_map(problem_lines));
+            lines.extend(problems.iter().flat_map(|p| problem_lines(p, lang)));
         }
-        Err(e) => lines.push(format!("\nimport problems: cannot read them: {e}")),
+        Err(e) => lines.push(format!(
+            "\n{}",
+            t(
+                "cli.doctor.problems_unreadable",
+                &[("error", &one_line(&e.to_string()))]
+            )
+        )),
     }
     lines
 }
 
 /// One problem: the file by name, then why, since when, and whether the person was told.
-fn problem_lines(p: &ImportProblem) -> [String; 2] {
+fn problem_lines(p: &ImportProblem, lang: Lang) -> [String; 2] {
     let since = jiff::Timestamp::from_millisecond(p.first_seen_ms)
         .map(|t| {
             t.to_zoned(jiff::tz::TimeZone::system())
@@ -201,17 +287,31 @@ fn problem_lines(p: &ImportProblem) -> [String; 2] {
         })
         .unwrap_or_default();
     let gone = if std::path::Path::new(&p.path).exists() {
-        ""
+        String::new()
     } else {
-        ", the file is no longer there"
+        text(lang, "cli.doctor.problem_gone", &[])
     };
-    let told = if p.told { "told" } else { "not told yet" };
+    let told = text(
+        lang,
+        if p.told {
+            "cli.doctor.problem_told"
+        } else {
+            "cli.doctor.problem_not_told"
+        },
+        &[],
+    );
     [
         format!("  {}", one_line(&p.path)),
-        format!(
-            "    {} since {since} ({told}{gone}): {}",
-            p.cause,
-            one_line(&p.detail)
+        text(
+            lang,
+            "cli.doctor.problem",
+            &[
+                ("cause", &p.cause.to_string()),
+                ("since", &since),
+                ("told", &told),
+                ("gone", &gone),
+                ("detail", &one_line(&p.detail)),
+            ],
         ),
     ]
 }
@@ -234,7 +334,7 @@ fn human_size(bytes: u64) -> String {
 /// Asks the desktop's notification server who it is (D-Bus GetServerInformation), giving
 /// up after a short wait: a missing session bus can block for much longer.
 #[cfg(all(unix, not(target_os = "macos")))]
-fn notification_server() -> String {
+fn notification_server(lang: Lang) -> String {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(notify_rust::get_server_information().map_err(|e| e.to_string()));
@@ -244,18 +344,19 @@ fn notification_server() -> String {
             "{} {} by {} (spec {})",
             info.name, info.version, info.vendor, info.spec_version
         ),
-        Ok(Err(e)) => format!("none: {e}; alerts wait until a notification server answers"),
-        Err(_) => format!(
-            "none answered within {} s; alerts wait until one does",
-            NOTIFY_TIMEOUT.as_secs()
+        Ok(Err(e)) => text(lang, "cli.doctor.notify_none", &[("error", &e)]),
+        Err(_) => text(
+            lang,
+            "cli.doctor.notify_timeout",
+            &[("seconds", &NOTIFY_TIMEOUT.as_secs().to_string())],
         ),
     }
 }
 
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-fn notification_server() -> String {
+fn notification_server(lang: Lang) -> String {
     let _ = NOTIFY_TIMEOUT;
-    "the system's notification centre (not checked on this platform)".to_string()
+    text(lang, "cli.doctor.notify_system", &[])
 }
 
 #[cfg(test)]

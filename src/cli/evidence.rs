@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 
-use super::Ctx;
-use super::history::{parse_local_time, parse_since};
+use super::history::{parse_since, parse_until};
+use super::{Ctx, Said};
 use crate::model::Category;
 use crate::store::history::Filter;
 
@@ -73,8 +73,9 @@ pub fn run(ctx: &Ctx, args: EvidenceArgs) -> Result<ExitCode> {
         return verify(ctx, &dir, expect);
     }
     let a = args.export;
+    let lang = ctx.lang;
     let Some(out) = a.out.clone() else {
-        bail!("say where to write the evidence: dunwatch evidence [filters] --out DIR");
+        bail!(Said(ctx.t("cli.evidence.no_out", &[])));
     };
     let mut selection = Vec::new();
     let categories = if !a.category.is_empty() {
@@ -110,7 +111,7 @@ pub fn run(ctx: &Ctx, args: EvidenceArgs) -> Result<ExitCode> {
     let lender = match &a.lender {
         // By any of its names; an unknown lender is an error, not an empty export.
         Some(name) => Some(
-            super::lenders::find_lender(&ctx.engine()?, name)?
+            super::lenders::find_lender(&ctx.engine()?, name, lang)?
                 .id
                 .clone(),
         ),
@@ -120,8 +121,16 @@ pub fn run(ctx: &Ctx, args: EvidenceArgs) -> Result<ExitCode> {
         categories,
         lender,
         sender: a.sender.clone(),
-        since_ms: a.since.as_deref().map(parse_since).transpose()?,
-        until_ms: a.until.as_deref().map(parse_local_time).transpose()?,
+        since_ms: a
+            .since
+            .as_deref()
+            .map(|s| parse_since(s, lang))
+            .transpose()?,
+        until_ms: a
+            .until
+            .as_deref()
+            .map(|s| parse_until(s, lang))
+            .transpose()?,
         search: a.search.clone(),
         limit: 0,
         offset: 0,
@@ -131,10 +140,11 @@ pub fn run(ctx: &Ctx, args: EvidenceArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
     let store = ctx.open_store(&config)?;
     if store.history_count(&filter)? == 0 {
-        bail!(
-            "no stored message matches ({}); nothing was written. `dunwatch history` with the same filters shows what there is",
-            selection.join("; ")
-        );
+        // The selection is the manifest's record of the filters, in its own words.
+        let selection = crate::untrusted::one_line(&selection.join("; ")).into_owned();
+        bail!(Said(
+            ctx.t("cli.evidence.none_match", &[("selection", &selection)])
+        ));
     }
     let done = crate::evidence::export(
         &store,
@@ -144,43 +154,48 @@ pub fn run(ctx: &Ctx, args: EvidenceArgs) -> Result<ExitCode> {
         &config.phone_tz()?,
         a.with_sources,
     )?;
-    let mut out = format!(
-        "{} message(s) written to {}\n  messages.csv, messages.json, messages.html, manifest.json, manifest.sha256\n",
-        done.messages,
-        done.dir.display(),
+    let dir = crate::untrusted::one_line(&done.dir.display().to_string()).into_owned();
+    let mut out = ctx.t(
+        "cli.evidence.written",
+        &[("count", &done.messages.to_string()), ("dir", &dir)],
     );
-    out.push_str(&format!(
-        "  {} of them with their original record's bytes (from backups still as imported)\n",
-        done.originals
+    out.push('\n');
+    out.push_str(&ctx.t(
+        "cli.evidence.originals",
+        &[("count", &done.originals.to_string())],
     ));
+    out.push('\n');
     for s in &done.sources {
-        let what = match (&s.copy, s.same_as_imported) {
-            (Some(copy), true) => format!("copied to {copy}"),
-            (Some(copy), false) => format!("copied to {copy}, but changed since the import"),
-            (None, true) => "as imported (not copied: add --with-sources)".to_string(),
-            (None, false) => "changed since the import or gone (not copied)".to_string(),
+        let copy = s.copy.as_deref().map(crate::untrusted::one_line);
+        let what = match (&copy, s.same_as_imported) {
+            (Some(copy), true) => ctx.t("cli.evidence.source.copied", &[("copy", copy)]),
+            (Some(copy), false) => ctx.t("cli.evidence.source.copied_changed", &[("copy", copy)]),
+            (None, true) => ctx.t("cli.evidence.source.not_copied", &[]),
+            (None, false) => ctx.t("cli.evidence.source.gone", &[]),
         };
-        let note = s
-            .note
-            .as_deref()
-            .map(|n| format!(": {n}"))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "  source {}: {what}{}\n",
-            crate::untrusted::one_line(&s.file),
-            if s.same_as_imported {
-                String::new()
-            } else {
-                note
-            }
+        let note = match (&s.note, s.same_as_imported) {
+            (Some(n), false) => format!(": {}", crate::untrusted::one_line(n)),
+            _ => String::new(),
+        };
+        out.push_str(&ctx.t(
+            "cli.evidence.source_line",
+            &[
+                ("file", &crate::untrusted::one_line(&s.file)),
+                ("what", &what),
+                ("note", &note),
+            ],
         ));
+        out.push('\n');
     }
-    out.push_str(&format!(
-        "  chain head:      {}\n  manifest SHA-256: {}\nRecorded in the database {}. Write the manifest SHA-256 down too (or send it with your complaint): `dunwatch evidence verify {}` checks the folder against the record, and `--expect SHA256` on any other computer.",
-        done.chain_head,
-        done.manifest_sha256,
-        store.path().display(),
-        done.dir.display()
+    let db = crate::untrusted::one_line(&store.path().display().to_string()).into_owned();
+    out.push_str(&ctx.t(
+        "cli.evidence.recorded",
+        &[
+            ("chain", &done.chain_head),
+            ("sha", &done.manifest_sha256),
+            ("db", &db),
+            ("dir", &dir),
+        ],
     ));
     println!("{out}");
     Ok(ExitCode::SUCCESS)
@@ -203,7 +218,9 @@ fn verify(ctx: &Ctx, dir: &std::path::Path, expect: Option<String>) -> Result<Ex
         }
     };
     let v = crate::evidence::verify(dir, against)?;
-    let shown = dir.display();
+    let shown = crate::untrusted::one_line(&dir.display().to_string()).into_owned();
+    let messages = v.messages.to_string();
+    let chain = v.chain_head.as_deref().unwrap_or("-");
     if !v.problems.is_empty() {
         for p in &v.problems {
             // Names in a problem come from the folder and its manifest, which anyone edits.
@@ -213,37 +230,53 @@ fn verify(ctx: &Ctx, dir: &std::path::Path, expect: Option<String>) -> Result<Ex
             );
         }
         eprintln!(
-            "dunwatch: {shown}: NOT intact ({} problem(s))",
-            v.problems.len()
+            "dunwatch: {}",
+            ctx.t(
+                "cli.evidence.verify.broken",
+                &[("dir", &shown), ("count", &v.problems.len().to_string())]
+            )
         );
         return Ok(ExitCode::FAILURE);
     }
     match &v.basis {
         Basis::Recorded { db, record } => println!(
-            "{shown}: intact ({} messages; chain head {})\n  checked against the database {}: \
-             the export made {} into {} (manifest SHA-256 {})",
-            v.messages,
-            v.chain_head.as_deref().unwrap_or("-"),
-            db.display(),
-            crate::store::history::rfc3339(record.created_ms),
-            record.dir,
-            v.manifest_sha256
+            "{}",
+            ctx.t(
+                "cli.evidence.verify.recorded",
+                &[
+                    ("dir", &shown),
+                    ("count", &messages),
+                    ("chain", chain),
+                    ("db", &crate::untrusted::one_line(&db.display().to_string())),
+                    ("made", &crate::store::history::rfc3339(record.created_ms)),
+                    ("into", &crate::untrusted::one_line(&record.dir)),
+                    ("sha", &v.manifest_sha256),
+                ]
+            )
         ),
         Basis::Expected => println!(
-            "{shown}: intact ({} messages; chain head {})\n  checked against the SHA-256 you gave \
-             (--expect {})",
-            v.messages,
-            v.chain_head.as_deref().unwrap_or("-"),
-            v.manifest_sha256
+            "{}",
+            ctx.t(
+                "cli.evidence.verify.expected",
+                &[
+                    ("dir", &shown),
+                    ("count", &messages),
+                    ("chain", chain),
+                    ("sha", &v.manifest_sha256),
+                ]
+            )
         ),
         Basis::NoRecord { db } => {
             eprintln!(
-                "dunwatch: {shown}: NOT verified: its files agree with its own hashes, but the \
-                 database {} has no record of this export (manifest SHA-256 {}), and anyone can \
-                 edit an export and recompute those. Check it against the manifest SHA-256 \
-                 printed when it was made: dunwatch evidence verify {shown} --expect SHA256",
-                db.display(),
-                v.manifest_sha256
+                "dunwatch: {}",
+                ctx.t(
+                    "cli.evidence.verify.no_record",
+                    &[
+                        ("dir", &shown),
+                        ("db", &crate::untrusted::one_line(&db.display().to_string())),
+                        ("sha", &v.manifest_sha256),
+                    ]
+                )
             );
             return Ok(ExitCode::from(2));
         }

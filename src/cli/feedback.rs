@@ -62,16 +62,22 @@ pub fn run(ctx: &Ctx, cmd: FeedbackCommand) -> Result<ExitCode> {
     match &args.out {
         Some(path) => {
             crate::report::write_private(path, &String::from_utf8(buf)?)?;
-            eprintln!("{n} labelled message(s) written to {}", path.display());
+            let shown = crate::untrusted::one_line(&path.display().to_string()).into_owned();
+            let count = n.to_string();
+            eprintln!(
+                "{}",
+                ctx.t(
+                    "cli.feedback.written",
+                    &[("count", &count), ("path", &shown)]
+                )
+            );
         }
         None => {
             let mut out = super::stdout();
             out.write_all(&buf)?;
             out.flush()?;
             if n == 0 && !args.all {
-                eprintln!(
-                    "No corrections yet: `dunwatch mark ID --as CATEGORY` records one; --all exports every message with the engine's label."
-                );
+                eprintln!("{}", ctx.t("cli.feedback.none", &[]));
             }
         }
     }

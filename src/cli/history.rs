@@ -6,13 +6,16 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::Args;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::Ctx;
+use super::speak::{category_label, lender_label};
+use super::{Ctx, Said};
+use crate::lang::Lang;
 use crate::model::Category;
 use crate::store::history::{Entry, Filter};
+use crate::words::text;
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
@@ -46,7 +49,7 @@ pub struct HistoryArgs {
 }
 
 impl HistoryArgs {
-    pub fn filter(&self) -> Result<Filter> {
+    pub fn filter(&self, lang: Lang) -> Result<Filter> {
         Ok(Filter {
             categories: if !self.category.is_empty() {
                 self.category.clone()
@@ -57,15 +60,15 @@ impl HistoryArgs {
             },
             lender: self.lender.clone(),
             sender: self.sender.clone(),
-            since_ms: self.since.as_deref().map(parse_since).transpose()?,
+            since_ms: self
+                .since
+                .as_deref()
+                .map(|s| parse_since(s, lang))
+                .transpose()?,
             until_ms: self
                 .until
                 .as_deref()
-                .map(|s| {
-                    parse_local_time(s).with_context(|| {
-                        format!("--until {s:?}: use a date like 2026-11-30 or 2026-11-30T18:00")
-                    })
-                })
+                .map(|s| parse_until(s, lang))
                 .transpose()?,
             search: self.search.clone(),
             limit: self.limit,
@@ -79,12 +82,17 @@ impl HistoryArgs {
 pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
     let store = ctx.open_store(&config)?;
-    let mut filter = args.filter()?;
+    let lang = ctx.lang;
+    let mut filter = args.filter(lang)?;
     // A lender by any of its names ("微众银行", "webank"); an unknown one is an error, not
     // "no messages".
     if let Some(lender) = &args.lender {
         let engine = ctx.engine()?;
-        filter.lender = Some(super::lenders::find_lender(&engine, lender)?.id.clone());
+        filter.lender = Some(
+            super::lenders::find_lender(&engine, lender, lang)?
+                .id
+                .clone(),
+        );
     }
     let mut out = super::stdout();
     if args.json {
@@ -93,7 +101,7 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let style = Style::detect();
-    let table = Table::new(terminal_width(), config.phone_tz()?);
+    let table = Table::new(terminal_width(), config.phone_tz()?, lang);
     let mut rows = 0usize;
     let mut corrected = false;
     store.history_each(&filter, |entry| {
@@ -111,27 +119,17 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
         rows as u64
     };
     if total > rows as u64 {
+        let (rows, total) = (rows.to_string(), total.to_string());
         writeln!(
             out,
             "{}",
-            style.dim(&format!(
-                "{rows} of {total} shown, the newest first; `--limit 0` shows all, or narrow with --since, --lender, --search"
-            ))
+            style.dim(&ctx.t("cli.history.more", &[("rows", &rows), ("total", &total)]))
         )?;
     }
     if rows == 0 {
-        writeln!(
-            out,
-            "No messages match. `dunwatch history --all` includes messages that are not about debts; `dunwatch scan PATH` imports backups."
-        )?;
+        writeln!(out, "{}", ctx.t("cli.history.none", &[]))?;
     } else if corrected {
-        writeln!(
-            out,
-            "{}",
-            style.dim(
-                "* = your correction (dunwatch mark); `dunwatch show ID` shows the engine's verdict"
-            )
-        )?;
+        writeln!(out, "{}", style.dim(&ctx.t("cli.history.corrected", &[])))?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -213,6 +211,13 @@ pub fn one_line(s: &str) -> String {
     out
 }
 
+/// `s` right-aligned in `width` terminal cells (wide characters count as two).
+pub fn fit_right(s: &str, width: usize) -> String {
+    let fitted = fit(s, width);
+    let text = fitted.trim_end();
+    format!("{}{text}", " ".repeat(width.saturating_sub(text.width())))
+}
+
 /// `s` in exactly `width` terminal cells: cut with an ellipsis if longer, padded if shorter.
 /// Wide (CJK) characters count as two cells.
 pub fn fit(s: &str, width: usize) -> String {
@@ -241,6 +246,7 @@ struct Table {
     body: usize,
     /// Times are shown in the user's zone (the phone's, which defaults to this computer's).
     tz: jiff::tz::TimeZone,
+    lang: Lang,
 }
 
 const ID_W: usize = 6;
@@ -250,22 +256,25 @@ const LENDER_W: usize = 10;
 const SENDER_W: usize = 15;
 
 impl Table {
-    fn new(term: usize, tz: jiff::tz::TimeZone) -> Table {
+    fn new(term: usize, tz: jiff::tz::TimeZone, lang: Lang) -> Table {
         let fixed = ID_W + TIME_W + CAT_W + LENDER_W + SENDER_W + 5 * 2;
         Table {
             body: term.saturating_sub(fixed + 1).max(20),
             tz,
+            lang,
         }
     }
 
     fn header(&self) -> String {
+        let col = |key: &str| text(self.lang, key, &[]);
         format!(
-            "{:>ID_W$}  {}  {}  {}  {}  BODY",
-            "ID",
-            fit("TIME", TIME_W),
-            fit("CATEGORY", CAT_W),
-            fit("LENDER", LENDER_W),
-            fit("SENDER", SENDER_W)
+            "{}  {}  {}  {}  {}  {}",
+            fit_right(&col("cli.history.col.id"), ID_W),
+            fit(&col("cli.history.col.time"), TIME_W),
+            fit(&col("cli.history.col.category"), CAT_W),
+            fit(&col("cli.history.col.lender"), LENDER_W),
+            fit(&col("cli.history.col.sender"), SENDER_W),
+            col("cli.history.col.body")
         )
     }
 
@@ -273,12 +282,12 @@ impl Table {
         let when = e
             .ts_ms
             .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
-            .map_or("(no time)".to_string(), |t| {
+            .map_or(text(self.lang, "time.none", &[]), |t| {
                 t.to_zoned(self.tz.clone())
                     .strftime("%Y-%m-%d %H:%M")
                     .to_string()
             });
-        let mut cat = e.category.as_str().to_string();
+        let mut cat = category_label(e.category, self.lang);
         if e.engine_category.is_some() {
             cat.push('*');
         }
@@ -292,7 +301,12 @@ impl Table {
             e.id,
             fit(&when, TIME_W),
             style.category(e.category, &fit(&cat, CAT_W)),
-            fit(e.lender.as_deref().unwrap_or("-"), LENDER_W),
+            fit(
+                &e.lender
+                    .as_deref()
+                    .map_or("-".to_string(), |l| lender_label(l, self.lang)),
+                LENDER_W
+            ),
             fit(&one_line(&e.sender), SENDER_W),
             fit(&format!("{direction}{}", one_line(&e.body)), self.body).trim_end()
         )
@@ -300,7 +314,7 @@ impl Table {
 }
 
 /// `7d`, `24h`, `2w`, `30m` ago, or a date / RFC 3339 time in the local zone.
-pub fn parse_since(s: &str) -> Result<i64> {
+pub fn parse_since(s: &str, lang: Lang) -> Result<i64> {
     let s = s.trim();
     let now = jiff::Timestamp::now();
     if let Some((num, unit)) = s
@@ -320,9 +334,13 @@ pub fn parse_since(s: &str) -> Result<i64> {
             return Ok(now.as_millisecond() - n * secs * 1000);
         }
     }
-    parse_local_time(s).with_context(|| {
-        format!("--since {s:?}: use a duration like 7d, 24h, 2w or a date like 2026-11-01")
-    })
+    // The sentence says all there is: "not a date or time" adds nothing to it.
+    parse_local_time(s).map_err(|_| Said(text(lang, "cli.error.since", &[("value", s)])).into())
+}
+
+/// `--until`: a date or time in the local zone.
+pub fn parse_until(s: &str, lang: Lang) -> Result<i64> {
+    parse_local_time(s).map_err(|_| Said(text(lang, "cli.error.until", &[("value", s)])).into())
 }
 
 /// A date (midnight) or date-time in the computer's zone, or an RFC 3339 timestamp.

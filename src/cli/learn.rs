@@ -8,9 +8,13 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 
 use super::Ctx;
+use super::history::{fit, fit_right};
+use super::speak::category_label;
 use crate::classify::learned::Model;
+use crate::lang::Lang;
 use crate::model::Category;
 use crate::store::history::rfc3339;
+use crate::words::text;
 
 /// How many tokens of each category `learn` shows.
 const TOP_TOKENS: usize = 10;
@@ -67,7 +71,7 @@ pub fn run(ctx: &Ctx, args: LearnArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
     let store = ctx.open_store(&config)?;
     if let Some(LearnCommand::Forget) = args.command {
-        return forget(&store);
+        return forget(&store, ctx.lang);
     }
     let engine = ctx.engine()?;
     let w = &engine.tuning().learned;
@@ -109,48 +113,43 @@ pub fn run(ctx: &Ctx, args: LearnArgs) -> Result<ExitCode> {
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
-    write_text(&mut out, &learned)?;
+    write_text(&mut out, &learned, ctx.lang)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_text(out: &mut impl Write, l: &Learned) -> Result<()> {
-    writeln!(
-        out,
-        "Learned from {} correction(s) of received messages (`dunwatch mark ID --as CATEGORY`).",
-        l.corrections
-    )?;
-    writeln!(
-        out,
-        "A category is learned once {0} of its messages, and {0} of the other categories', are corrected.",
-        l.min_messages
-    )?;
+fn write_text(out: &mut impl Write, l: &Learned, lang: Lang) -> Result<()> {
+    let t = |key: &str, args: &[(&str, &str)]| text(lang, key, args);
+    let min = l.min_messages.to_string();
+    let count = l.corrections.to_string();
+    writeln!(out, "{}", t("cli.learn.from", &[("count", &count)]))?;
+    writeln!(out, "{}", t("cli.learn.needs", &[("min", &min)]))?;
     if let Some(at) = &l.forgotten_at {
-        writeln!(
-            out,
-            "Corrections made before {at} are not learned from (`learn forget`)."
-        )?;
+        writeln!(out, "{}", t("cli.learn.forgotten_at", &[("at", at)]))?;
     }
     writeln!(out)?;
     writeln!(
         out,
-        "{:<12} {:>9} {:>7}  learned",
-        "category", "corrected", "needed"
+        "{} {} {}  {}",
+        fit(&t("cli.learn.col.category", &[]), 12),
+        fit_right(&t("cli.learn.col.corrected", &[]), 9),
+        fit_right(&t("cli.learn.col.needed", &[]), 7),
+        t("cli.learn.col.learned", &[])
     )?;
     for r in &l.categories {
         let state = match (&r.active_since, r.active) {
-            (Some(since), true) => format!("yes, since {since}"),
-            (None, true) => "yes".to_string(),
-            _ if r.needed > 0 => format!("no: {} more needed", r.needed),
-            _ => format!(
-                "no: {} more corrections of other categories needed",
-                r.others_needed
+            (Some(since), true) => t("cli.learn.yes_since", &[("since", since)]),
+            (None, true) => t("cli.learn.yes", &[]),
+            _ if r.needed > 0 => t("cli.learn.needed", &[("count", &r.needed.to_string())]),
+            _ => t(
+                "cli.learn.others_needed",
+                &[("count", &r.others_needed.to_string())],
             ),
         };
         writeln!(
             out,
-            "{:<12} {:>9} {:>7}  {state}",
-            r.category.as_str(),
+            "{} {:>9} {:>7}  {state}",
+            fit(&category_label(r.category, lang), 12),
             r.messages,
             l.min_messages
         )?;
@@ -162,30 +161,25 @@ fn write_text(out: &mut impl Write, l: &Learned) -> Result<()> {
         .collect();
     if !with_tokens.is_empty() {
         writeln!(out)?;
-        writeln!(out, "What speaks most for each category:")?;
+        writeln!(out, "{}", t("cli.learn.tokens", &[]))?;
         for r in with_tokens {
+            // Words from the person's messages: a stranger's text.
             writeln!(
                 out,
-                "{:<12} {}",
-                r.category.as_str(),
-                r.top_tokens.join("  ")
+                "{} {}",
+                fit(&category_label(r.category, lang), 12),
+                crate::untrusted::one_line(&r.top_tokens.join("  "))
             )?;
         }
     }
     Ok(())
 }
 
-fn forget(store: &crate::store::Store) -> Result<ExitCode> {
-    let n = store.forget_learned()?;
+fn forget(store: &crate::store::Store, lang: Lang) -> Result<ExitCode> {
+    let n = store.forget_learned()?.to_string();
     let mut out = super::stdout();
-    writeln!(
-        out,
-        "Forgot what {n} correction(s) taught: dunwatch no longer learns from them."
-    )?;
-    writeln!(
-        out,
-        "The corrections themselves stay (history, reports and `feedback export` keep them); corrections you make from now on are learned from."
-    )?;
+    writeln!(out, "{}", text(lang, "cli.learn.forgot", &[("count", &n)]))?;
+    writeln!(out, "{}", text(lang, "cli.learn.forgot_kept", &[]))?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -12,10 +12,11 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use super::Ctx;
 use super::history::fit;
+use super::{Ctx, Said};
 use crate::classify::Engine;
 use crate::classify::registry::LenderDef;
+use crate::lang::Lang;
 use crate::store::Store;
 use crate::store::person::{AccountEvidence, Declared};
 
@@ -32,12 +33,14 @@ pub struct LendersArgs {
 pub enum LendersAction {
     /// Say you have an account with these lenders (ids or names: webank, 微众银行, 微粒贷).
     Add {
+        /// Lender ids or names (webank, 微众银行, 微粒贷).
         #[arg(required = true, value_name = "LENDER")]
         lenders: Vec<String>,
     },
     /// Say you have no account with these lenders (this also dismisses one seen in your
     /// messages).
     Remove {
+        /// Lender ids or names (webank, 微众银行, 微粒贷).
         #[arg(required = true, value_name = "LENDER")]
         lenders: Vec<String>,
     },
@@ -73,50 +76,64 @@ pub fn run(ctx: &Ctx, args: LendersArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
     let store = ctx.open_store(&config)?;
     let engine = ctx.engine()?;
+    let lang = ctx.lang;
     match args.action {
-        None => list(&store, &engine, args.json),
-        Some(LendersAction::Add { lenders }) => declare(&store, &engine, &lenders, Declared::Have),
+        None => list(&store, &engine, args.json, lang),
+        Some(LendersAction::Add { lenders }) => {
+            declare(&store, &engine, &lenders, Declared::Have, lang)
+        }
         Some(LendersAction::Remove { lenders }) => {
-            declare(&store, &engine, &lenders, Declared::None)
+            declare(&store, &engine, &lenders, Declared::None, lang)
         }
     }
 }
 
 /// The lender a person means by `what`: an id, or one of its names, products or signatures.
-pub fn find_lender<'e>(engine: &'e Engine, what: &str) -> Result<&'e LenderDef> {
-    engine.registry().find_lender(what)
+/// An unknown one is said so in `lang`, the registry's suggestions after it.
+pub fn find_lender<'e>(engine: &'e Engine, what: &str, lang: Lang) -> Result<&'e LenderDef> {
+    use anyhow::Context as _;
+    let shown = crate::untrusted::one_line(what);
+    engine
+        .registry()
+        .find_lender(what)
+        .context(Said(crate::words::text(
+            lang,
+            "cli.error.no_lender",
+            &[("lender", &shown)],
+        )))
 }
 
-fn declare(store: &Store, engine: &Engine, names: &[String], state: Declared) -> Result<ExitCode> {
+fn declare(
+    store: &Store,
+    engine: &Engine,
+    names: &[String],
+    state: Declared,
+    lang: Lang,
+) -> Result<ExitCode> {
     // Every name is checked before anything is written.
     let lenders = names
         .iter()
-        .map(|n| find_lender(engine, n))
+        .map(|n| find_lender(engine, n, lang))
         .collect::<Result<Vec<_>>>()?;
     let mut out = super::stdout();
     for l in lenders {
         let before = store.declare_account(&l.id, state)?;
-        let name = l.display("zh-CN");
-        let line = match (state, before) {
+        let key = match (state, before) {
             (Declared::Have, Some(Declared::Have)) | (Declared::None, Some(Declared::None)) => {
-                format!("{} ({name}): already recorded; nothing changed.", l.id)
+                "cli.lenders.unchanged"
             }
-            (Declared::Have, _) => format!(
-                "{} ({name}): you have an account there. Its notices will say so; a notice still deserves a check in the official app.",
-                l.id
-            ),
-            (Declared::None, _) => format!(
-                "{} ({name}): you have no account there. A notice about a loan from it will say it may be a mistaken number, someone using your identity, or a scam.",
-                l.id
-            ),
+            (Declared::Have, _) => "cli.lenders.added",
+            (Declared::None, _) => "cli.lenders.removed",
         };
-        writeln!(out, "{line}")?;
+        let args = [("id", l.id.as_str()), ("name", l.display("zh-CN"))];
+        writeln!(out, "{}", crate::words::text(lang, key, &args))?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn list(store: &Store, engine: &Engine, json: bool) -> Result<ExitCode> {
+fn list(store: &Store, engine: &Engine, json: bool, lang: Lang) -> Result<ExitCode> {
+    let t = |key: &str, args: &[(&str, &str)]| crate::words::text(lang, key, args);
     let declared: HashMap<String, (Declared, i64)> = store
         .declared_accounts()?
         .into_iter()
@@ -166,11 +183,12 @@ fn list(store: &Store, engine: &Engine, json: bool) -> Result<ExitCode> {
     }
     writeln!(
         out,
-        "{} {} {} {} YOUR ACCOUNT",
-        fit("ID", 12),
-        fit("NAME", 24),
-        fit("ALSO KNOWN AS", 28),
-        fit("HOTLINE", 11)
+        "{} {} {} {} {}",
+        fit(&t("cli.lenders.col.id", &[]), 12),
+        fit(&t("cli.lenders.col.name", &[]), 24),
+        fit(&t("cli.lenders.col.aka", &[]), 28),
+        fit(&t("cli.lenders.col.hotline", &[]), 11),
+        t("cli.lenders.col.account", &[])
     )?;
     // Yours first, then those seen in your messages, then the rest, in registry order.
     let rank = |r: &Row<'_>| match r.account {
@@ -183,40 +201,58 @@ fn list(store: &Store, engine: &Engine, json: bool) -> Result<ExitCode> {
     ordered.sort_by_key(|r| rank(r));
     for r in &ordered {
         let yours = match r.account {
-            "declared" => "yes (you said so)".to_string(),
-            "none" => "no (you said so)".to_string(),
+            "declared" => t("cli.lenders.account.declared", &[]),
+            "none" => t("cli.lenders.account.none", &[]),
             "seen" => {
                 let s = r.seen_in.as_ref().expect("seen has a message");
-                format!(
-                    "seen in your messages: #{} {} — confirm with `dunwatch lenders add {}` or dismiss with `remove`",
-                    s.message_id,
-                    s.ts.as_deref().map_or("", |t| &t[..10.min(t.len())]),
-                    r.id
+                t(
+                    "cli.lenders.account.seen",
+                    &[
+                        ("message", &s.message_id.to_string()),
+                        (
+                            "date",
+                            s.ts.as_deref().map_or("", |t| &t[..10.min(t.len())]),
+                        ),
+                        ("id", r.id),
+                    ],
                 )
             }
             _ => "-".to_string(),
         };
+        // The name in the person's language where the registry has one.
+        let name = engine
+            .registry()
+            .lenders
+            .iter()
+            .find(|l| l.id == r.id)
+            .map_or(r.name, |l| l.display(lang.code()));
         let aka: Vec<&str> = r
             .names
             .iter()
             .map(String::as_str)
-            .filter(|n| *n != r.name)
+            .filter(|n| *n != r.name && *n != name)
             .collect();
         let line = format!(
             "{} {} {} {} {yours}",
             fit(r.id, 12),
-            fit(r.name, 24),
+            fit(name, 24),
             fit(&aka.join(" "), 28),
             fit(r.hotline.unwrap_or("-"), 11)
         );
-        // Registry words only (shipped or the person's own rule files), no message text.
-        writeln!(out, "{}", line.trim_end())?;
+        // Registry words only (shipped or the person's own rule files), no message text;
+        // the person's own files are still a file anyone could have written.
+        writeln!(out, "{}", crate::untrusted::one_line(line.trim_end()))?;
     }
     let mine = rows.iter().filter(|r| r.account == "declared").count();
     let seen_n = rows.iter().filter(|r| r.account == "seen").count();
+    writeln!(out)?;
     writeln!(
         out,
-        "\n{mine} lender(s) you said you have an account with, {seen_n} seen in your messages. `dunwatch lenders add ID` or `remove ID` changes that."
+        "{}",
+        t(
+            "cli.lenders.summary",
+            &[("mine", &mine.to_string()), ("seen", &seen_n.to_string())]
+        )
     )?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use clap::Args;
 
-use super::Ctx;
+use super::speak::category_label;
+use super::{Ctx, Said};
 use crate::model::Category;
 use crate::review::Corrected;
 
@@ -30,32 +31,35 @@ pub fn run(ctx: &Ctx, args: MarkArgs) -> Result<ExitCode> {
     let new = if args.clear { None } else { args.category };
     let engine = ctx.engine()?;
     let mut out = super::stdout();
-    match crate::review::correct(&store, &engine, args.id, new)? {
-        Corrected::NoSuchMessage => bail!(
-            "no message with id {} (ids are in the first column of `dunwatch history --all`)",
-            args.id
+    let id = args.id.to_string();
+    let name = |c: Category| category_label(c, ctx.lang);
+    let line = match crate::review::correct(&store, &engine, args.id, new)? {
+        Corrected::NoSuchMessage => bail!(Said(ctx.t("cli.error.no_message", &[("id", &id)]))),
+        Corrected::NothingToClear { engine } => ctx.t(
+            "cli.mark.nothing_to_clear",
+            &[("id", &id), ("engine", &name(engine))],
         ),
-        Corrected::NothingToClear { engine } => writeln!(
-            out,
-            "#{}: there is no correction to clear; it stays {engine} (the engine's verdict).",
-            args.id
-        )?,
         Corrected::Done {
             now: Some(c),
             engine,
-        } if c == engine => writeln!(
-            out,
-            "#{}: {c} (confirmed; the engine said the same)",
-            args.id
-        )?,
+        } if c == engine => ctx.t("cli.mark.confirmed", &[("id", &id), ("category", &name(c))]),
         Corrected::Done {
             now: Some(c),
             engine,
-        } => writeln!(out, "#{}: {c} (the engine said {engine})", args.id)?,
-        Corrected::Done { now: None, engine } => {
-            writeln!(out, "#{}: correction removed; back to {engine}", args.id)?
-        }
-    }
+        } => ctx.t(
+            "cli.mark.corrected",
+            &[
+                ("id", &id),
+                ("category", &name(c)),
+                ("engine", &name(engine)),
+            ],
+        ),
+        Corrected::Done { now: None, engine } => ctx.t(
+            "cli.mark.cleared",
+            &[("id", &id), ("engine", &name(engine))],
+        ),
+    };
+    writeln!(out, "{line}")?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@ mod config_cmd;
 mod doctor;
 mod evidence;
 mod feedback;
+mod help;
 mod history;
 mod learn;
 mod lenders;
@@ -15,24 +16,29 @@ mod mark;
 mod report;
 mod rules;
 mod run;
+mod said;
 mod scan;
 mod service;
 mod show;
+mod speak;
 mod stats;
 mod trust;
 mod ui;
 
+pub use help::command as localized_command;
 pub use rules::{evaluate, read_labelled_file};
+pub use said::Said;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
-use clap::{Parser, Subcommand};
+use anyhow::{Context as _, Result};
+use clap::{FromArgMatches, Parser, Subcommand};
 
 use crate::classify::Engine;
 use crate::config::Config;
+use crate::lang::Lang;
 use crate::paths::Paths;
 use crate::store::Store;
 
@@ -122,18 +128,27 @@ pub enum Command {
 /// What every command gets: resolved paths and lazy access to config, store and engine.
 pub struct Ctx {
     pub paths: Paths,
+    /// The language every word is said in (`Lang::from_config`), resolved once.
+    pub lang: Lang,
 }
 
 impl Ctx {
     pub fn config(&self) -> Result<Config> {
-        let config = Config::load(&self.paths)?;
+        let file = self.paths.config_file.display().to_string();
+        let config = Config::load(&self.paths)
+            .context(Said(self.t("cli.error.config_load", &[("file", &file)])))?;
         config.validate().map_err(|e| {
-            anyhow::anyhow!(
-                "invalid config file {}: {e:#}",
-                self.paths.config_file.display()
-            )
+            anyhow::anyhow!("{e:#}").context(Said(self.t(
+                "cli.error.config_invalid",
+                &[("file", &self.paths.config_file.display().to_string())],
+            )))
         })?;
         Ok(config)
+    }
+
+    /// The catalog's words for `key` in the person's language, `{name}` filled from `args`.
+    pub fn t(&self, key: &str, args: &[(&str, &str)]) -> String {
+        crate::words::text(self.lang, key, args)
     }
 
     pub fn db_path(&self, config: &Config) -> PathBuf {
@@ -182,25 +197,42 @@ pub fn parse_rfc3339(s: &str) -> Result<(i64, i32), String> {
 
 /// Runs the command line; the exit code is 0 on success, 1 on failure, 2 on bad usage.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let early = early_paths(&args);
+    let lang = early.as_ref().map_or_else(
+        |_| Lang::from_config(&Config::default()),
+        |p| Lang::from_config(&Config::load(p).unwrap_or_default()),
+    );
+    let cli = match localized_command(lang)
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => return said::usage_error(e, lang),
+    };
     init_logging(match cli.command {
         Command::Config(_) => "error",
         Command::Run(_) => "info",
         _ => "warn",
     });
     let result = Paths::resolve(cli.db.as_deref(), cli.config.as_deref())
-        .and_then(|paths| dispatch(Ctx { paths }, cli.command));
+        .and_then(|paths| dispatch(Ctx { paths, lang }, cli.command));
     match result {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!(
-                "dunwatch: {}",
-                crate::untrusted::for_terminal(&error_text(&err))
-            );
+            eprintln!("{}", said::error_lines(&err, lang));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The paths the raw arguments name, for the language of `--help` and of usage errors:
+/// a `language` set in the config file wins there too.
+fn early_paths(args: &[std::ffi::OsString]) -> Result<Paths> {
+    let db = help::raw_value(args, "db").map(PathBuf::from);
+    let config = help::raw_value(args, "config").map(PathBuf::from);
+    Paths::resolve(db.as_deref(), config.as_deref())
 }
 
 fn dispatch(ctx: Ctx, command: Command) -> Result<ExitCode> {
@@ -267,8 +299,15 @@ pub fn write_json_line(out: &mut impl Write, value: &impl serde::Serialize) -> R
 /// The error and its causes on one line, each cause once: library errors often repeat their
 /// source in their own message ("database error: X: X: Error code 8: X").
 pub fn error_text(err: &anyhow::Error) -> String {
+    error_text_of(err.chain())
+}
+
+/// [`error_text`] of some of an error's causes.
+pub fn error_text_of<'a>(
+    causes: impl Iterator<Item = &'a (dyn std::error::Error + 'static)>,
+) -> String {
     let mut out = String::new();
-    for cause in err.chain() {
+    for cause in causes {
         let text = cause.to_string();
         if out.contains(&text) {
             continue;

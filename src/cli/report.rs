@@ -5,12 +5,12 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use clap::Args;
 
-use super::Ctx;
+use super::{Ctx, Said};
 use crate::report::week::parse_date;
-use crate::report::{Format, Lang, Period, Report, write_private};
+use crate::report::{Format, Period, Report, write_private};
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -26,6 +26,7 @@ pub struct ReportArgs {
     /// Last day of a range, included.
     #[arg(long, value_name = "DATE", requires = "from")]
     pub to: Option<String>,
+    /// Markdown, HTML or JSON.
     #[arg(long, value_enum, default_value = "md")]
     pub format: Format,
     /// Write to this file (readable by you only) instead of standard output.
@@ -38,21 +39,32 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<ExitCode> {
     let store = ctx.open_store(&config)?;
     let tz = config.phone_tz()?;
     let now = jiff::Timestamp::now();
+    let date = |s: &str, flag: &str| {
+        let value = crate::untrusted::one_line(s);
+        parse_date(s, flag).context(Said(
+            ctx.t("cli.report.bad_date", &[("flag", flag), ("value", &value)]),
+        ))
+    };
     let period = match (&args.from, &args.to) {
         (Some(from), Some(to)) => {
-            Period::range(parse_date(from, "--from")?, parse_date(to, "--to")?, tz)?
+            let (first, last) = (date(from, "--from")?, date(to, "--to")?);
+            Period::range(first, last, tz).context(Said(ctx.t(
+                "cli.report.bad_range",
+                &[("from", &first.to_string()), ("to", &last.to_string())],
+            )))?
         }
         _ if args.last_week => Period::previous_week(now, tz),
         _ => Period::week_of(now, tz),
     };
     let engine = ctx.engine()?;
-    let report = Report::build(&store, &engine, period, Lang::from_config(&config))?;
+    let report = Report::build(&store, &engine, period, ctx.lang)?;
     let text = report.render(args.format)?;
     match &args.out {
         Some(path) => {
             write_private(path, &text)?;
             eprintln!("{}", report.summary);
-            eprintln!("written to {}", path.display());
+            let shown = crate::untrusted::one_line(&path.display().to_string()).into_owned();
+            eprintln!("{}", ctx.t("cli.report.written", &[("path", &shown)]));
         }
         None => {
             let mut out = super::stdout();

@@ -31,6 +31,7 @@ pub enum RulesCommand {
     },
     /// Measure the engine on labelled JSON Lines: {"body": …, "sender": …, "label": "scam"}.
     Eval {
+        /// The labelled JSON Lines file (`dunwatch feedback export` writes one).
         file: PathBuf,
         /// How many wrong verdicts to list (0 = none).
         #[arg(long, default_value_t = 30)]

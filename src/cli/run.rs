@@ -60,49 +60,34 @@ pub fn run(ctx: &Ctx, args: RunArgs) -> Result<ExitCode> {
     opts.force_poll = args.poll;
     let prepared = daemon::prepare(ctx.paths.clone())?;
     if let Some(first) = &prepared.first_run {
-        welcome(first)?;
+        welcome(first, ctx)?;
     }
     daemon::serve(prepared, opts)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// The one screen a first run prints: where things are and how to get backups there.
-fn welcome(first: &FirstRun) -> Result<()> {
+fn welcome(first: &FirstRun, ctx: &Ctx) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    let folders: Vec<String> = first
-        .watch_dirs
-        .iter()
-        .map(|d| d.display().to_string())
-        .collect();
+    let shown =
+        |d: &std::path::Path| crate::untrusted::one_line(&d.display().to_string()).into_owned();
+    let folders: Vec<String> = first.watch_dirs.iter().map(|d| shown(d)).collect();
     let folder = folders.first().cloned().unwrap_or_default();
-    writeln!(
-        out,
-        "\
-dunwatch is running for the first time. 催收短信哨兵已启动。
-
-  Config file   {config}
-  Watched       {folders}{created}
-
-Get your SMS backups into the watched folder (把短信备份放进这个文件夹):
-  • SMS Backup & Restore (Android): Settings → Backup → Local backup folder, or
-    schedule backups to a folder your sync tool shares with this computer.
-  • Syncthing: share the phone's backup folder and, on this computer, set the folder
-    path to {folder}.
-  • Nextcloud / Dropbox / a cloud drive: sync the backup folder into {folder}, or add
-    its local folder to `watch` in the config file.
-  • Or copy an export (XML, vMessage, CSV, …) there by hand.
-
-New messages are checked as soon as a backup lands; scams and illegal collection pop a
-desktop alert. Edit the config file at any time; it is reloaded on save.
-Stop with Ctrl-C. Start at login with `dunwatch service install`.",
-        config = first.config_file.display(),
-        folders = folders.join(", "),
-        created = if first.created_dirs.is_empty() {
-            ""
-        } else {
-            " (created)"
-        },
-    )?;
+    let created = if first.created_dirs.is_empty() {
+        String::new()
+    } else {
+        ctx.t("cli.welcome.created", &[])
+    };
+    let text = ctx.t(
+        "cli.welcome.screen",
+        &[
+            ("config", &shown(&first.config_file)),
+            ("folders", &folders.join(", ")),
+            ("created", &created),
+            ("folder", &folder),
+        ],
+    );
+    writeln!(out, "{}", text.trim_end())?;
     out.flush()?;
     Ok(())
 }

@@ -17,7 +17,9 @@ use crate::import::{
     collect_files, unreadable_text,
 };
 use crate::ingest::{Limits, ReadOptions};
+use crate::lang::Lang;
 use crate::untrusted::one_line;
+use crate::words::text;
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -66,10 +68,10 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
     // Named once each, before the files: what is beside them is still imported, and the
     // exit code says that not everything could be read.
     for (dir, why) in &found.unreadable {
-        let text = unreadable_text(dir, why);
-        eprintln!("dunwatch: {}", one_line(&text));
+        let said = unreadable_text(dir, why);
+        eprintln!("dunwatch: {}", problem(ctx.lang, &said));
         // Recorded for `doctor` as said: the daemon does not notify of it again.
-        ProblemUpdate::noted(dir, ProblemCause::Folder, text).apply(importer.store, true)?;
+        ProblemUpdate::noted(dir, ProblemCause::Folder, said).apply(importer.store, true)?;
         failed += 1;
     }
     for path in &files {
@@ -101,27 +103,27 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
         if report.has_errors() {
             failed += 1;
         }
-        print_report(&mut out, &report)?;
+        print_report(&mut out, &report, ctx.lang)?;
         out.flush()?;
         if let Some(update) = ProblemUpdate::of(&report) {
             update.apply(importer.store, true)?;
         }
     }
-    writeln!(
-        out,
-        "{} file(s): {new} new message(s), {known} already known{}{}",
-        files.len(),
-        if undated > 0 {
-            format!(", {undated} without a time (stored, not alerted)")
-        } else {
-            String::new()
-        },
-        if failed > 0 {
-            format!(", {failed} with errors")
-        } else {
-            String::new()
-        }
-    )?;
+    let mut total = ctx.t(
+        "cli.scan.total",
+        &[
+            ("files", &files.len().to_string()),
+            ("new", &new.to_string()),
+            ("known", &known.to_string()),
+        ],
+    );
+    if undated > 0 {
+        total.push_str(&ctx.t("cli.scan.total_undated", &[("count", &undated.to_string())]));
+    }
+    if failed > 0 {
+        total.push_str(&ctx.t("cli.scan.total_failed", &[("count", &failed.to_string())]));
+    }
+    writeln!(out, "{total}")?;
     out.flush()?;
     Ok(if failed > 0 {
         ExitCode::FAILURE
@@ -130,53 +132,76 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
     })
 }
 
-fn print_report(out: &mut impl Write, r: &FileReport) -> Result<()> {
+/// A problem the importer describes (in its own, English words, with the place), introduced
+/// in the person's language; its file names and quotes are a stranger's.
+fn problem(lang: Lang, said: &str) -> String {
+    text(lang, "cli.scan.problem", &[("problem", &one_line(said))])
+}
+
+fn print_report(out: &mut impl Write, r: &FileReport, lang: Lang) -> Result<()> {
     // File names and the excerpts parse errors quote are a stranger's (crate::untrusted).
     let shown = r.path.display().to_string();
     let name = one_line(&shown);
     let format = r.format.map_or("", |f| f.name());
-    match &r.status {
-        FileStatus::NotAnExport => writeln!(out, "{name}: skipped, not an SMS export")?,
-        FileStatus::Skipped(why) => writeln!(out, "{name}: skipped, {}", one_line(why))?,
-        FileStatus::Unchanged => writeln!(out, "{name}: {format}, unchanged since the last scan")?,
+    let t = |key: &str, args: &[(&str, &str)]| text(lang, key, args);
+    let line = match &r.status {
+        FileStatus::NotAnExport => t("cli.scan.not_export", &[("file", &name)]),
+        FileStatus::Skipped(why) => t(
+            "cli.scan.skipped",
+            &[("file", &name), ("why", &one_line(why))],
+        ),
+        FileStatus::Unchanged => t("cli.scan.unchanged", &[("file", &name), ("format", format)]),
         FileStatus::Imported | FileStatus::Failed(_) => {
             let cats: Vec<String> = r
                 .by_category
                 .iter()
-                .map(|(c, n)| format!("{n} {c}"))
+                .map(|(c, n)| {
+                    let category = super::speak::category_label(*c, lang);
+                    t(
+                        "cli.scan.count",
+                        &[("count", &n.to_string()), ("category", &category)],
+                    )
+                })
                 .collect();
             let cats = if cats.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", cats.join(", "))
+                t(
+                    "cli.scan.categories",
+                    &[("list", &cats.join(&t("cli.scan.list_sep", &[])))],
+                )
             };
             let undated = if r.undated > 0 {
-                format!(
-                    "; {} without a time: the export gives none dunwatch can read, so they are stored but never alerted as new",
-                    r.undated
-                )
+                t("cli.scan.undated", &[("count", &r.undated.to_string())])
             } else {
                 String::new()
             };
-            writeln!(
-                out,
-                "{name}: {format}, {} new{cats}, {} already known{undated}",
-                r.new, r.known
-            )?;
+            t(
+                "cli.scan.imported",
+                &[
+                    ("file", &name),
+                    ("format", format),
+                    ("new", &r.new.to_string()),
+                    ("categories", &cats),
+                    ("known", &r.known.to_string()),
+                    ("undated", &undated),
+                ],
+            )
         }
-    }
+    };
+    writeln!(out, "{line}")?;
     for e in &r.record_errors {
-        eprintln!("dunwatch: {}", one_line(&e.to_string()));
+        eprintln!("dunwatch: {}", problem(lang, &e.to_string()));
     }
     if r.record_error_count > r.record_errors.len() as u64 {
+        let more = (r.record_error_count - r.record_errors.len() as u64).to_string();
         eprintln!(
-            "dunwatch: {}: {} more unreadable message(s) not shown",
-            name,
-            r.record_error_count - r.record_errors.len() as u64
+            "dunwatch: {}",
+            t("cli.scan.more_errors", &[("file", &name), ("count", &more)])
         );
     }
     if let FileStatus::Failed(e) = &r.status {
-        eprintln!("dunwatch: {}", one_line(&e.to_string()));
+        eprintln!("dunwatch: {}", problem(lang, &e.to_string()));
     }
     Ok(())
 }

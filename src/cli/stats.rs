@@ -9,9 +9,10 @@ use clap::Args;
 use jiff::ToSpan;
 
 use super::Ctx;
-use super::history::{Style, fit, parse_since};
+use super::history::{Style, fit, fit_right, parse_since};
+use super::speak::category_label;
 use crate::model::Category;
-use crate::report::{Lang, lender_name};
+use crate::report::lender_name;
 use crate::store::history::Filter;
 
 #[derive(Debug, Args)]
@@ -41,7 +42,11 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<ExitCode> {
     let store = ctx.open_store(&config)?;
     let tz = config.phone_tz()?;
     let filter = Filter {
-        since_ms: args.since.as_deref().map(parse_since).transpose()?,
+        since_ms: args
+            .since
+            .as_deref()
+            .map(|s| parse_since(s, ctx.lang))
+            .transpose()?,
         ..Filter::default()
     };
     let mut stats = Stats::default();
@@ -83,13 +88,15 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let s = Style::detect();
-    let lang = Lang::from_config(&config);
-    let head = |name: &str| {
-        let mut h = fit(name, 22);
+    let lang = ctx.lang;
+    let head = |key: &str| {
+        let mut h = fit(&ctx.t(key, &[]), 22);
         for c in Category::ALL {
-            h.push_str(&format!(" {:>10}", c.as_str()));
+            h.push(' ');
+            h.push_str(&fit_right(&category_label(c, lang), 10));
         }
-        h.push_str(&format!(" {:>7}", "total"));
+        h.push(' ');
+        h.push_str(&fit_right(&ctx.t("cli.stats.col.total", &[]), 7));
         s.dim(&h)
     };
     let row = |label: &str, counts: &BTreeMap<Category, u64>| {
@@ -102,15 +109,20 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<ExitCode> {
         line.push_str(&format!(" {:>7}", counts.values().sum::<u64>()));
         line
     };
-    writeln!(out, "{}", head("category"))?;
-    writeln!(out, "{}", row("all messages", &stats.by_category))?;
+    writeln!(out, "{}", head("cli.stats.col.category"))?;
+    writeln!(
+        out,
+        "{}",
+        row(&ctx.t("cli.stats.all_messages", &[]), &stats.by_category)
+    )?;
     if stats.corrected > 0 {
-        writeln!(out, "({} corrected by you)", stats.corrected)?;
+        let n = stats.corrected.to_string();
+        writeln!(out, "{}", ctx.t("cli.stats.corrected", &[("count", &n)]))?;
     }
     writeln!(out)?;
-    writeln!(out, "{}", head("lender"))?;
+    writeln!(out, "{}", head("cli.stats.col.lender"))?;
     if stats.by_lender.is_empty() {
-        writeln!(out, "(no message named a lender)")?;
+        writeln!(out, "{}", ctx.t("cli.stats.no_lender", &[]))?;
     }
     let mut lenders: Vec<_> = stats.by_lender.iter().collect();
     lenders.sort_by_key(|(id, c)| (std::cmp::Reverse(c.values().sum::<u64>()), (*id).clone()));
@@ -122,7 +134,7 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<ExitCode> {
         )?;
     }
     writeln!(out)?;
-    writeln!(out, "{}", head("week (from Monday)"))?;
+    writeln!(out, "{}", head("cli.stats.col.week"))?;
     for (week, counts) in stats.by_week.iter().rev() {
         writeln!(out, "{}", row(week, counts))?;
     }

@@ -7,8 +7,10 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::Ctx;
+use super::history::fit;
+use super::{Ctx, Said};
 use crate::store::senders::Side;
+use crate::untrusted::one_line;
 
 #[derive(Debug, Args)]
 pub struct SenderArgs {
@@ -27,56 +29,46 @@ pub fn set(ctx: &Ctx, args: SenderArgs, side: Side) -> Result<ExitCode> {
     let config = ctx.config()?;
     let store = ctx.open_store(&config)?;
     if crate::store::normalize_sender(&args.sender).is_empty() {
-        anyhow::bail!("give a sender number or name");
+        anyhow::bail!(Said(ctx.t("cli.error.no_sender", &[])));
     }
     let before = store.set_sender_side(&args.sender, side)?;
     let known = store.count_from(&args.sender)?;
     let mut out = super::stdout();
-    let what = match side {
-        Side::Trust => "trusted: its future messages will not be called scams",
-        Side::Block => "blocked: its future messages are kept as scams (threats as harassment)",
+    // What the person typed, shown back: still a line of a terminal (crate::untrusted).
+    let sender = one_line(args.sender.trim());
+    let key = match (before, side) {
+        (Some(b), _) if b == side => format!("cli.senders.already_{}", side.as_str()),
+        (Some(_), _) => format!("cli.senders.moved_{}", side.as_str()),
+        (None, _) => format!("cli.senders.now_{}", side.as_str()),
     };
-    let sender = args.sender.trim();
-    match before {
-        Some(b) if b == side => writeln!(
-            out,
-            "{sender} was already {}ed; nothing changed.",
-            past(side)
-        )?,
-        Some(b) => writeln!(out, "{sender} was {}ed; now it is {what}.", past(b))?,
-        None => writeln!(out, "{sender} {what}.")?,
-    }
+    writeln!(out, "{}", ctx.t(&key, &[("sender", &sender)]))?;
     if known > 0 {
         writeln!(
             out,
-            "{known} message(s) from it are already stored and keep their verdict; correct one with `dunwatch mark ID --as CATEGORY` (`dunwatch history --all --sender {}` lists them).",
-            args.sender.trim()
+            "{}",
+            ctx.t(
+                "cli.senders.stored",
+                &[("count", &known.to_string()), ("sender", &sender)]
+            )
         )?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// "trust" → "trust"ed, "block" → "block"ed.
-fn past(side: Side) -> &'static str {
-    match side {
-        Side::Trust => "trust",
-        Side::Block => "block",
-    }
-}
-
 pub fn remove(ctx: &Ctx, args: SenderArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
     let store = ctx.open_store(&config)?;
     let mut out = super::stdout();
-    match store.remove_sender(&args.sender)? {
-        Some(side) => writeln!(
-            out,
-            "{} is no longer on the {side} list.",
-            args.sender.trim()
-        )?,
-        None => writeln!(out, "{} was on neither list.", args.sender.trim())?,
-    }
+    let sender = one_line(args.sender.trim());
+    let line = match store.remove_sender(&args.sender)? {
+        Some(side) => ctx.t(
+            &format!("cli.senders.removed_{}", side.as_str()),
+            &[("sender", &sender)],
+        ),
+        None => ctx.t("cli.senders.on_no_list", &[("sender", &sender)]),
+    };
+    writeln!(out, "{line}")?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
@@ -91,13 +83,17 @@ pub fn list(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
             super::write_json_line(&mut out, r)?;
         }
     } else if rows.is_empty() {
-        writeln!(
-            out,
-            "No trusted or blocked senders. Add one with `dunwatch trust SENDER` or `dunwatch block SENDER`."
-        )?;
+        writeln!(out, "{}", ctx.t("cli.senders.none", &[]))?;
     } else {
         for r in &rows {
-            writeln!(out, "{:<6} {:<20} since {}", r.side, r.sender, r.added)?;
+            let side = ctx.t(&format!("cli.senders.side_{}", r.side.as_str()), &[]);
+            writeln!(
+                out,
+                "{} {} {}",
+                fit(&side, 8),
+                fit(&one_line(&r.sender), 20),
+                ctx.t("cli.senders.since", &[("date", &r.added.to_string())])
+            )?;
         }
     }
     out.flush()?;

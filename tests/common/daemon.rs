@@ -61,6 +61,9 @@ impl Home {
             .env("DUNWATCH_DEBOUNCE_MS", "200")
             .env("DUNWATCH_LOG", "debug")
             .env("NO_COLOR", "1")
+            .env("LANG", "C")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             // Quiet hours are local times; make "local" known.
             .env("TZ", "UTC")
             .stdin(Stdio::null())

@@ -50,6 +50,7 @@ impl Env {
             .env("DUNWATCH_CONFIG_DIR", self.path("config"))
             .env("HOME", self.path("home"))
             .env_remove("DUNWATCH_LOG");
+        english(&mut cmd);
         cmd
     }
 
@@ -61,6 +62,19 @@ impl Env {
         let conn = rusqlite::Connection::open(self.db()).unwrap();
         conn.query_row(sql, [], |r| r.get(0)).unwrap()
     }
+}
+
+/// The C locale, whatever the machine's: the command line speaks the locale's language, and
+/// the tests that read its words read English unless they ask for another.
+pub fn english(cmd: &mut Command) -> &mut Command {
+    cmd.env("LANG", "C")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+}
+
+/// `cmd` under a Chinese locale (LANG only, as most desktops set it).
+pub fn chinese(cmd: &mut Command) -> &mut Command {
+    english(cmd).env("LANG", "zh_CN.UTF-8")
 }
 
 pub fn stdout(o: &Output) -> String {

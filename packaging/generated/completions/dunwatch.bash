@@ -379,7 +379,7 @@ _dunwatch() {
             return 0
             ;;
         dunwatch__subcmd__check)
-            opts="-s -h --sender --time --json --db --config --help"
+            opts="-s -h --sender --time --json --details --db --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2139,7 +2139,7 @@ _dunwatch() {
             return 0
             ;;
         dunwatch__subcmd__show)
-            opts="-h --json --db --config --help"
+            opts="-h --json --details --db --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

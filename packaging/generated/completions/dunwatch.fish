@@ -64,6 +64,7 @@ complete -c dunwatch -n "__fish_dunwatch_using_subcommand check" -l time -d 'Whe
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand check" -l db -d 'The SQLite database with the history' -r -F
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand check" -l config -d 'The configuration file (TOML)' -r -F
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand check" -l json -d 'Print the verdict as JSON instead of prose'
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand check" -l details -d 'Also list the rules that fired, by id (for a bug report or `rules explain`)'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand check" -s h -l help -d 'Print help'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand history" -l category -d 'Only this category (repeatable)' -r
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand history" -l lender -d 'Only this lender id (webank, meituan, …)' -r
@@ -80,6 +81,7 @@ complete -c dunwatch -n "__fish_dunwatch_using_subcommand history" -s h -l help 
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand show" -l db -d 'The SQLite database with the history' -r -F
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand show" -l config -d 'The configuration file (TOML)' -r -F
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand show" -l json -d 'Print as one JSON object (with the history\'s reasons in `context_reasons`)'
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand show" -l details -d 'Also list the rules that fired, by id (for a bug report or `rules explain`)'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand show" -s h -l help -d 'Print help'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand mark" -l as -d 'The right category: scam, overdue, harassment, reminder or other' -r
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand mark" -l db -d 'The SQLite database with the history' -r -F
@@ -145,7 +147,7 @@ complete -c dunwatch -n "__fish_dunwatch_using_subcommand learn; and __fish_seen
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand learn; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand report" -l from -d 'First day of a range (local date, e.g. 2026-11-01)' -r
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand report" -l to -d 'Last day of a range, included' -r
-complete -c dunwatch -n "__fish_dunwatch_using_subcommand report" -l format -r -f -a "md\t''
+complete -c dunwatch -n "__fish_dunwatch_using_subcommand report" -l format -d 'Markdown, HTML or JSON' -r -f -a "md\t''
 html\t''
 json\t''"
 complete -c dunwatch -n "__fish_dunwatch_using_subcommand report" -l out -d 'Write to this file (readable by you only) instead of standard output' -r -F

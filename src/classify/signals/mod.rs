@@ -234,7 +234,7 @@ fn look<'e, 'i>(
     person: &'i Person,
 ) -> (Seen<'e, 'i>, crate::classify::Matched<'e>) {
     let n = normalize::normalize(input.body);
-    let lang = advice::language(&n);
+    let lang = engine.speaks().unwrap_or_else(|| advice::language(&n));
     let sender_norm = normalize_sender(input.sender);
     let kind = sender::classify_sender(input.sender);
     let debt = std::cell::OnceCell::new();
