@@ -56,9 +56,14 @@ fn disk_full_during_an_import_is_reported_once_and_everything_is_stored_once_spa
     assert!(stored_while_full < 25_010, "nothing should fit");
 
     space.free(&d);
-    wait_on(&d, "every message once space returned", LONG, || {
-        messages(&home) == 25_010
-    });
+    // 25 000 messages in a debug build on a busy machine can take longer than LONG: this is
+    // a deadline for the outcome, not a speed goal (benches/ measure speed).
+    wait_on(
+        &d,
+        "every message once space returned",
+        Duration::from_secs(180),
+        || messages(&home) == 25_010,
+    );
     d.wait_log("accepts writes again", LONG);
     let (status, log) = d.stop();
     assert!(status.success(), "{log}");
