@@ -90,7 +90,7 @@ impl App {
     }
 
     pub(super) fn lender_name(&self, id: &str) -> String {
-        self.engine.registry().get(id).map_or_else(
+        self.registry.get(id).map_or_else(
             || id.to_string(),
             |l| l.display(self.lang_tag()).to_string(),
         )
@@ -211,7 +211,7 @@ impl FilterForm {
         )];
         let lender = self.lender.trim();
         if !lender.is_empty() {
-            let found = app.engine.registry().find_lender(lender);
+            let found = app.registry.find_lender(lender);
             filter.lender = Some(found.map_err(|e| e.to_string())?.id.clone());
             said.push(format!("lender: {lender}"));
         }
@@ -455,7 +455,7 @@ async fn mark(
         };
         let store = app.store();
         Ok(
-            match crate::review::correct(&store, &app.engine, id, category)? {
+            match crate::review::correct(&store, app.engine()?, id, category)? {
                 Corrected::NoSuchMessage => app.refuse(StatusCode::NOT_FOUND, "error.not_found"),
                 Corrected::NothingToClear { .. } | Corrected::Done { now: None, .. } => {
                     Redirect::to(&format!("/messages/{id}?done=cleared")).into_response()
