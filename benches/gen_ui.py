@@ -3,10 +3,10 @@
 with a realistic shape rather than benches/gen_formats.py's six senders.
 usage: gen_ui.py OUT.xml N
 
-About a fifth of the messages concern debt (reminders, overdue notices, scams, harassment);
-the rest are codes, parcels, bills and people. Senders follow a long tail: a few bank and
-carrier numbers send tens of thousands of messages each (the message page lists a sender's
-others), a few thousand people and collector numbers send a handful. One message a minute,
+About a quarter of the messages are judged to concern debt (reminders, overdue notices,
+scams, harassment); the rest are codes, parcels, bills and people. Senders follow a long
+tail: a few bank, carrier and code numbers send tens of thousands of messages each (the
+message page lists a sender's others), a thousand more send a handful. One message a minute,
 newest last. Texts were written for this benchmark (no real data)."""
 import random, sys
 
