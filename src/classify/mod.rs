@@ -109,6 +109,26 @@ pub struct Engine {
     pub sources: Vec<String>,
 }
 
+/// Rule files as (name, text).
+type RuleTexts = Vec<(String, String)>;
+
+/// The rule files, shipped then the user's, and the user's files that were refused while
+/// reading them.
+fn rule_texts(user_dir: Option<&Path>) -> anyhow::Result<(RuleTexts, Vec<RuleError>)> {
+    let mut texts: Vec<(String, String)> = rules::SHIPPED
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    let mut refused = Vec::new();
+    if let Some(dir) = user_dir {
+        let (user, mut bad) = rules::user_files(dir)
+            .map_err(|e| anyhow::anyhow!("cannot read the rules folder {}: {e}", dir.display()))?;
+        texts.extend(user);
+        refused.append(&mut bad);
+    }
+    Ok((texts, refused))
+}
+
 /// Why rule files could not be loaded: every problem, each with file and line.
 #[derive(Debug, thiserror::Error)]
 #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
@@ -129,19 +149,28 @@ impl Engine {
 
     /// The shipped rules plus the user's rule files in `user_dir` (if it exists).
     pub fn load(user_dir: Option<&Path>) -> anyhow::Result<Engine> {
-        let mut texts: Vec<(String, String)> = rules::SHIPPED
-            .iter()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
-            .collect();
-        let mut refused = Vec::new();
-        if let Some(dir) = user_dir {
-            let (user, mut bad) = rules::user_files(dir).map_err(|e| {
-                anyhow::anyhow!("cannot read the rules folder {}: {e}", dir.display())
-            })?;
-            texts.extend(user);
-            refused.append(&mut bad);
-        }
+        let (texts, refused) = rule_texts(user_dir)?;
         Ok(Engine::build(texts, refused)?)
+    }
+
+    /// The lenders and institutions [`Engine::load`] would know, without compiling a rule:
+    /// for the review page, which names lenders on every page but judges a message only
+    /// when one is corrected (the compiled rules were half of its memory). A file that
+    /// cannot be read or parsed is left out here; the engine reports it.
+    pub fn load_registry(user_dir: Option<&Path>) -> anyhow::Result<Registry> {
+        let (texts, _) = rule_texts(user_dir)?;
+        let mut registry = Registry::default();
+        for (name, text) in &texts {
+            if text.len() > MAX_RULE_FILE {
+                continue;
+            }
+            // In file order, as `build` merges them: a later file's lender replaces one.
+            if let Ok(pack) = rules::parse_pack(name, text) {
+                registry.merge(pack.lenders);
+                registry.merge_institutions(pack.institutions);
+            }
+        }
+        Ok(registry)
     }
 
     /// The same engine, judging the hour of messages without an offset in `zone`.

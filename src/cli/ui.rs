@@ -7,6 +7,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::Ctx;
+use crate::classify::Engine;
 
 #[derive(Debug, Args)]
 pub struct UiArgs {
@@ -26,9 +27,16 @@ pub struct UiArgs {
 
 pub fn run(ctx: &Ctx, args: UiArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
+    // The page names lenders on every page but judges messages only when one is corrected:
+    // the engine is built then (crate::ui::App::engine), as `Ctx::engine` builds it.
+    let rules = ctx.paths.user_rules_dir();
+    let zone = config
+        .phone_tz()
+        .unwrap_or_else(|_| jiff::tz::TimeZone::system());
     let setup = crate::ui::Setup {
         db_path: ctx.db_path(&config),
-        engine: ctx.engine()?,
+        registry: Engine::load_registry(Some(&rules))?,
+        engine: Box::new(move || Ok(Engine::load(Some(&rules))?.with_zone(zone.clone()))),
         paths: ctx.paths.clone(),
         config,
     };

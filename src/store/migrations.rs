@@ -228,6 +228,28 @@ pub const MIGRATIONS: &[&str] = &[
         WHERE source_id IN (SELECT id FROM source_file WHERE format IN ('csv', 'vmsg'));
     CREATE INDEX message_zoneless ON message(sender_norm, ts) WHERE zoneless = 1;
     "#,
+    // 11: the review page's lists and counts read from indexes on a big history (1 M
+    // messages: benches/ui.sh). Every list is newest first (`ORDER BY ts DESC, id DESC`),
+    // so each index ends in `ts, id` for its page to be read in order and stop after 50
+    // rows, and carries the category in force (`coalesce(user_category, category)`, kept up
+    // by SQLite when a correction changes it) so that counts and skipped pages never read
+    // the messages themselves.
+    // - message_debt: the default inbox, the debt-related messages.
+    // - message_in_force: one category (the person's correction winning).
+    // - message_lender: by lender, replaced to carry the category.
+    // - message_from: a sender's messages of every category (the message page lists the
+    //   sender's others); it replaces the debt-only message_sender, which could not answer
+    //   that and forced a scan of every message.
+    r#"
+    CREATE INDEX message_debt ON message(ts, id, coalesce(user_category, category))
+        WHERE coalesce(user_category, category) != 'other';
+    CREATE INDEX message_in_force ON message(coalesce(user_category, category), ts, id);
+    DROP INDEX message_lender;
+    CREATE INDEX message_lender ON message(lender, ts, id, coalesce(user_category, category))
+        WHERE lender IS NOT NULL;
+    DROP INDEX message_sender;
+    CREATE INDEX message_from ON message(sender_norm, ts, id);
+    "#,
 ];
 
 /// Brings the database to the newest schema. Refuses a database written by a newer dunwatch.

@@ -332,6 +332,14 @@ impl Store {
         &self.path
     }
 
+    /// Caps the page cache at `kib` KiB, for a process that reads rather than imports (the
+    /// review page): a request reads an index's pages once, which the system's file cache
+    /// holds anyway, and 16 MB kept in the process would be half of its memory.
+    pub fn limit_page_cache(&self, kib: i64) -> Result<(), StoreError> {
+        self.conn.pragma_update(None, "cache_size", -kib)?;
+        Ok(())
+    }
+
     /// The underlying connection, for the query modules (history, reports, alerts).
     /// Gives the page cache back after an import, so a daemon that waits for days holds only
     /// what it needs while it waits.

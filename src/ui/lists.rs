@@ -105,7 +105,7 @@ pub(super) async fn declare_lender(
     Form(form): Form<LenderForm>,
 ) -> Response {
     blocking(&app, move |app| {
-        let Some(lender) = app.engine.registry().get(&form.lender) else {
+        let Some(lender) = app.registry.get(&form.lender) else {
             return Ok(app.refuse(StatusCode::BAD_REQUEST, "error.bad_request"));
         };
         let state = match form.state.as_str() {
@@ -167,7 +167,7 @@ pub(super) async fn lenders(
 /// What the corrections taught, read as it is (`dunwatch learn` recounts it).
 pub(super) async fn learned(State(app): State<Arc<App>>) -> Response {
     blocking(&app, move |app| {
-        let w = &app.engine.tuning().learned;
+        let w = &app.engine()?.tuning().learned;
         let store = app.store();
         let summary = store.learned_summary()?;
         let model = crate::classify::learned::Model::new(store.learned_counts()?, w);

@@ -64,7 +64,7 @@ pub async fn view(State(app): State<Arc<App>>, Query(range): Query<Range>) -> Re
         let Ok(period) = Period::range(first, last, tz) else {
             return Ok(app.refuse(StatusCode::BAD_REQUEST, "error.bad_request"));
         };
-        let report = Report::build(&app.store(), &app.engine, period, app.lang)?;
+        let report = Report::build(&app.store(), app.engine()?, period, app.lang)?;
         let mut response = axum::response::Html(report.render(Format::Html)?).into_response();
         response.headers_mut().insert(
             header::CONTENT_SECURITY_POLICY,
