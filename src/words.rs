@@ -32,9 +32,13 @@ const ZH_CN: &[(&str, &str)] = &[
     ("report", include_str!("../locales/zh-CN/report.toml")),
     ("advice", include_str!("../locales/zh-CN/advice.toml")),
 ];
-/// Only the texts that differ from zh-CN: the rest falls back to it.
+/// Only the texts that differ from zh-CN: the rest falls back to it. Every zh-CN text with a
+/// Simplified-only character has its Traditional text here (a test checks the whole catalog).
 const ZH_TW: &[(&str, &str)] = &[
+    ("page", include_str!("../locales/zh-TW/page.toml")),
+    ("cli", include_str!("../locales/zh-TW/cli.toml")),
     ("alert", include_str!("../locales/zh-TW/alert.toml")),
+    ("report", include_str!("../locales/zh-TW/report.toml")),
     ("advice", include_str!("../locales/zh-TW/advice.toml")),
 ];
 
@@ -213,8 +217,10 @@ mod tests {
         assert_eq!(zh.text("inbox.count", &[("count", "7")]), "共 7 条");
         assert_eq!(
             Catalog::of(Lang::ZhTw).text("inbox.count", &[("count", "7")]),
-            "共 7 条"
+            "共 7 則"
         );
+        // A key zh-TW writes like zh-CN falls back to it.
+        assert_eq!(Catalog::of(Lang::ZhTw).word("help.heading.usage"), "用法:");
     }
 
     #[test]

@@ -128,7 +128,7 @@ fn zh_tw_locales_read_chinese_words() {
         .output()
         .unwrap();
     let text = ok(out);
-    assert!(text.lines().next().unwrap().contains("类别"), "{text}");
+    assert!(text.lines().next().unwrap().contains("類別"), "{text}");
     assert!(text.contains("疑似詐騙"), "{text}");
 }
 
