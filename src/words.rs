@@ -321,8 +321,9 @@ mod tests {
     /// `text` in Traditional characters, by zhconv's zh-Hant conversion (MediaWiki's table,
     /// phrases included): what a Traditional text must already be. Its phrase rules are not
     /// too eager for Taiwan writing: 台灣, 平台, 干擾, 只有, 准許, 公布, 這裡 and 皇后 come
-    /// back unchanged (a character both scripts write has no one-character rule there), while
-    /// they catch Simplified spellings made only of shared characters (制作 → 製作). It also
+    /// back unchanged (台, 干, 只, 准 have no one-character rule there; 后 → 後 has, and 皇后 a
+    /// phrase rule of its own), while they catch Simplified spellings made only of characters
+    /// both scripts write (制作 → 製作), which a character table cannot. It also
     /// writes “ ” as 「 」, as Taiwan and Hong Kong quote. Were a rule ever wrong for a Taiwan
     /// word, the one-character rules alone (`zhconv::tables::expand_table(ZH_HANT_TABLE)`
     /// filtered to single characters) would still find every Simplified-only character.
