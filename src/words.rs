@@ -32,9 +32,13 @@ const ZH_CN: &[(&str, &str)] = &[
     ("report", include_str!("../locales/zh-CN/report.toml")),
     ("advice", include_str!("../locales/zh-CN/advice.toml")),
 ];
-/// Only the texts that differ from zh-CN: the rest falls back to it.
+/// Only the texts that differ from zh-CN: the rest falls back to it. Every zh-CN text with a
+/// Simplified-only character has its Traditional text here (a test checks the whole catalog).
 const ZH_TW: &[(&str, &str)] = &[
+    ("page", include_str!("../locales/zh-TW/page.toml")),
+    ("cli", include_str!("../locales/zh-TW/cli.toml")),
     ("alert", include_str!("../locales/zh-TW/alert.toml")),
+    ("report", include_str!("../locales/zh-TW/report.toml")),
     ("advice", include_str!("../locales/zh-TW/advice.toml")),
 ];
 
@@ -169,6 +173,8 @@ fn flatten(text: &str) -> HashMap<String, String> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
     fn keys(files: &[(&str, &str)]) -> HashMap<String, &'static str> {
@@ -213,8 +219,10 @@ mod tests {
         assert_eq!(zh.text("inbox.count", &[("count", "7")]), "共 7 条");
         assert_eq!(
             Catalog::of(Lang::ZhTw).text("inbox.count", &[("count", "7")]),
-            "共 7 条"
+            "共 7 則"
         );
+        // A key zh-TW writes like zh-CN falls back to it.
+        assert_eq!(Catalog::of(Lang::ZhTw).word("help.heading.usage"), "用法:");
     }
 
     #[test]
@@ -308,5 +316,104 @@ mod tests {
             stray.is_empty(),
             "zh-TW keys not in zh-CN's same file: {stray:?}"
         );
+    }
+
+    /// `text` in Traditional characters, by zhconv's zh-Hant conversion (MediaWiki's table,
+    /// phrases included): what a Traditional text must already be. Its phrase rules are not
+    /// too eager for Taiwan writing: 台灣, 平台, 干擾, 只有, 准許, 公布, 這裡 and 皇后 come
+    /// back unchanged (台, 干, 只, 准 have no one-character rule there; 后 → 後 has, and 皇后 a
+    /// phrase rule of its own), while they catch Simplified spellings made only of characters
+    /// both scripts write (制作 → 製作), which a character table cannot. It also
+    /// writes “ ” as 「 」, as Taiwan and Hong Kong quote. Were a rule ever wrong for a Taiwan
+    /// word, the one-character rules alone (`zhconv::tables::expand_table(ZH_HANT_TABLE)`
+    /// filtered to single characters) would still find every Simplified-only character.
+    fn in_traditional(text: &str) -> String {
+        zhconv::zhconv(text, zhconv::Variant::ZhHant)
+    }
+
+    /// What conversion changed, character by character where it kept the length.
+    fn changes(text: &str, converted: &str) -> String {
+        let (a, b): (Vec<char>, Vec<char>) = (text.chars().collect(), converted.chars().collect());
+        if a.len() != b.len() {
+            return format!("{text:?} → {converted:?}");
+        }
+        let changed: Vec<String> = a
+            .iter()
+            .zip(&b)
+            .filter(|(x, y)| x != y)
+            .map(|(x, y)| format!("{x}→{y}"))
+            .collect();
+        changed.join(" ")
+    }
+
+    #[test]
+    fn a_traditional_chinese_reader_never_falls_back_to_simplified_text() {
+        assert_eq!(in_traditional("发送短信"), "發送短信");
+        assert_eq!(in_traditional("台灣的平台"), "台灣的平台");
+        // The whole catalog a zh-TW reader gets, fallbacks included: each text must come
+        // back from the conversion unchanged.
+        let tw = Catalog::of(Lang::ZhTw);
+        let mut simplified: Vec<String> = tw
+            .words
+            .iter()
+            .filter_map(|(key, text)| {
+                let converted = in_traditional(text);
+                (converted != *text).then(|| format!("{key}: {}", changes(text, &converted)))
+            })
+            .collect();
+        simplified.sort();
+        assert!(
+            simplified.is_empty(),
+            "Simplified writing in the zh-TW catalog: give these keys a Traditional text in \
+             locales/zh-TW/ (in the file named like zh-CN's):\n{}",
+            simplified.join("\n")
+        );
+    }
+
+    /// The `{name}`s of a text, as [`fill`] would fill them (braces around anything else,
+    /// like the JSON in `help.rules.eval.about`, are text).
+    fn placeholders(text: &str) -> BTreeSet<&str> {
+        text.match_indices('{')
+            .filter_map(|(at, _)| {
+                let rest = &text[at + 1..];
+                let name = &rest[..rest.find('}')?];
+                let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+                (!name.is_empty() && name.chars().all(word)).then_some(name)
+            })
+            .collect()
+    }
+
+    /// Texts whose Chinese is printed bare beside the English, which carries the values
+    /// (evidence.html.j2 writes `原始记录 original record (byte 12, 340 bytes)`).
+    const BESIDE_ENGLISH: [&str; 1] = ["export.original"];
+
+    #[test]
+    fn every_traditional_key_is_an_english_key_with_the_same_placeholders() {
+        let en_files = keys(EN);
+        let en = Catalog::of(Lang::En);
+        let mut wrong = Vec::new();
+        for (file, text) in ZH_TW {
+            for (key, tw) in flatten(text) {
+                if en_files.get(&key) != Some(file) {
+                    wrong.push(format!("{file}:{key} is not in en/{file}.toml"));
+                    continue;
+                }
+                let mut want = placeholders(en.word(&key));
+                let mut got = placeholders(&tw);
+                if key.ends_with(".one") {
+                    // `Catalog::count` fills `{count}` in both forms; English writes "1".
+                    want.remove("count");
+                    got.remove("count");
+                }
+                if BESIDE_ENGLISH.contains(&key.as_str()) {
+                    want.clear();
+                }
+                if want != got {
+                    wrong.push(format!("{file}:{key}: {got:?}, English has {want:?}"));
+                }
+            }
+        }
+        wrong.sort();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 }

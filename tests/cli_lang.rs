@@ -128,8 +128,67 @@ fn zh_tw_locales_read_chinese_words() {
         .output()
         .unwrap();
     let text = ok(out);
-    assert!(text.lines().next().unwrap().contains("类别"), "{text}");
+    assert!(text.lines().next().unwrap().contains("類別"), "{text}");
     assert!(text.contains("疑似詐騙"), "{text}");
+}
+
+/// `cmd` under a Taiwan locale, LANG only (as most desktops set it).
+fn tw(env: &Env, args: &[&str]) -> Output {
+    let mut cmd = env.cmd();
+    english(&mut cmd)
+        .env("LANG", "zh_TW.UTF-8")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_taiwan_locale_reads_traditional_words_and_never_their_simplified_forms() {
+    let env = imported("");
+    // A command, and the Traditional words it says with the same words in Simplified.
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
+    let cases: [Case; 3] = [
+        (
+            &["--help"],
+            &[("選項", "选项"), ("顯示版本", "显示版本"), ("匯入", "导入")],
+        ),
+        (
+            &["history"],
+            &[
+                ("類別", "类别"),
+                ("機構", "机构"),
+                ("時間", "时间"),
+                ("疑似詐騙", "疑似诈骗"),
+            ],
+        ),
+        (
+            &["doctor"],
+            &[
+                ("路徑", "路径"),
+                ("監視的資料夾", "监视的文件夹"),
+                ("規則：已載入", "规则：已加载"),
+            ],
+        ),
+    ];
+    for (args, words) in cases {
+        let text = ok(tw(&env, args));
+        for (traditional, simplified) in words {
+            assert!(
+                text.contains(traditional),
+                "{traditional} not in {args:?}:\n{text}"
+            );
+            assert!(
+                !text.contains(simplified),
+                "{simplified} in {args:?}:\n{text}"
+            );
+        }
+        // --help and doctor say only the catalog's words (besides paths and the system's
+        // English): Traditional throughout. history also shows the messages as written.
+        if args[0] != "history" {
+            let traditional = zhconv::zhconv(&text, zhconv::Variant::ZhHant);
+            assert_eq!(traditional, text, "{args:?} is not all Traditional");
+        }
+    }
 }
 
 #[test]

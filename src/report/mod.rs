@@ -32,7 +32,7 @@ pub use names::{category_name, lender_name};
 pub use schedule::WeeklySchedule;
 pub use week::Period;
 
-/// The language of a report or explanation (zh-TW currently uses the zh-CN texts).
+/// The language of a report or explanation.
 pub use crate::lang::Lang;
 
 /// One message as a report lists it.
