@@ -87,6 +87,11 @@ impl Concepts {
         self.patterns.contains_key(id)
     }
 
+    /// The whole pattern of concept `id` (its terms as one alternation).
+    pub fn pattern(&self, id: &str) -> Option<&str> {
+        self.patterns.get(id).map(String::as_str)
+    }
+
     /// The concepts in definition order, with their whole patterns.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.order

@@ -34,6 +34,9 @@ use regex::Regex;
 use crate::model::{Category, Verdict};
 use crate::store::normalize_sender;
 use concepts::Concepts;
+
+/// The concept whose terms make a text about debt (`fact.about_debt`, `needs_debt`).
+const DEBT_TALK: &str = "debt_talk";
 use person::Person;
 use registry::{LenderDef, Registry};
 use rules::{Rule, RuleError};
@@ -310,6 +313,23 @@ impl Engine {
             }])
         })?;
         let patterns = pats.iter().map(|p| (p.clone(), OnceLock::new())).collect();
+        // Whether a text speaks of debt is knowledge like any other: the concept `debt_talk`.
+        let debt_vocabulary = concepts
+            .pattern(DEBT_TALK)
+            .map(|p| Regex::new(&rules::ascii_word_boundaries(p)))
+            .transpose()
+            .ok()
+            .flatten()
+            .ok_or_else(|| {
+                LoadError(vec![RuleError {
+                    file: "rules/concepts.toml".into(),
+                    line: 0,
+                    message: format!(
+                        "the concept `{DEBT_TALK}` (the words that make a text about debt) \
+                         is missing or cannot be compiled; restore it from the shipped file"
+                    ),
+                }])
+            })?;
         let lender_names = NameIndex::new(&registry.lenders, "rules/lenders")?;
         let institution_names = NameIndex::new(&registry.institutions, "rules/institutions")?;
         let mut official_senders = HashMap::new();
@@ -334,12 +354,7 @@ impl Engine {
             institution_names,
             official_senders,
             service_numbers,
-            // Words that make a text about debt. Not 报案 ("report a claim"): every insurance
-            // claim uses it.
-            debt_vocabulary: Regex::new(&rules::ascii_word_boundaries(
-                r"欠|还款|应还|还钱|借|贷|逾期|催收|债|额度|分期|利息|利率|征信|花呗|白条|金条|老赖|案件|立案|诉讼|传票|失信|被执行|经济情况|偿还|结清|还清|\b(debt|debts|owe|owes|owed|owing|loan|loans|overdue|repay|repayment|collections?|arrears|balance due|past due|creditor|debtors?|defaulters?|deadbeat|unpaid|(have|has|had) (still )?not (yet )?(paid|repaid)|haven.t (yet )?(paid|repaid)|still not paid|bailiffs?|pay up|pay us|pay back|pay (today|now|immediately))\b",
-            ))
-            .expect("valid"),
+            debt_vocabulary,
             tuning,
             zone: jiff::tz::TimeZone::system(),
             speaks: None,

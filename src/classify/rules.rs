@@ -530,6 +530,16 @@ pub fn user_files(dir: &Path) -> std::io::Result<UserFiles> {
 
 #[cfg(test)]
 mod tests {
+    /// A user pack with the shipped concepts beside it (the engine needs `debt_talk`).
+    fn with_concepts(text: &str) -> Vec<(String, String)> {
+        let concepts = SHIPPED.iter().find(|(n, _)| n.ends_with("concepts.toml"));
+        let (name, shipped) = concepts.expect("shipped concepts");
+        vec![
+            (name.to_string(), shipped.to_string()),
+            ("u.toml".into(), text.into()),
+        ]
+    }
+
     use super::*;
 
     #[test]
@@ -608,10 +618,20 @@ mod tests {
     }
 
     #[test]
+    fn an_engine_without_the_debt_talk_concept_is_refused_with_its_name() {
+        let text =
+            "[[rule]]\nid = \"scam.click\"\npatterns = [\"点击\"]\nweights = { scam = 3.0 }\n";
+        let err = crate::classify::Engine::from_texts(vec![("u.toml".into(), text.into())])
+            .err()
+            .expect("no debt_talk concept");
+        assert!(err.to_string().contains("debt_talk"), "{err}");
+    }
+
+    #[test]
     fn a_rule_weighs_its_debt_weights_only_in_a_message_about_debt() {
         let text = "[[rule]]\nid = \"scam.ask_id\"\npatterns = [\"身份证号\"]\n\
                     weights = { scam = 2.0 }\nweights_about_debt = { scam = 3.5 }\n";
-        let engine = crate::classify::Engine::from_texts(vec![("u.toml".into(), text.into())])
+        let engine = crate::classify::Engine::from_texts(with_concepts(text))
             .unwrap_or_else(|e| panic!("{e}"));
         let verdict = |body: &str| {
             engine.classify(&crate::classify::Input {
@@ -638,7 +658,7 @@ mod tests {
                     weights = { scam = 2.0 }\nweights_about_debt = { scam = 3.5 }\n\
                     [[rule]]\nid = \"scam.click\"\npatterns = [\"点击\"]\n\
                     weights = { scam = 3.0 }\n";
-        let engine = crate::classify::Engine::from_texts(vec![("u.toml".into(), text.into())])
+        let engine = crate::classify::Engine::from_texts(with_concepts(text))
             .unwrap_or_else(|e| panic!("{e}"));
         let order = |body: &str| {
             let v = engine.classify(&crate::classify::Input {
