@@ -11,10 +11,14 @@
 //! in escaped values (`alert::desktop::escape_markup`), the pages escape the filled-in text
 //! as they print it (`crate::templates`).
 
+mod phrase;
+
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::lang::Lang;
+
+pub use phrase::{Arg, Failed, OrSay, Phrase};
 
 /// One language's files, in the order they are read (later keys win only across languages,
 /// never within one: a key defined in two files of one language is a test failure).
