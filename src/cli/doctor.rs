@@ -150,7 +150,8 @@ pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<ExitCode> {
     writeln!(out, "\n{}", t("cli.doctor.service", &[]))?;
     match super::service::host(ctx) {
         Ok(host) => {
-            for line in super::service::status_lines(&host, None, Options::default(), &System) {
+            for line in super::service::status_lines(&host, None, Options::default(), &System, lang)
+            {
                 writeln!(out, "  {line}")?;
             }
         }
