@@ -11,10 +11,14 @@
 //! in escaped values (`alert::desktop::escape_markup`), the pages escape the filled-in text
 //! as they print it (`crate::templates`).
 
+mod phrase;
+
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::lang::Lang;
+
+pub use phrase::{Arg, Failed, OrSay, Phrase};
 
 /// One language's files, in the order they are read (later keys win only across languages,
 /// never within one: a key defined in two files of one language is a test failure).
@@ -268,23 +272,20 @@ mod tests {
         "src/templates/evidence.html.j2",
     ];
 
-    #[test]
-    fn every_key_the_alerts_reports_and_advice_ask_for_is_in_english() {
-        // A misspelt key would show as itself: find every quoted `alert.…`, `report.…`,
-        // `export.…` and `advice.…` in the files that ask, and look it up.
+    /// Every quoted key after one of `prefixes` in `files` (a misspelt key would show as
+    /// itself): checked to be in English, alone or as `KEY.one` and `KEY.other`
+    /// (`Catalog::count`). Returns how many were asked.
+    fn check_asked(files: &[String], prefixes: &[&str]) -> usize {
         let en = Catalog::of(Lang::En);
         let mut asked = 0;
-        for file in SPEAKERS {
+        for file in files {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
             let text = std::fs::read_to_string(&path).unwrap();
             // A key is a quoted run of lowercase letters, `_` and `.` after one of the
             // prefixes (pairing all quotes would trip over apostrophes in comments).
             for (at, quote) in text.match_indices(['"', '\'']) {
                 let rest = &text[at + 1..];
-                if !["alert.", "report.", "export.", "advice."]
-                    .iter()
-                    .any(|p| rest.starts_with(p))
-                {
+                if !prefixes.iter().any(|p| rest.starts_with(p)) {
                     continue;
                 }
                 let end = rest
@@ -295,12 +296,34 @@ mod tests {
                     continue;
                 }
                 asked += 1;
-                // `Catalog::count` asks for `KEY.one` and `KEY.other`.
                 let counted = en.has(&format!("{key}.one")) && en.has(&format!("{key}.other"));
                 assert!(en.has(key) || counted, "{file}: no word {key}");
             }
         }
+        asked
+    }
+
+    #[test]
+    fn every_key_the_alerts_reports_and_advice_ask_for_is_in_english() {
+        let files: Vec<String> = SPEAKERS.iter().map(|f| f.to_string()).collect();
+        let asked = check_asked(&files, &["alert.", "report.", "export.", "advice."]);
         assert!(asked > 100, "{asked}");
+    }
+
+    #[test]
+    fn every_key_the_command_line_service_and_review_page_server_ask_for_is_in_english() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = vec!["src/ui/mod.rs".to_string()];
+        for dir in ["src/cli", "src/service"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+                if name.ends_with(".rs") {
+                    files.push(format!("{dir}/{name}"));
+                }
+            }
+        }
+        let asked = check_asked(&files, &["cli."]);
+        assert!(asked > 250, "{asked}");
     }
 
     #[test]

@@ -405,8 +405,11 @@ fn xdg_install_starts_the_daemon_and_uninstall_stops_it() {
     let Daemon::Running(Some(pid)) = service::daemon_state(&host.lock_file) else {
         panic!("daemon did not start: {:?}", log.lines);
     };
+    assert!(log.said("cli.service.started"), "{:?}", log.lines);
     assert!(
-        log.lines.iter().any(|l| l.contains("started")),
+        log.lines
+            .iter()
+            .any(|l| l.to_string() == format!("started: dunwatch is running as process {pid}")),
         "{:?}",
         log.lines
     );
@@ -417,10 +420,11 @@ fn xdg_install_starts_the_daemon_and_uninstall_stops_it() {
     let mut again = Log::default();
     service::install(&host, Backend::Xdg, Options::default(), &System, &mut again).unwrap();
     assert!(
-        again.lines.iter().any(|l| l.contains("already running")),
+        again.said("cli.service.already_running"),
         "{:?}",
         again.lines
     );
+    assert!(!again.said("cli.service.started"), "{:?}", again.lines);
 
     let mut log = Log::default();
     service::uninstall(&host, Backend::Xdg, Options::default(), &System, &mut log).unwrap();
@@ -431,8 +435,10 @@ fn xdg_install_starts_the_daemon_and_uninstall_stops_it() {
         "{:?}",
         log.lines
     );
-    assert!(
-        log.lines.iter().any(|l| l.contains("stopped")),
+    let stopped = log.lines.iter().find(|l| l.key == "cli.service.stopped");
+    assert_eq!(
+        stopped.and_then(|l| l.get("pid")),
+        Some(pid.to_string().as_str()),
         "{:?}",
         log.lines
     );

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Ctx;
 use crate::classify::Input;
+use crate::untrusted::one_line;
 
 #[derive(Debug, Args)]
 pub struct ClassifyArgs {}
@@ -77,27 +78,24 @@ pub fn run(ctx: &Ctx, _args: ClassifyArgs) -> Result<ExitCode> {
                     .ok()
                     .and_then(|v| v.get("id").cloned())
                     .unwrap_or(serde_json::Value::Null);
-                super::write_json_line(
-                    &mut out,
-                    &OutError {
-                        id: &id,
-                        error: format!("stdin line {}: {e}", n + 1),
-                    },
-                )?;
+                let error = line_error(ctx, n, &e.to_string());
+                super::write_json_line(&mut out, &OutError { id: &id, error })?;
                 continue;
             }
         };
-        let (ts_ms, utc_offset_s) = match parsed.ts.as_ref().map(parse_ts).transpose() {
+        let ts = parsed.ts.as_ref().map(|ts| parse_ts(ts, ctx)).transpose();
+        let (ts_ms, utc_offset_s) = match ts {
             Ok(t) => t
                 .flatten()
                 .map_or((None, None), |(ms, off)| (Some(ms), off)),
             Err(e) => {
                 failed += 1;
+                let error = line_error(ctx, n, &e);
                 super::write_json_line(
                     &mut out,
                     &OutError {
                         id: &parsed.id,
-                        error: format!("stdin line {}: {e}", n + 1),
+                        error,
                     },
                 )?;
                 continue;
@@ -134,29 +132,43 @@ pub fn run(ctx: &Ctx, _args: ClassifyArgs) -> Result<ExitCode> {
     }
     out.flush()?;
     if failed > 0 {
+        let count = failed.to_string();
         eprintln!(
-            "dunwatch classify: {failed} input line(s) could not be read; see the \"error\" lines"
+            "dunwatch classify: {}",
+            ctx.t("cli.classify.failed_lines", &[("count", &count)])
         );
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// The `error` of an output line: which input line, and what was wrong with it (the JSON
+/// parser's own words, or ours), in the person's language. The values come from the input:
+/// one line, control characters visible.
+fn line_error(ctx: &Ctx, n: usize, error: &str) -> String {
+    let line = (n + 1).to_string();
+    ctx.t(
+        "cli.classify.line_error",
+        &[("line", &line), ("error", &one_line(error))],
+    )
+}
+
 /// `ts` as RFC 3339 text (a zone is required) or epoch milliseconds: the time, and the
 /// offset the text was written with (which judges the hour of day).
-fn parse_ts(v: &serde_json::Value) -> Result<Option<(i64, Option<i32>)>, String> {
+fn parse_ts(v: &serde_json::Value, ctx: &Ctx) -> Result<Option<(i64, Option<i32>)>, String> {
     match v {
         serde_json::Value::Null => Ok(None),
         serde_json::Value::String(s) if s.is_empty() => Ok(None),
         serde_json::Value::String(s) => super::parse_rfc3339(s)
             .map(|(ms, off)| Some((ms, Some(off))))
-            .map_err(|e| format!("ts {s:?} is not an RFC 3339 time with a zone: {e}")),
+            .map_err(|e| {
+                let value = format!("{s:?}");
+                ctx.t("cli.classify.ts_text", &[("value", &value), ("error", &e)])
+            }),
         serde_json::Value::Number(n) => n
             .as_i64()
             .map(|ms| Some((ms, None)))
-            .ok_or_else(|| format!("ts {n} is not whole milliseconds")),
-        other => Err(format!(
-            "ts {other} is neither RFC 3339 text nor milliseconds"
-        )),
+            .ok_or_else(|| ctx.t("cli.classify.ts_fraction", &[("value", &n.to_string())])),
+        other => Err(ctx.t("cli.classify.ts_kind", &[("value", &other.to_string())])),
     }
 }

@@ -77,7 +77,7 @@ pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<ExitCode> {
             Some(config)
         }
         Err(e) => {
-            let error = one_line(&super::error_text(&e)).into_owned();
+            let error = one_line(&super::error_text(&e, lang)).into_owned();
             writeln!(
                 out,
                 "\n{}",
@@ -129,7 +129,7 @@ pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<ExitCode> {
             )
         )?,
         Err(e) => {
-            let error = one_line(&super::error_text(&e)).into_owned();
+            let error = one_line(&super::error_text(&e, lang)).into_owned();
             writeln!(
                 out,
                 "\n{}",
@@ -150,7 +150,8 @@ pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<ExitCode> {
     writeln!(out, "\n{}", t("cli.doctor.service", &[]))?;
     match super::service::host(ctx) {
         Ok(host) => {
-            for line in super::service::status_lines(&host, None, Options::default(), &System) {
+            for line in super::service::status_lines(&host, None, Options::default(), &System, lang)
+            {
                 writeln!(out, "  {line}")?;
             }
         }
@@ -159,7 +160,7 @@ pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<ExitCode> {
             "  {}",
             t(
                 "cli.doctor.service_unknown",
-                &[("error", &one_line(&super::error_text(&e)))]
+                &[("error", &one_line(&super::error_text(&e, lang)))]
             )
         )?,
     }

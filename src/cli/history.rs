@@ -6,7 +6,7 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::Args;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -334,28 +334,28 @@ pub fn parse_since(s: &str, lang: Lang) -> Result<i64> {
             return Ok(now.as_millisecond() - n * secs * 1000);
         }
     }
-    // The sentence says all there is: "not a date or time" adds nothing to it.
-    parse_local_time(s).map_err(|_| Said(text(lang, "cli.error.since", &[("value", s)])).into())
+    parse_local_time(s).ok_or_else(|| Said(text(lang, "cli.error.since", &[("value", s)])).into())
 }
 
 /// `--until`: a date or time in the local zone.
 pub fn parse_until(s: &str, lang: Lang) -> Result<i64> {
-    parse_local_time(s).map_err(|_| Said(text(lang, "cli.error.until", &[("value", s)])).into())
+    parse_local_time(s).ok_or_else(|| Said(text(lang, "cli.error.until", &[("value", s)])).into())
 }
 
-/// A date (midnight) or date-time in the computer's zone, or an RFC 3339 timestamp.
-pub fn parse_local_time(s: &str) -> Result<i64> {
+/// A date (midnight) or date-time in the computer's zone, or an RFC 3339 timestamp. None
+/// when it is none of them: the caller's sentence says all there is (what it takes).
+pub fn parse_local_time(s: &str) -> Option<i64> {
     if let Ok(ts) = s.parse::<jiff::Timestamp>() {
-        return Ok(ts.as_millisecond());
+        return Some(ts.as_millisecond());
     }
     let tz = jiff::tz::TimeZone::system();
     if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
-        return Ok(dt.to_zoned(tz)?.timestamp().as_millisecond());
+        return Some(dt.to_zoned(tz).ok()?.timestamp().as_millisecond());
     }
     if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        return Ok(d.to_zoned(tz)?.timestamp().as_millisecond());
+        return Some(d.to_zoned(tz).ok()?.timestamp().as_millisecond());
     }
-    bail!("not a date or time")
+    None
 }
 
 #[cfg(test)]

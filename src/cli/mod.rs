@@ -297,18 +297,20 @@ pub fn write_json_line(out: &mut impl Write, value: &impl serde::Serialize) -> R
 }
 
 /// The error and its causes on one line, each cause once: library errors often repeat their
-/// source in their own message ("database error: X: X: Error code 8: X").
-pub fn error_text(err: &anyhow::Error) -> String {
-    error_text_of(err.chain())
+/// source in their own message ("database error: X: X: Error code 8: X"). A module's
+/// [`crate::words::Failed`] is said in `lang`.
+pub fn error_text(err: &anyhow::Error, lang: Lang) -> String {
+    error_text_of(err.chain(), lang)
 }
 
 /// [`error_text`] of some of an error's causes.
 pub fn error_text_of<'a>(
     causes: impl Iterator<Item = &'a (dyn std::error::Error + 'static)>,
+    lang: Lang,
 ) -> String {
     let mut out = String::new();
     for cause in causes {
-        let text = cause.to_string();
+        let text = said::cause_text(cause, lang);
         if out.contains(&text) {
             continue;
         }
@@ -336,7 +338,7 @@ mod error_text_tests {
             .context("database error: attempt to write a readonly database")
             .context("/d/dunwatch.db");
         assert_eq!(
-            error_text(&err),
+            error_text(&err, Lang::En),
             "/d/dunwatch.db: database error: attempt to write a readonly database"
         );
     }

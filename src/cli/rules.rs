@@ -1,5 +1,7 @@
-//! `dunwatch rules check|test|eval`: validate the rule files, run the examples each rule
-//! carries, and measure the engine on labelled messages.
+//! `dunwatch rules check|test|explain|eval`: validate the rule files, run the examples each
+//! rule carries, show what a message holds for the schemas, and measure the engine on
+//! labelled messages. Rule ids and origins are the rule author's words; the sentences
+//! around them are the catalog's (`cli.rules.*`).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
@@ -10,9 +12,14 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 use serde::Deserialize;
 
-use super::Ctx;
+use super::history::{fit, fit_right};
+use super::speak::category_label;
+use super::{Ctx, Said};
 use crate::classify::{Engine, Input};
+use crate::lang::Lang;
 use crate::model::Category;
+use crate::untrusted::one_line;
+use crate::words::{OrSay, Phrase, text};
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
@@ -41,36 +48,42 @@ pub enum RulesCommand {
 
 pub fn run(ctx: &Ctx, cmd: RulesCommand) -> Result<ExitCode> {
     let mut out = super::stdout();
+    let t = |key: &str, args: &[(&str, &str)]| ctx.t(key, args);
+    // The rules' own errors name the file and line: the sentence before them says what to
+    // do with that.
+    let engine = || ctx.engine().context(Said(t("cli.rules.error.load", &[])));
     let result = match cmd {
         RulesCommand::Check => {
-            let engine = ctx.engine()?;
+            let engine = engine()?;
             for s in &engine.sources {
-                writeln!(out, "ok  {s}")?;
+                writeln!(out, "{}", t("cli.rules.ok", &[("source", &one_line(s))]))?;
             }
+            let n = |count: usize| count.to_string();
             let schemas = engine.rules().iter().filter(|r| r.is_schema()).count();
-            writeln!(
-                out,
-                "{} rules ({schemas} of them schemas), {} concepts, {} lenders, {} other institutions",
-                engine.rules().len(),
-                engine.concepts().iter().count(),
-                engine.registry().lenders.len(),
-                engine.registry().institutions.len()
-            )?;
+            let summary = t(
+                "cli.rules.summary",
+                &[
+                    ("rules", &n(engine.rules().len())),
+                    ("schemas", &n(schemas)),
+                    ("concepts", &n(engine.concepts().iter().count())),
+                    ("lenders", &n(engine.registry().lenders.len())),
+                    ("institutions", &n(engine.registry().institutions.len())),
+                ],
+            );
+            writeln!(out, "{summary}")?;
             ExitCode::SUCCESS
         }
         RulesCommand::Explain { text, sender } => {
-            let engine = ctx.engine()?;
+            let engine = engine()?;
             for (kind, name, words) in engine.explain(&Input::new(&sender, &text)) {
-                writeln!(
-                    out,
-                    "{kind:8} {name:36} {}",
-                    crate::untrusted::one_line(&words)
-                )?;
+                // The kind in the person's words; the name is the rule file's own id.
+                let kind = fit(&t(&format!("cli.rules.kind.{kind}"), &[]), 8);
+                writeln!(out, "{kind} {name:36} {}", one_line(&words))?;
             }
             ExitCode::SUCCESS
         }
         RulesCommand::Test => {
-            let engine = ctx.engine()?;
+            let engine = engine()?;
             let failures = test_examples(&engine);
             let total: usize = engine
                 .rules()
@@ -78,14 +91,20 @@ pub fn run(ctx: &Ctx, cmd: RulesCommand) -> Result<ExitCode> {
                 .map(|r| r.examples.len() + r.not_examples.len())
                 .sum();
             for f in &failures {
-                writeln!(out, "FAIL {f}")?;
+                // Examples are the rule files' text: quoted, every control character escaped.
+                writeln!(
+                    out,
+                    "{}",
+                    f.text_with(ctx.lang, &|s| one_line(s).into_owned())
+                )?;
             }
-            writeln!(
-                out,
-                "{} passed, {} failed",
-                total - failures.len(),
-                failures.len()
-            )?;
+            let passed = (total - failures.len()).to_string();
+            let failed = failures.len().to_string();
+            let summary = t(
+                "cli.rules.tested",
+                &[("passed", &passed), ("failed", &failed)],
+            );
+            writeln!(out, "{summary}")?;
             if failures.is_empty() {
                 ExitCode::SUCCESS
             } else {
@@ -93,15 +112,10 @@ pub fn run(ctx: &Ctx, cmd: RulesCommand) -> Result<ExitCode> {
             }
         }
         RulesCommand::Eval { file, show } => {
-            let engine = ctx.engine()?;
-            let reader = std::io::BufReader::new(
-                std::fs::File::open(&file)
-                    .with_context(|| format!("cannot open {}", file.display()))?,
-            );
-            let samples =
-                read_labelled(reader).with_context(|| format!("reading {}", file.display()))?;
+            let engine = engine()?;
+            let samples = read_labelled_file(&file)?;
             let report = evaluate(&engine, &samples);
-            write!(out, "{}", report.render(show))?;
+            write!(out, "{}", report.render_in(show, ctx.lang))?;
             ExitCode::SUCCESS
         }
     };
@@ -109,8 +123,9 @@ pub fn run(ctx: &Ctx, cmd: RulesCommand) -> Result<ExitCode> {
     Ok(result)
 }
 
-/// Every example that does not behave, as `origin rule: "text" should fire`.
-pub fn test_examples(engine: &Engine) -> Vec<String> {
+/// Every example that does not behave: the rule's origin and id, the example, and whether
+/// it should have fired (`cli.rules.should_fire`) or not (`cli.rules.should_not_fire`).
+pub fn test_examples(engine: &Engine) -> Vec<Phrase> {
     let mut failures = Vec::new();
     // A schema depends on the whole verdict (concepts, facts), so its examples are judged
     // by the reasons of a full classification; a rule's by its patterns alone.
@@ -125,18 +140,21 @@ pub fn test_examples(engine: &Engine) -> Vec<String> {
             engine.fired_rule_ids(text).contains(&rule.id.as_str())
         }
     };
+    let failure = |key, rule: &crate::classify::rules::Rule, ex: &str| {
+        Phrase::new(key)
+            .arg("origin", &rule.origin)
+            .arg("rule", &rule.id)
+            .arg("example", format!("{ex:?}"))
+    };
     for rule in engine.rules() {
         for ex in &rule.examples {
             if !fires(rule, ex) {
-                failures.push(format!("{} {}: {ex:?} should fire", rule.origin, rule.id));
+                failures.push(failure("cli.rules.should_fire", rule, ex));
             }
         }
         for ex in &rule.not_examples {
             if fires(rule, ex) {
-                failures.push(format!(
-                    "{} {}: {ex:?} should not fire",
-                    rule.origin, rule.id
-                ));
+                failures.push(failure("cli.rules.should_not_fire", rule, ex));
             }
         }
     }
@@ -155,10 +173,11 @@ pub struct Labelled {
 
 /// Reads a labelled JSON Lines file.
 pub fn read_labelled_file(path: &std::path::Path) -> Result<Vec<Labelled>> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let shown = || one_line(&path.display().to_string()).into_owned();
+    let file = std::fs::File::open(path)
+        .or_say(|| Phrase::new("cli.rules.error.open").arg("file", shown()))?;
     read_labelled(std::io::BufReader::new(file))
-        .with_context(|| format!("reading {}", path.display()))
+        .or_say(|| Phrase::new("cli.rules.error.read").arg("file", shown()))
 }
 
 pub fn read_labelled(reader: impl BufRead) -> Result<Vec<Labelled>> {
@@ -168,7 +187,9 @@ pub fn read_labelled(reader: impl BufRead) -> Result<Vec<Labelled>> {
         if line.trim().is_empty() {
             continue;
         }
-        out.push(serde_json::from_str(&line).with_context(|| format!("line {}", i + 1))?);
+        let labelled = serde_json::from_str(&line)
+            .or_say(|| Phrase::new("cli.rules.error.line").arg("n", i + 1))?;
+        out.push(labelled);
     }
     Ok(out)
 }
@@ -259,36 +280,57 @@ impl EvalReport {
         }
     }
 
+    /// The report in English (what the tests print when a target is missed).
     pub fn render(&self, show: usize) -> String {
-        let mut s = format!(
-            "{} messages\n{:<11} {:>7} {:>9} {:>7} {:>7}\n",
-            self.total, "category", "support", "precision", "recall", "f1"
+        self.render_in(show, Lang::En)
+    }
+
+    /// The report in `lang`, listing at most `show` wrong verdicts.
+    pub fn render_in(&self, show: usize, lang: Lang) -> String {
+        let t = |key: &str, args: &[(&str, &str)]| text(lang, key, args);
+        let col = |key: &str| t(&format!("cli.rules.eval.col.{key}"), &[]);
+        let mut s = t(
+            "cli.rules.eval.messages",
+            &[("count", &self.total.to_string())],
         );
+        s.push('\n');
+        s.push_str(&format!(
+            "{} {} {} {} {}\n",
+            fit(&col("category"), 11),
+            fit_right(&col("support"), 7),
+            fit_right(&col("precision"), 9),
+            fit_right(&col("recall"), 7),
+            fit_right(&col("f1"), 7),
+        ));
         for (c, support, p, r, f) in self.per_category() {
             s.push_str(&format!(
-                "{:<11} {support:>7} {p:>9.3} {r:>7.3} {f:>7.3}\n",
-                c.as_str()
+                "{} {support:>7} {p:>9.3} {r:>7.3} {f:>7.3}\n",
+                fit(&category_label(c, lang), 11)
             ));
         }
-        s.push_str(&format!("macro-F1 {:.3}\n", self.macro_f1()));
-        s.push_str(&format!(
-            "alerts on messages labelled other: {:.3} %\n",
-            self.alert_rate_on_other() * 100.0
-        ));
+        let f1 = format!("{:.3}", self.macro_f1());
+        s.push_str(&t("cli.rules.eval.macro_f1", &[("value", &f1)]));
+        s.push('\n');
+        let rate = format!("{:.3}", self.alert_rate_on_other() * 100.0);
+        s.push_str(&t("cli.rules.eval.alert_rate", &[("value", &rate)]));
+        s.push('\n');
         if show > 0 && !self.wrong.is_empty() {
-            s.push_str(&format!(
-                "wrong ({} of {}):\n",
-                show.min(self.wrong.len()),
-                self.wrong.len()
+            let shown = show.min(self.wrong.len()).to_string();
+            let total = self.wrong.len().to_string();
+            s.push_str(&t(
+                "cli.rules.eval.wrong",
+                &[("shown", &shown), ("total", &total)],
             ));
+            s.push('\n');
             for (l, got) in self.wrong.iter().take(show) {
+                // The labelled file is anyone's text: one line, control characters visible.
                 let body: String = l.body.chars().take(100).collect();
                 s.push_str(&format!(
                     "  {} → {}  {}  {}\n",
-                    l.label,
-                    got,
-                    l.id,
-                    body.replace('\n', " ")
+                    category_label(l.label, lang),
+                    category_label(*got, lang),
+                    one_line(&l.id.to_string()),
+                    one_line(&body.replace('\n', " "))
                 ));
             }
         }

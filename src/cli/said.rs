@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use crate::lang::Lang;
 use crate::untrusted::for_terminal;
-use crate::words::text;
+use crate::words::{Failed, text};
 
 /// An error already said in the person's language: the leading sentence `main` prints.
 #[derive(Debug)]
@@ -23,12 +23,33 @@ impl std::error::Error for Said {}
 
 /// What `main` prints for a failed command: `dunwatch: ` and the sentence, the detail, and
 /// what to do next, every stranger's character made visible (file names, quoted text).
+/// The sentence is the command's [`Said`], else the first [`Failed`] among the causes (a
+/// module's own words, said here in the person's language), else the catalog's.
 pub fn error_lines(err: &anyhow::Error, lang: Lang) -> String {
-    let (lead, detail) = match err.downcast_ref::<Said>() {
-        Some(said) => (said.0.clone(), super::error_text_of(err.chain().skip(1))),
-        None => (
+    let causes: Vec<&(dyn std::error::Error + 'static)> = err.chain().collect();
+    let failed_at = causes.iter().position(|c| c.is::<Failed>());
+    let (lead, detail, worded) = match (err.downcast_ref::<Said>(), failed_at) {
+        (Some(said), _) => (
+            said.0.clone(),
+            super::error_text_of(causes.iter().skip(1).copied(), lang),
+            true,
+        ),
+        (None, Some(at)) => {
+            let rest = causes
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != at)
+                .map(|(_, c)| *c);
+            (
+                cause_text(causes[at], lang),
+                super::error_text_of(rest, lang),
+                true,
+            )
+        }
+        (None, None) => (
             text(lang, "cli.error.failed", &[]),
-            super::error_text_of(err.chain()),
+            super::error_text_of(causes.iter().copied(), lang),
+            false,
         ),
     };
     let mut out = format!("dunwatch: {}", for_terminal(&lead));
@@ -39,11 +60,20 @@ pub fn error_lines(err: &anyhow::Error, lang: Lang) -> String {
             &[("detail", &for_terminal(&detail))],
         ));
     }
-    if err.downcast_ref::<Said>().is_none() {
+    if !worded {
         out.push('\n');
         out.push_str(&text(lang, "cli.error.next", &[]));
     }
     out
+}
+
+/// One cause as the person reads it: a [`Failed`] in their language, anything else (the
+/// system's, a library's) in its own words.
+pub fn cause_text(cause: &(dyn std::error::Error + 'static), lang: Lang) -> String {
+    match cause.downcast_ref::<Failed>() {
+        Some(f) => f.phrase.text(lang),
+        None => cause.to_string(),
+    }
 }
 
 /// A command line clap could not read: help and version as asked; an error with clap's own

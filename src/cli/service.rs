@@ -7,7 +7,10 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 
 use super::Ctx;
+use crate::lang::Lang;
 use crate::service::{self, Backend, Daemon, Host, Log, Options, ServiceCommand, System};
+use crate::untrusted::one_line;
+use crate::words::Phrase;
 
 #[derive(Debug, Subcommand)]
 pub enum ServiceAction {
@@ -43,13 +46,10 @@ pub fn run(ctx: &Ctx, action: ServiceAction) -> Result<ExitCode> {
             for var in [crate::paths::DATA_DIR_ENV, crate::paths::CONFIG_DIR_ENV] {
                 if result.is_ok() && std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
                     // Service managers start programs with their own environment.
-                    log.say(format!(
-                        "note: {var} is set here but is not passed to the service, which uses \
-                         the default folders; pass --config/--db to `service install` instead"
-                    ));
+                    log.say(Phrase::new("cli.service.env_not_passed").arg("var", var));
                 }
             }
-            print_log(&mut out, &log)?;
+            print_log(&mut out, &log, ctx.lang)?;
             result?;
         }
         ServiceAction::Uninstall(o) => {
@@ -63,13 +63,13 @@ pub fn run(ctx: &Ctx, action: ServiceAction) -> Result<ExitCode> {
                 result = result.and(service::uninstall(&host, b, options(&o), &runner, &mut log));
             }
             if log.lines.is_empty() {
-                log.say("nothing to remove: no service file was installed");
+                log.say(Phrase::new("cli.service.nothing_to_remove"));
             }
-            print_log(&mut out, &log)?;
+            print_log(&mut out, &log, ctx.lang)?;
             result?;
         }
         ServiceAction::Status(o) => {
-            for line in status_lines(&host, o.backend, options(&o), &runner) {
+            for line in status_lines(&host, o.backend, options(&o), &runner, ctx.lang) {
                 writeln!(out, "{line}")?;
             }
         }
@@ -113,9 +113,15 @@ pub fn host(ctx: &Ctx) -> Result<Host> {
     Host::from_env(ctx.paths.lock_file(), command)
 }
 
-fn print_log(out: &mut impl Write, log: &Log) -> Result<()> {
+/// A line of the service module in the person's words. Paths and commands are filled in as
+/// they are, control characters made visible: a folder name is text anyone could choose.
+pub fn said(line: &Phrase, lang: Lang) -> String {
+    line.text_with(lang, &|s| one_line(s).into_owned())
+}
+
+fn print_log(out: &mut impl Write, log: &Log, lang: Lang) -> Result<()> {
     for line in &log.lines {
-        writeln!(out, "{line}")?;
+        writeln!(out, "{}", said(line, lang))?;
     }
     Ok(())
 }
@@ -127,60 +133,90 @@ pub fn status_lines(
     only: Option<Backend>,
     opts: Options,
     runner: &dyn service::Runner,
+    lang: Lang,
 ) -> Vec<String> {
     let backends: Vec<Backend> = match only {
         Some(b) => vec![b],
         None => Backend::for_this_os().to_vec(),
     };
+    let t = |key: &str, args: &[(&str, &str)]| crate::words::text(lang, key, args);
     let yes_no = |b: Option<bool>| match b {
-        Some(true) => "yes",
-        Some(false) => "no",
-        None => "unknown",
+        Some(true) => t("cli.service.status.yes", &[]),
+        Some(false) => t("cli.service.status.no", &[]),
+        None => t("cli.service.status.unknown", &[]),
     };
+    let note = |n: &Phrase| t("cli.service.status.note", &[("note", &said(n, lang))]);
     let mut lines = Vec::new();
     let mut any = false;
     for b in backends {
         let st = service::status(host, b, runner, opts);
+        // A backend's name is what `--backend` takes; the catalog says what it is.
+        let what = t(&format!("cli.service.backend.{}", b.name()), &[]);
+        let name = [("backend", b.name()), ("what", what.as_str())];
+        let location = one_line(&st.location).into_owned();
+        let at = |key: &str| {
+            let mut args = name.to_vec();
+            args.push(("location", &location));
+            t(key, &args)
+        };
         if !st.installed && only.is_none() {
-            lines.push(format!("{}: not installed ({})", b.name(), st.location));
-            lines.extend(st.notes.iter().map(|n| format!("  note: {n}")));
+            lines.push(at("cli.service.status.not_installed"));
+            lines.extend(st.notes.iter().map(note));
             continue;
         }
         any |= st.installed;
-        lines.push(format!("{}: {}", b.name(), st.location));
-        lines.push(format!("  installed:  {}", yes_no(Some(st.installed))));
+        lines.push(at("cli.service.status.backend"));
+        let installed = yes_no(Some(st.installed));
+        lines.push(t("cli.service.status.installed", &[("value", &installed)]));
         if let Some(program) = &st.program {
             let this = match st.points_at(&host.command.program) {
-                Some(true) => "this binary".to_string(),
-                _ => format!(
-                    "NOT this binary ({}); run `dunwatch service install` again",
-                    host.command.program.display()
+                Some(true) => t("cli.service.status.this_binary", &[]),
+                _ => t(
+                    "cli.service.status.other_binary",
+                    &[(
+                        "program",
+                        &one_line(&host.command.program.display().to_string()),
+                    )],
                 ),
             };
-            lines.push(format!("  runs:       {} ({this})", program.display()));
+            let runs = one_line(&program.display().to_string()).into_owned();
+            lines.push(t(
+                "cli.service.status.runs",
+                &[("program", &runs), ("this", &this)],
+            ));
         }
-        lines.push(format!("  registered: {}", yes_no(st.registered)));
+        let registered = yes_no(st.registered);
+        lines.push(t(
+            "cli.service.status.registered",
+            &[("value", &registered)],
+        ));
         if st.running.is_some() {
-            lines.push(format!("  running:    {}", yes_no(st.running)));
+            let running = yes_no(st.running);
+            lines.push(t("cli.service.status.running", &[("value", &running)]));
         }
-        for note in &st.notes {
-            lines.push(format!("  note: {note}"));
-        }
+        lines.extend(st.notes.iter().map(note));
     }
     if !any && only.is_none() {
-        lines.push("start at login with: dunwatch service install".to_string());
+        lines.push(t("cli.service.status.how_to_install", &[]));
     }
     lines.push(match service::daemon_state(&host.lock_file) {
-        Daemon::NotRunning => format!(
-            "daemon: not running (lock {} is free)",
-            host.lock_file.display()
+        Daemon::NotRunning => t(
+            "cli.service.status.daemon_stopped",
+            &[("lock", &one_line(&host.lock_file.display().to_string()))],
         ),
         Daemon::Running(pid) => {
             let from = pid
                 .and_then(service::daemon_program)
-                .map(|p| format!(" from {}", p.display()))
+                .map(|p| {
+                    let p = one_line(&p.display().to_string()).into_owned();
+                    t("cli.service.status.daemon_from", &[("program", &p)])
+                })
                 .unwrap_or_default();
-            format!("daemon: running{}{from}", service::pid_text(pid))
+            let pid = said(&service::pid_text(pid), lang);
+            t(
+                "cli.service.status.daemon_running",
+                &[("pid", &pid), ("from", &from)],
+            )
         }
     });
     lines

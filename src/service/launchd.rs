@@ -9,6 +9,7 @@ use super::{
     Backend, Host, Log, Options, Runner, ServiceCommand, Status, fill, remove_file, report_start,
     run_checked, write_file,
 };
+use crate::words::Phrase;
 
 pub const LABEL: &str = "org.dunwatch.dunwatch";
 pub const TEMPLATE: &str = include_str!("../../packaging/launchd/org.dunwatch.dunwatch.plist");
@@ -74,14 +75,12 @@ pub fn install(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log) -
     write_file(&path, &render(&host.command, &logs), log)?;
     // launchd opens the log files but does not create their folder.
     crate::paths::create_private_dir(&logs)?;
-    log.say(format!("logs go to {}", logs.display()));
+    log.say(Phrase::new("cli.service.launchd.logs").arg("dir", logs.display()));
     let domain = domain(host);
     let target = service_target(host);
     if opts.no_start {
-        log.say(format!(
-            "not loaded (--no-start); to start it now and at login:\n  launchctl bootstrap {domain} {}",
-            path.display()
-        ));
+        let bootstrap = format!("launchctl bootstrap {domain} {}", path.display());
+        log.say(Phrase::new("cli.service.launchd.not_loaded").arg("command", bootstrap));
         return Ok(());
     }
     // Install overwrites: unload an earlier copy (fails harmlessly when none is loaded).
@@ -93,17 +92,11 @@ pub fn install(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log) -
         "launchctl",
         &["bootstrap", &domain, &path.to_string_lossy()],
     )?;
-    log.say(format!(
-        "loaded {target} (RunAtLoad starts it now and at login)"
-    ));
-    report_start(
-        host,
-        log,
-        &format!(
-            "see `launchctl print {target}` and {}",
-            logs.join("stderr.log").display()
-        ),
-    );
+    log.say(Phrase::new("cli.service.launchd.loaded").arg("target", &target));
+    let hint = Phrase::new("cli.service.hint.see_two")
+        .arg("first", format!("launchctl print {target}"))
+        .arg("second", logs.join("stderr.log").display());
+    report_start(host, log, hint);
     Ok(())
 }
 
@@ -117,13 +110,13 @@ pub fn uninstall(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log)
         if loaded {
             // bootout stops the agent and unloads it; only then is the plist deleted.
             run_checked(runner, "launchctl", &["bootout", &target])?;
-            log.say(format!("stopped and unloaded {target}"));
+            log.say(Phrase::new("cli.service.launchd.unloaded").arg("target", &target));
         }
     }
     let path = file(host);
     if path.exists() {
         remove_file(&path, log)?;
-        log.say(format!("logs stay in {}", log_dir(host).display()));
+        log.say(Phrase::new("cli.service.launchd.logs_stay").arg("dir", log_dir(host).display()));
     }
     Ok(())
 }
@@ -149,12 +142,10 @@ pub fn status(host: &Host, runner: &dyn Runner, ask: bool) -> Status {
             st.running = Some(false);
             if st.installed {
                 // macOS 13+ lets the user switch agents off under Login Items.
-                st.notes.push(format!(
-                    "the plist is there but not loaded: switched off in System Settings → \
-                     Login Items, or run `launchctl bootstrap {} {}`",
-                    domain(host),
-                    path.display()
-                ));
+                let bootstrap = format!("launchctl bootstrap {} {}", domain(host), path.display());
+                st.notes.push(
+                    Phrase::new("cli.service.launchd.switched_off").arg("command", bootstrap),
+                );
             }
         }
     }
@@ -253,6 +244,11 @@ mod tests {
         let runner = FakeRunner::default().answer("launchctl print", false, "");
         let st = status(&host, &runner, true);
         assert_eq!(st.registered, Some(false));
-        assert!(st.notes[0].contains("Login Items"));
+        assert_eq!(st.notes[0].key, "cli.service.launchd.switched_off");
+        assert_eq!(
+            st.notes[0].get("command"),
+            Some(format!("launchctl bootstrap gui/501 {}", file(&host).display()).as_str())
+        );
+        assert!(st.notes[0].to_string().contains("Login Items"));
     }
 }

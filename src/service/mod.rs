@@ -27,7 +27,9 @@ pub mod xdg;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
+
+use crate::words::{Failed, OrSay, Phrase};
 
 pub(crate) use files::{fill, remove_file, write_file};
 pub(crate) use runner::run_checked;
@@ -136,7 +138,7 @@ pub struct ServiceCommand {
 impl ServiceCommand {
     /// `<this binary> [--config F] [--db F] run`, every path absolute.
     pub fn for_this_binary(config: Option<&Path>, db: Option<&Path>) -> Result<ServiceCommand> {
-        let exe = std::env::current_exe().context("cannot find the path of this binary")?;
+        let exe = std::env::current_exe().or_say(|| Phrase::new("cli.service.error.no_exe"))?;
         let program = exe.canonicalize().unwrap_or(exe);
         let mut args = Vec::new();
         for (flag, path) in [("--config", config), ("--db", db)] {
@@ -172,7 +174,7 @@ fn absolute(path: &Path) -> Result<PathBuf> {
         return Ok(path.to_path_buf());
     }
     Ok(std::env::current_dir()
-        .context("cannot find the current directory")?
+        .or_say(|| Phrase::new("cli.service.error.no_cwd"))?
         .join(path))
 }
 
@@ -183,7 +185,7 @@ impl Host {
             .filter(|h| !h.is_empty())
             .map(PathBuf::from)
             .or_else(crate::paths::home_dir)
-            .context("cannot find the home directory (set HOME)")?;
+            .or_say(|| Phrase::new("cli.service.error.no_home"))?;
         let config_home = std::env::var_os("XDG_CONFIG_HOME")
             .map(PathBuf::from)
             .filter(|p| p.is_absolute())
@@ -229,15 +231,21 @@ pub struct Options {
     pub no_start: bool,
 }
 
-/// What a command did, for the person who ran it: each line is printed as it is.
+/// What a command did, for the person who ran it: one catalog phrase (`cli.service.…`) a
+/// line, which the command line says in their language.
 #[derive(Debug, Default)]
 pub struct Log {
-    pub lines: Vec<String>,
+    pub lines: Vec<Phrase>,
 }
 
 impl Log {
-    pub fn say(&mut self, line: impl Into<String>) {
-        self.lines.push(line.into());
+    pub fn say(&mut self, line: Phrase) {
+        self.lines.push(line);
+    }
+
+    /// Whether a line with this key was said.
+    pub fn said(&self, key: &str) -> bool {
+        self.lines.iter().any(|l| l.key == key)
     }
 }
 
@@ -256,7 +264,7 @@ pub struct Status {
     /// Running according to the service manager; `None` when it cannot tell.
     pub running: Option<bool>,
     /// Anything else worth saying (a disabled entry, a failed unit).
-    pub notes: Vec<String>,
+    pub notes: Vec<Phrase>,
 }
 
 impl Status {
@@ -295,16 +303,12 @@ pub fn install(
 ) -> Result<()> {
     if !opts.no_start {
         if !backend.native() {
-            bail!(
-                "the {} backend does not run on this system; use --no-start to only write its file",
-                backend.name()
-            );
+            let line =
+                Phrase::new("cli.service.error.foreign_install").arg("backend", backend.name());
+            return Err(Failed::new(line).into());
         }
         if host.is_root {
-            bail!(
-                "refusing to register dunwatch for root: run `dunwatch service install` as the \
-                 user whose backups it should watch (or pass --no-start to only write the file)"
-            );
+            return Err(Failed::new(Phrase::new("cli.service.error.root")).into());
         }
     }
     warn_about_binary_location(&host.command.program, log);
@@ -319,10 +323,7 @@ pub fn install(
             no_start: opts.no_start || !other.native(),
         };
         if status(host, other, runner, other_opts).installed {
-            log.say(format!(
-                "removing the {} backend first (only one may start dunwatch):",
-                other.name()
-            ));
+            log.say(Phrase::new("cli.service.removing_other").arg("backend", other.name()));
             uninstall(host, other, other_opts, runner, log)?;
         }
     }
@@ -333,10 +334,7 @@ pub fn install(
         Backend::Windows => windows::install(host, opts, runner, log)?,
     }
     if !(backend == Backend::Windows && opts.no_start) {
-        log.say(format!(
-            "undo with: dunwatch service uninstall --backend {}",
-            backend.name()
-        ));
+        log.say(Phrase::new("cli.service.undo").arg("backend", backend.name()));
     }
     Ok(())
 }
@@ -350,10 +348,9 @@ pub fn uninstall(
     log: &mut Log,
 ) -> Result<()> {
     if !opts.no_start && !backend.native() {
-        bail!(
-            "the {} backend does not run on this system; use --no-start to only delete its file",
-            backend.name()
-        );
+        let line =
+            Phrase::new("cli.service.error.foreign_uninstall").arg("backend", backend.name());
+        return Err(Failed::new(line).into());
     }
     match backend {
         Backend::Systemd => systemd::uninstall(host, opts, runner, log),
@@ -380,10 +377,7 @@ fn warn_about_binary_location(program: &Path, log: &mut Log) {
     let s = program.to_string_lossy().replace('\\', "/");
     let temp = std::env::temp_dir().to_string_lossy().replace('\\', "/");
     if s.contains("/target/debug/") || s.contains("/target/release/") || s.starts_with(&temp) {
-        log.say(format!(
-            "note: the service will run {s}, a build or temporary folder; install the binary \
-             first (`cargo install --path .`, or the .deb) and run `service install` from there"
-        ));
+        log.say(Phrase::new("cli.service.build_folder").arg("program", program.display()));
     }
 }
 
@@ -405,6 +399,8 @@ mod tests {
         install(&host, Backend::Systemd, opts, &runner, &mut log).unwrap();
         assert!(systemd::file(&host).exists());
         assert!(!xdg::file(&host).exists(), "{:?}", log.lines);
+        let removing = Phrase::new("cli.service.removing_other").arg("backend", "xdg");
+        assert!(log.lines.contains(&removing), "{:?}", log.lines);
         install(&host, Backend::Xdg, opts, &runner, &mut log).unwrap();
         assert!(!systemd::file(&host).exists());
         assert!(xdg::file(&host).exists());
@@ -433,6 +429,8 @@ mod tests {
         let mut log = Log::default();
         let backend = Backend::for_this_os()[0];
         let err = install(&host, backend, Options::default(), &runner, &mut log).unwrap_err();
+        let failed = err.downcast_ref::<Failed>().expect("worded");
+        assert_eq!(failed.phrase.key, "cli.service.error.root");
         assert!(err.to_string().contains("root"), "{err}");
         install(
             &host,
@@ -461,6 +459,9 @@ mod tests {
             &mut Log::default(),
         )
         .unwrap_err();
+        let failed = err.downcast_ref::<Failed>().expect("worded");
+        assert_eq!(failed.phrase.key, "cli.service.error.foreign_install");
+        assert_eq!(failed.phrase.get("backend"), Some(foreign.name()));
         assert!(err.to_string().contains("--no-start"), "{err}");
     }
 }

@@ -5,7 +5,9 @@ use std::io;
 use std::path::Path;
 use std::process::Stdio;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
+
+use crate::words::{Failed, OrSay, Phrase};
 
 /// What an external tool answered.
 #[derive(Debug, Clone, Default)]
@@ -67,9 +69,12 @@ pub(crate) fn run_checked(runner: &dyn Runner, program: &str, args: &[&str]) -> 
     let shown = format!("{program} {}", args.join(" "));
     let out = runner
         .run(program, args)
-        .with_context(|| format!("cannot run `{shown}`"))?;
+        .or_say(|| Phrase::new("cli.service.error.run").arg("command", &shown))?;
     if !out.success {
-        bail!("`{shown}` failed: {}", out.stderr.trim());
+        let line = Phrase::new("cli.service.error.tool_failed")
+            .arg("command", &shown)
+            .arg("message", out.stderr.trim());
+        return Err(Failed::new(line).into());
     }
     Ok(out)
 }

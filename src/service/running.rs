@@ -5,9 +5,10 @@ use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::{Host, Log, Runner};
+use crate::words::{OrSay, Phrase};
 
 /// Whether a dunwatch daemon holds the instance lock, and its pid when it wrote one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,38 +58,39 @@ pub(crate) fn wait_for_daemon(host: &Host, running: bool) -> Daemon {
 /// key), unless one already runs, and says whether it came up.
 pub(crate) fn start_now(host: &Host, runner: &dyn Runner, log: &mut Log) -> Result<()> {
     if let Daemon::Running(pid) = daemon_state(&host.lock_file) {
-        log.say(format!(
-            "dunwatch is already running{}; left as it is",
-            pid_text(pid)
-        ));
+        log.say(Phrase::new("cli.service.already_running").with("pid", pid_text(pid)));
         return Ok(());
     }
     let cmd = &host.command;
     runner
         .spawn_detached(&cmd.program, &cmd.args)
-        .with_context(|| format!("cannot start {}", cmd.display()))?;
-    report_start(
-        host,
-        log,
-        "check with `dunwatch doctor`, or run `dunwatch run` to see why",
-    );
+        .or_say(|| Phrase::new("cli.service.error.start").arg("command", cmd.display()))?;
+    report_start(host, log, Phrase::new("cli.service.hint.doctor"));
     Ok(())
 }
 
-/// Waits for a just-started daemon and says whether it took its lock.
-pub(crate) fn report_start(host: &Host, log: &mut Log, hint: &str) {
+/// Waits for a just-started daemon and says whether it took its lock; `hint` says where
+/// to look when it did not.
+pub(crate) fn report_start(host: &Host, log: &mut Log, hint: Phrase) {
     match wait_for_daemon(host, true) {
-        Daemon::Running(pid) => log.say(format!("started: dunwatch is running{}", pid_text(pid))),
-        Daemon::NotRunning => log.say(format!(
-            "started, but dunwatch has not taken its lock {} within {} s; {hint}",
-            host.lock_file.display(),
-            host.start_timeout.as_secs()
-        )),
+        Daemon::Running(pid) => {
+            log.say(Phrase::new("cli.service.started").with("pid", pid_text(pid)));
+        }
+        Daemon::NotRunning => log.say(
+            Phrase::new("cli.service.not_locked")
+                .arg("lock", host.lock_file.display())
+                .arg("seconds", host.start_timeout.as_secs())
+                .with("hint", hint),
+        ),
     }
 }
 
-pub(crate) fn pid_text(pid: Option<u32>) -> String {
-    pid.map(|p| format!(" as process {p}")).unwrap_or_default()
+/// Which process a daemon is, where its lock says (` as process 812`), else nothing.
+pub(crate) fn pid_text(pid: Option<u32>) -> Phrase {
+    match pid {
+        Some(p) => Phrase::new("cli.service.as_process").arg("pid", p),
+        None => Phrase::new("cli.service.no_pid"),
+    }
 }
 
 #[cfg(test)]

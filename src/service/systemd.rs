@@ -3,12 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use super::{
     Backend, Daemon, Host, Log, Options, Runner, ServiceCommand, Status, daemon_state, fill,
     pid_text, remove_file, report_start, run_checked, write_file,
 };
+use crate::words::{Failed, Phrase};
 
 pub const UNIT: &str = "dunwatch.service";
 pub const TEMPLATE: &str = include_str!("../../packaging/systemd/dunwatch.service");
@@ -26,6 +27,9 @@ pub fn file(host: &Host) -> PathBuf {
 fn unit_dir(host: &Host) -> PathBuf {
     host.config_home.join("systemd/user")
 }
+
+/// Where the daemon's log is, when systemd runs it.
+const JOURNAL: &str = "journalctl --user -u dunwatch -e";
 
 /// The template's line that points at the man page.
 const MAN_LINE: &str = "Documentation=man:dunwatch(1)\n";
@@ -166,18 +170,15 @@ pub fn install(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log) -
         // Asking systemd which target the session reaches is a call too: take the target
         // every login reaches.
         write_file(&path, &render(&host.command, DEFAULT, man_page(host)), log)?;
-        log.say(format!(
-            "not registered (--no-start); to start it at login:\n  systemctl --user daemon-reload && systemctl --user enable --now {UNIT}"
-        ));
+        let enable =
+            format!("systemctl --user daemon-reload && systemctl --user enable --now {UNIT}");
+        log.say(Phrase::new("cli.service.not_registered").arg("command", enable));
         return Ok(());
     }
     let env = runner.run("systemctl", &["--user", "show-environment"]);
     let env = match env {
         Ok(out) if out.success => out.stdout,
-        _ => bail!(
-            "no systemd user instance answers `systemctl --user`; use `--backend xdg` for \
-             desktop autostart, or --no-start to only write the unit"
-        ),
+        _ => return Err(Failed::new(Phrase::new("cli.service.error.no_systemd")).into()),
     };
     let target = if graphical_session_active(runner) {
         GRAPHICAL
@@ -188,22 +189,22 @@ pub fn install(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log) -
     run_checked(runner, "systemctl", &["--user", "daemon-reload"])?;
     // reenable drops the links of an earlier install that used the other target.
     run_checked(runner, "systemctl", &["--user", "reenable", UNIT])?;
-    log.say(format!("enabled: systemd starts it with {target}"));
+    log.say(Phrase::new("cli.service.systemd.enabled").arg("target", target));
     if target == DEFAULT {
-        log.say(format!(
-            "note: this session has no active {GRAPHICAL}, so the unit starts with every login \
-             ({DEFAULT}); alerts wait until a notification server answers"
-        ));
+        log.say(
+            Phrase::new("cli.service.systemd.every_login")
+                .arg("graphical", GRAPHICAL)
+                .arg("default", DEFAULT),
+        );
     }
     if !env
         .lines()
         .any(|l| l.starts_with("DBUS_SESSION_BUS_ADDRESS="))
     {
-        log.say(
-            "warning: the systemd user environment has no DBUS_SESSION_BUS_ADDRESS, so alerts \
-             cannot reach the desktop; add to your session startup:\n  \
-             dbus-update-activation-environment --systemd DBUS_SESSION_BUS_ADDRESS DISPLAY WAYLAND_DISPLAY",
-        );
+        log.say(Phrase::new("cli.service.systemd.no_bus").arg(
+            "command",
+            "dbus-update-activation-environment --systemd DBUS_SESSION_BUS_ADDRESS DISPLAY WAYLAND_DISPLAY",
+        ));
     }
     let outside = match daemon_state(&host.lock_file) {
         Daemon::Running(pid) if !unit_active(runner) => Some(pid),
@@ -211,19 +212,18 @@ pub fn install(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log) -
     };
     if let Some(pid) = outside {
         // Starting the unit now would only fail on the lock, five times, and give up.
-        log.say(format!(
-            "not started now: a dunwatch started outside systemd is running{}; stop it, then \
-             `systemctl --user start {UNIT}`",
-            pid_text(pid)
-        ));
+        log.say(
+            Phrase::new("cli.service.systemd.outside")
+                .with("pid", pid_text(pid))
+                .arg("command", format!("systemctl --user start {UNIT}")),
+        );
         return Ok(());
     }
     run_checked(runner, "systemctl", &["--user", "restart", UNIT])?;
-    report_start(
-        host,
-        log,
-        &format!("see `systemctl --user status {UNIT}` and `journalctl --user -u dunwatch -e`"),
-    );
+    let hint = Phrase::new("cli.service.hint.see_two")
+        .arg("first", format!("systemctl --user status {UNIT}"))
+        .arg("second", JOURNAL);
+    report_start(host, log, hint);
     Ok(())
 }
 
@@ -242,10 +242,10 @@ pub fn uninstall(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log)
             .unwrap_or(false);
         if known {
             run_checked(runner, "systemctl", &["--user", "disable", "--now", UNIT])?;
-            log.say(format!("stopped and disabled {UNIT}"));
+            log.say(Phrase::new("cli.service.systemd.disabled").arg("unit", UNIT));
         }
     } else if !opts.no_start {
-        log.say("no systemd user instance answers; removing the files only");
+        log.say(Phrase::new("cli.service.systemd.files_only"));
     }
     // disable removes these links; without systemd, remove them by hand.
     remove_wants_links(host, log)?;
@@ -255,10 +255,11 @@ pub fn uninstall(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log)
         let _ = runner.run("systemctl", &["--user", "reset-failed", UNIT]);
     }
     if Path::new(PACKAGED_UNIT).exists() && !opts.no_start {
-        log.say(format!(
-            "note: the package's {PACKAGED_UNIT} remains; it starts only if enabled \
-             (`systemctl --user disable {UNIT}` keeps it off)"
-        ));
+        log.say(
+            Phrase::new("cli.service.systemd.packaged_remains")
+                .arg("unit", PACKAGED_UNIT)
+                .arg("command", format!("systemctl --user disable {UNIT}")),
+        );
     }
     Ok(())
 }
@@ -294,9 +295,11 @@ pub fn status(host: &Host, runner: &dyn Runner, ask: bool) -> Status {
         st.installed = true;
         st.program = exec_program(&text);
     } else if Path::new(PACKAGED_UNIT).exists() {
-        st.notes.push(format!(
-            "the package's unit {PACKAGED_UNIT} is there (for /usr/bin/dunwatch)"
-        ));
+        st.notes.push(
+            Phrase::new("cli.service.systemd.packaged")
+                .arg("unit", PACKAGED_UNIT)
+                .arg("program", "/usr/bin/dunwatch"),
+        );
         if let Ok(text) = std::fs::read_to_string(PACKAGED_UNIT) {
             st.program = exec_program(&text);
         }
@@ -317,9 +320,11 @@ pub fn status(host: &Host, runner: &dyn Runner, ask: bool) -> Status {
         let state = out.stdout.trim();
         st.running = Some(matches!(state, "active" | "activating" | "reloading"));
         if state == "failed" {
-            st.notes.push(format!(
-                "the unit failed; see `journalctl --user -u dunwatch -e`, then `systemctl --user restart {UNIT}`"
-            ));
+            st.notes.push(
+                Phrase::new("cli.service.systemd.failed")
+                    .arg("journal", JOURNAL)
+                    .arg("command", format!("systemctl --user restart {UNIT}")),
+            );
         }
     }
     st
@@ -403,10 +408,12 @@ mod tests {
                 "systemctl --user restart dunwatch.service",
             ]
         );
+        assert!(log.said("cli.service.systemd.enabled"), "{:?}", log.lines);
+        assert!(!log.said("cli.service.systemd.no_bus"), "{:?}", log.lines);
         assert!(
             !log.lines
                 .iter()
-                .any(|l| l.contains("DBUS_SESSION_BUS_ADDRESS"))
+                .any(|l| l.to_string().contains("DBUS_SESSION_BUS_ADDRESS"))
         );
     }
 
@@ -424,10 +431,24 @@ mod tests {
         let unit = std::fs::read_to_string(file(&host)).unwrap();
         assert!(unit.contains("WantedBy=default.target"), "{unit}");
         // show-environment answered without the session bus: say how to fix it.
+        let bus = log
+            .lines
+            .iter()
+            .find(|l| l.key == "cli.service.systemd.no_bus")
+            .expect("the missing session bus is said");
         assert!(
+            bus.get("command")
+                .unwrap()
+                .starts_with("dbus-update-activation-environment --systemd ")
+        );
+        assert!(
+            bus.to_string()
+                .contains("dbus-update-activation-environment")
+        );
+        assert!(
+            log.said("cli.service.systemd.every_login"),
+            "{:?}",
             log.lines
-                .iter()
-                .any(|l| l.contains("dbus-update-activation-environment"))
         );
     }
 
@@ -437,6 +458,8 @@ mod tests {
         let host = host(dir.path());
         let runner = FakeRunner::default().answer("systemctl --user show-environment", false, "");
         let err = install(&host, Options::default(), &runner, &mut Log::default()).unwrap_err();
+        let failed = err.downcast_ref::<Failed>().expect("worded");
+        assert_eq!(failed.phrase.key, "cli.service.error.no_systemd");
         assert!(err.to_string().contains("--backend xdg"), "{err}");
         assert!(!file(&host).exists());
     }
@@ -490,7 +513,19 @@ mod tests {
         assert_eq!(st.program.as_deref(), Some(host.command.program.as_path()));
         assert_eq!(st.registered, Some(true));
         assert_eq!(st.running, Some(false));
-        assert!(st.notes.iter().any(|n| n.contains("journalctl")));
+        let failed = st
+            .notes
+            .iter()
+            .find(|n| n.key == "cli.service.systemd.failed");
+        assert_eq!(
+            failed.and_then(|n| n.get("journal")),
+            Some("journalctl --user -u dunwatch -e")
+        );
+        assert!(
+            st.notes
+                .iter()
+                .any(|n| n.to_string().contains("journalctl"))
+        );
         assert_eq!(st.points_at(Path::new("/usr/bin/dunwatch")), Some(false));
     }
 }

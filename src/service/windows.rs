@@ -13,6 +13,7 @@ use super::{
     Backend, Daemon, Host, Log, Options, Runner, ServiceCommand, Status, daemon_state, pid_text,
     run_checked, start_now,
 };
+use crate::words::Phrase;
 
 pub const RUN_KEY: &str = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Run";
 pub const VALUE: &str = "dunwatch";
@@ -100,24 +101,22 @@ fn refs(args: &[String]) -> Vec<&str> {
 pub fn install(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log) -> Result<()> {
     let args = add_args(&value_data(&host.command));
     if opts.no_start {
-        log.say(format!(
-            "not registered (--no-start); to start it at login:\n  {}",
-            shown(&args)
-        ));
+        log.say(Phrase::new("cli.service.not_registered").arg("command", shown(&args)));
         return Ok(());
     }
     run_checked(runner, "reg", &refs(&args))?;
-    log.say(format!("wrote the value {VALUE} under {RUN_KEY}"));
+    log.say(
+        Phrase::new("cli.service.windows.wrote")
+            .arg("value", VALUE)
+            .arg("key", RUN_KEY),
+    );
     start_now(host, runner, log)
 }
 
 pub fn uninstall(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log) -> Result<()> {
     let args = delete_args();
     if opts.no_start {
-        log.say(format!(
-            "nothing deleted (--no-start); to remove it:\n  {}",
-            shown(&args)
-        ));
+        log.say(Phrase::new("cli.service.windows.not_deleted").arg("command", shown(&args)));
         return Ok(());
     }
     let present = runner
@@ -127,7 +126,11 @@ pub fn uninstall(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log)
     if present {
         // Deleting the value is what disables the start at login.
         run_checked(runner, "reg", &refs(&args))?;
-        log.say(format!("deleted the value {VALUE} under {RUN_KEY}"));
+        log.say(
+            Phrase::new("cli.service.windows.deleted")
+                .arg("value", VALUE)
+                .arg("key", RUN_KEY),
+        );
     }
     if let Daemon::Running(Some(pid)) = daemon_state(&host.lock_file) {
         let pid_s = pid.to_string();
@@ -136,9 +139,9 @@ pub fn uninstall(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log)
             .map(|o| o.success)
             .unwrap_or(false);
         log.say(if stopped {
-            format!("stopped dunwatch (process {pid})")
+            Phrase::new("cli.service.stopped").arg("pid", pid)
         } else {
-            format!("dunwatch is still running{}", pid_text(Some(pid)))
+            Phrase::new("cli.service.windows.still_running").with("pid", pid_text(Some(pid)))
         });
     }
     Ok(())
@@ -147,8 +150,7 @@ pub fn uninstall(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log)
 pub fn status(_host: &Host, runner: &dyn Runner, ask: bool) -> Status {
     let mut st = Status::new(Backend::Windows, format!(r"{RUN_KEY}\{VALUE}"));
     if !ask {
-        st.notes
-            .push("the registry is only read on Windows".to_string());
+        st.notes.push(Phrase::new("cli.service.windows.not_read"));
         return st;
     }
     if let Ok(out) = runner.run("reg", &refs(&query_args()))
@@ -261,10 +263,12 @@ mod tests {
         let mut log = Log::default();
         install(&host, Options { no_start: true }, &runner, &mut log).unwrap();
         assert!(runner.calls().is_empty());
+        let line = &log.lines[0];
+        assert_eq!(line.key, "cli.service.not_registered", "{:?}", log.lines);
         assert!(
-            log.lines.iter().any(|l| l.contains("reg add")),
-            "{:?}",
-            log.lines
+            line.get("command").unwrap().starts_with("reg add "),
+            "{line}"
         );
+        assert!(line.to_string().contains("reg add"), "{line}");
     }
 }

@@ -9,6 +9,7 @@ use super::{
     Backend, Daemon, Host, Log, Options, Runner, ServiceCommand, Status, daemon_state, fill,
     pid_text, remove_file, start_now, wait_for_daemon, write_file,
 };
+use crate::words::Phrase;
 
 pub const TEMPLATE: &str = include_str!("../../packaging/xdg/dunwatch.desktop");
 
@@ -118,9 +119,9 @@ fn disabled(entry: &str) -> bool {
 
 pub fn install(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log) -> Result<()> {
     write_file(&file(host), &render(&host.command), log)?;
-    log.say("the desktop session starts it at your next login");
+    log.say(Phrase::new("cli.service.xdg.next_login"));
     if opts.no_start {
-        log.say("not started now (--no-start); start it now with `dunwatch run`");
+        log.say(Phrase::new("cli.service.xdg.not_started"));
         return Ok(());
     }
     start_now(host, runner, log)
@@ -137,19 +138,15 @@ pub fn uninstall(host: &Host, opts: Options, runner: &dyn Runner, log: &mut Log)
     // The daemon this entry started at login still runs: stop it (SIGTERM ends it cleanly).
     if let Daemon::Running(Some(pid)) = daemon_state(&host.lock_file) {
         if cfg!(unix) {
-            let pid = pid.to_string();
-            let _ = runner.run("kill", &["-TERM", &pid]);
+            let _ = runner.run("kill", &["-TERM", &pid.to_string()]);
             match wait_for_daemon(host, false) {
-                Daemon::NotRunning => log.say(format!("stopped dunwatch (process {pid})")),
-                Daemon::Running(_) => log.say(format!(
-                    "dunwatch (process {pid}) is still running; it stops at logout"
-                )),
+                Daemon::NotRunning => log.say(Phrase::new("cli.service.stopped").arg("pid", pid)),
+                Daemon::Running(_) => log.say(
+                    Phrase::new("cli.service.xdg.until_logout").with("pid", pid_text(Some(pid))),
+                ),
             }
         } else {
-            log.say(format!(
-                "dunwatch is still running{}; it stops at logout",
-                pid_text(Some(pid))
-            ));
+            log.say(Phrase::new("cli.service.xdg.until_logout").with("pid", pid_text(Some(pid))));
         }
     }
     Ok(())
@@ -164,8 +161,7 @@ pub fn status(host: &Host) -> Status {
         let off = disabled(&text);
         st.registered = Some(!off);
         if off {
-            st.notes
-                .push("the entry is switched off (Hidden=true or Autostart-enabled=false)".into());
+            st.notes.push(Phrase::new("cli.service.xdg.switched_off"));
         }
     } else {
         st.registered = Some(false);
@@ -234,6 +230,7 @@ mod tests {
         let st = status(&host);
         assert!(st.installed);
         assert_eq!(st.registered, Some(false));
+        assert_eq!(st.notes, [Phrase::new("cli.service.xdg.switched_off")]);
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::Environment;
@@ -29,6 +29,7 @@ use crate::config::Config;
 use crate::paths::Paths;
 use crate::report::Lang;
 use crate::store::Store;
+use crate::words::{OrSay, Phrase};
 
 /// How long the page stays up without a request.
 pub const IDLE: Duration = Duration::from_secs(30 * 60);
@@ -138,7 +139,7 @@ pub fn serve(setup: Setup, opts: Options) -> Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?;
+        .or_say(|| Phrase::new("cli.ui.error.runtime"))?;
     rt.block_on(serve_async(setup, opts))
 }
 
@@ -147,7 +148,7 @@ async fn serve_async(setup: Setup, opts: Options) -> Result<()> {
     store.limit_page_cache(PAGE_CACHE_KIB)?;
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, opts.port))
         .await
-        .with_context(|| format!("cannot listen on 127.0.0.1:{}", opts.port))?;
+        .or_say(|| Phrase::new("cli.ui.error.listen").arg("port", opts.port))?;
     let port = listener.local_addr()?.port();
     let token = guard::random_token();
     let lang = Lang::from_config(&setup.config);
@@ -177,11 +178,20 @@ async fn serve_async(setup: Setup, opts: Options) -> Result<()> {
         writeln!(out, "{url}")?;
         out.flush()?;
     }
-    if !opts.no_browser
-        && let Err(e) = open::that_detached(&url)
-    {
-        eprintln!("dunwatch: cannot open a browser ({e}); open the address above in one");
-    }
+    // What to do with the page, on standard error: standard output is the URL alone.
+    let shown = if opts.no_browser {
+        catalog.text("cli.ui.open_address", &[])
+    } else {
+        match open::that_detached(&url) {
+            Ok(()) => catalog.text("cli.ui.opened", &[]),
+            Err(e) => {
+                let error = crate::untrusted::one_line(&e.to_string()).into_owned();
+                let said = catalog.text("cli.ui.no_browser", &[("error", &error)]);
+                format!("dunwatch: {said}")
+            }
+        }
+    };
+    eprintln!("{shown}\n{}", closes(catalog, opts.idle));
     tracing::info!(
         "review page on 127.0.0.1:{port}; it stops after {} min without a request",
         opts.idle.as_secs() / 60
@@ -193,8 +203,17 @@ async fn serve_async(setup: Setup, opts: Options) -> Result<()> {
     axum::serve(listener, router)
         .with_graceful_shutdown(until_idle_or_signal(app, opts.idle))
         .await
-        .context("the review page stopped")?;
+        .or_say(|| Phrase::new("cli.ui.error.stopped"))?;
     Ok(())
+}
+
+/// When the page stops by itself, in whole minutes (seconds when shorter, as in tests).
+fn closes(catalog: &crate::words::Catalog, idle: Duration) -> String {
+    let seconds = idle.as_millis().div_ceil(1000) as u64;
+    match seconds / 60 {
+        0 => catalog.count("cli.ui.closes_seconds", seconds, &[]),
+        minutes => catalog.count("cli.ui.closes_minutes", minutes, &[]),
+    }
 }
 
 /// Resolves once nobody has asked for a page for `idle`, or on SIGINT/SIGTERM.
