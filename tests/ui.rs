@@ -611,3 +611,19 @@ fn requests_without_the_cookie_do_not_keep_the_page_up() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn a_traditional_chinese_reader_gets_a_zh_tw_page_in_traditional_words() {
+    let ui = start("zh-TW", &[]);
+    let cookie = ui.login();
+    let inbox = ui.get(&cookie, "/");
+    assert_eq!(inbox.status, 200);
+    // The tag decides the glyphs a browser picks; the words are the Taiwan catalog's.
+    assert!(
+        inbox.body.contains("<html lang=\"zh-TW\">"),
+        "{}",
+        inbox.body
+    );
+    assert!(inbox.body.contains("收件匣"), "{}", inbox.body);
+    assert!(!inbox.body.contains("收件箱"), "{}", inbox.body);
+}

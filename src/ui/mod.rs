@@ -113,11 +113,10 @@ impl App {
         Ok(self.engine.get_or_init(|| built))
     }
 
+    /// The page's `lang` (so a browser picks Traditional glyphs for zh-TW) and the key of
+    /// lender names, which fall back to zh-CN where no Traditional name is written.
     fn lang_tag(&self) -> &'static str {
-        match self.lang {
-            Lang::ZhCn | Lang::ZhTw => "zh-CN",
-            Lang::En => "en",
-        }
+        self.lang.code()
     }
 }
 
