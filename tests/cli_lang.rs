@@ -10,56 +10,6 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-const SCAM: &str = "【微众银行】您的微粒贷已逾期，请立即联系专员处理：17088886666";
-const OVERDUE: &str =
-    "【微众银行】您的微粒贷借款已逾期3天，应还金额2156.20元，请尽快在微信“微粒贷”中还款。";
-
-/// 2026-11-02 10:00 in Shanghai, plus `hours`.
-fn at(hours: i64) -> i64 {
-    1_793_584_800_000 + hours * 3_600_000
-}
-
-/// An environment with a scam and a genuine notice imported, and `config` as its config.
-fn imported(config: &str) -> Env {
-    let env = Env::new();
-    std::fs::create_dir_all(env.path("config")).unwrap();
-    std::fs::write(
-        env.path("config/config.toml"),
-        format!("phone_timezone = \"Asia/Shanghai\"\n{config}"),
-    )
-    .unwrap();
-    let file = env.path("sms.xml");
-    let msg = |sender: &str, body: &str, hours| FixtureMessage {
-        sender: sender.into(),
-        body: body.into(),
-        ts_ms: at(hours),
-        incoming: true,
-        contact: None,
-    };
-    std::fs::write(
-        &file,
-        sbr_document(&[msg("17088886666", SCAM, 0), msg("95384", OVERDUE, 1)]),
-    )
-    .unwrap();
-    let out = env.run(&["scan", file.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    env
-}
-
-fn zh(env: &Env, args: &[&str]) -> Output {
-    let mut cmd = env.cmd();
-    chinese(&mut cmd).args(args).output().unwrap()
-}
-
-fn ok(out: Output) -> String {
-    assert!(out.status.success(), "{}", stderr(&out));
-    stdout(&out)
-}
-
-fn has_han(s: &str) -> bool {
-    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-}
-
 /// The rule ids of every reason `show --json` gives for message `id`.
 fn rule_ids(env: &Env, id: &str) -> Vec<String> {
     let v: serde_json::Value =
@@ -388,7 +338,7 @@ fn chinese_output_still_shows_a_strangers_control_characters_escaped() {
         sbr_document(&[FixtureMessage {
             sender: "95\u{202e}384".into(),
             body: "您的借款已逾期\u{1b}[2J请还款".into(),
-            ts_ms: at(0),
+            ts_ms: at("2026-11-02 10:00"),
             incoming: true,
             contact: Some("妈妈\u{1b}[31m".into()),
         }]),
