@@ -85,6 +85,58 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The standard output of a command that must have succeeded (its standard error if not).
+pub fn ok(out: Output) -> String {
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
+
+/// `dunwatch ARGS` in `env` under a Chinese locale.
+pub fn zh(env: &Env, args: &[&str]) -> Output {
+    let mut cmd = env.cmd();
+    chinese(&mut cmd).args(args).output().unwrap()
+}
+
+/// Whether `s` has a Chinese character.
+pub fn has_han(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// A scam in WeBank's name, from a mobile number, and WeBank's genuine overdue notice from
+/// its service number: the two messages [`imported`] holds.
+pub const SCAM: &str = "【微众银行】您的微粒贷已逾期，请立即联系专员处理：17088886666";
+pub const OVERDUE: &str =
+    "【微众银行】您的微粒贷借款已逾期3天，应还金额2156.20元，请尽快在微信“微粒贷”中还款。";
+
+/// An environment with [`SCAM`] (from 17088886666, 2026-11-02 10:00 in Shanghai) and
+/// [`OVERDUE`] (from 95384, an hour later) imported, and `config` as its config after
+/// `phone_timezone = "Asia/Shanghai"`.
+pub fn imported(config: &str) -> Env {
+    let env = Env::new();
+    std::fs::create_dir_all(env.path("config")).unwrap();
+    std::fs::write(
+        env.path("config/config.toml"),
+        format!("phone_timezone = \"Asia/Shanghai\"\n{config}"),
+    )
+    .unwrap();
+    let file = env.path("sms.xml");
+    let msg = |sender: &str, body: &str, hours: i64| FixtureMessage {
+        sender: sender.into(),
+        body: body.into(),
+        ts_ms: at("2026-11-02 10:00") + hours * 3_600_000,
+        incoming: true,
+        contact: None,
+    };
+    std::fs::write(
+        &file,
+        sbr_document(&[msg("17088886666", SCAM, 0), msg("95384", OVERDUE, 1)]),
+    )
+    .unwrap();
+    let out = env.run(&["scan", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    env
+}
+
 /// Escapes text as SMS Backup & Restore does: markup as entities, newlines as `&#10;`,
 /// characters outside the BMP as two surrogate references.
 pub fn sbr_escape(s: &str) -> String {

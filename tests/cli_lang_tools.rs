@@ -1,0 +1,305 @@
+//! The tools beside the daemon speak the person's language too, through the real binary:
+//! `service install`, `status` and `uninstall` and their errors, `rules check`, `test` and
+//! `explain`, and the start-up of `ui` say Chinese under a Chinese locale with no English
+//! sentence left (the commands, paths and names a person types or reads as they are aside),
+//! and English under LANG=C. `ui --no-browser` keeps its standard output the address alone.
+//! The other commands, `--help` and the errors are in cli_lang.rs.
+
+mod common;
+
+use std::process::{Output, Stdio};
+
+use common::*;
+
+/// The first line of `text` with two English words in a row once the words a person types
+/// or reads as they are (`allowed`: commands, names), anything in backquotes and every
+/// path or file name are left out: where the command line would still speak English.
+fn english_sentence(text: &str, allowed: &[&str]) -> Option<String> {
+    text.lines()
+        .find(|line| {
+            let mut rest = line.to_string();
+            for a in allowed {
+                rest = rest.replace(a, " ");
+            }
+            let mut kept = String::new();
+            for (i, part) in rest.split('`').enumerate() {
+                if i % 2 == 0 {
+                    kept.push_str(part);
+                }
+            }
+            let words: Vec<&str> = kept
+                .split(|c: char| !(c.is_ascii_alphanumeric() || "/.-_:".contains(c)))
+                .filter(|w| !w.is_empty())
+                .collect();
+            let english = |w: &str| w.len() > 1 && w.chars().all(|c| c.is_ascii_alphabetic());
+            // Words beside each other in the line, not only in the list.
+            words.windows(2).any(|pair| {
+                english(pair[0])
+                    && english(pair[1])
+                    && kept.contains(&format!("{} {}", pair[0], pair[1]))
+            })
+        })
+        .map(str::to_string)
+}
+
+#[test]
+fn the_english_sentence_finder_finds_english_and_lets_commands_and_paths_be() {
+    assert_eq!(
+        english_sentence("已写入 /a b/c\nnot installed (/x)", &[]),
+        Some("not installed (/x)".to_string())
+    );
+    assert_eq!(
+        english_sentence(
+            "请运行 `systemctl --user start x`：dunwatch service install",
+            &["dunwatch service install"]
+        ),
+        None
+    );
+}
+
+/// `dunwatch ARGS` under `lang` (a locale for LANG) with this environment's HOME and no
+/// XDG_CONFIG_HOME, so the service commands read and write only inside it.
+fn in_home(env: &Env, lang: &str, args: &[&str]) -> Output {
+    let mut cmd = env.cmd();
+    english(&mut cmd)
+        .env("LANG", lang)
+        .env_remove("XDG_CONFIG_HOME")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn service_install_status_and_uninstall_speak_chinese_under_a_chinese_locale() {
+    let env = Env::new();
+    let zh = "zh_CN.UTF-8";
+    // Every call is --no-start: files only, no service manager asked.
+    let status = ok(in_home(&env, zh, &["service", "status", "--no-start"]));
+    for word in [
+        "未安装",
+        "桌面自动启动",
+        "后台程序：没有在运行",
+        "dunwatch service install",
+    ] {
+        assert!(status.contains(word), "{word} not in\n{status}");
+    }
+    let allowed = ["dunwatch service install"];
+    assert_eq!(english_sentence(&status, &allowed), None, "{status}");
+
+    let install = ok(in_home(
+        &env,
+        zh,
+        &["service", "install", "--backend", "systemd", "--no-start"],
+    ));
+    let unit = env.path("home/.config/systemd/user/dunwatch.service");
+    assert!(unit.exists(), "{install}");
+    for word in [
+        "已写入",
+        "systemctl --user enable --now dunwatch.service",
+        "要撤销",
+    ] {
+        assert!(install.contains(word), "{word} not in\n{install}");
+    }
+    let allowed = [
+        "dunwatch service uninstall --backend systemd",
+        "systemctl --user daemon-reload && systemctl --user enable --now dunwatch.service",
+        "cargo install --path .",
+    ];
+    assert_eq!(english_sentence(&install, &allowed), None, "{install}");
+
+    let status = ok(in_home(
+        &env,
+        zh,
+        &["service", "status", "--backend", "systemd", "--no-start"],
+    ));
+    for word in ["已安装：", "是", "就是本程序", "登录时启动：", "否"] {
+        assert!(status.contains(word), "{word} not in\n{status}");
+    }
+    assert_eq!(english_sentence(&status, &[]), None, "{status}");
+
+    let uninstall = ok(in_home(&env, zh, &["service", "uninstall", "--no-start"]));
+    assert!(uninstall.starts_with("已删除 "), "{uninstall}");
+    assert!(!unit.exists());
+    let again = ok(in_home(&env, zh, &["service", "uninstall", "--no-start"]));
+    assert!(again.starts_with("没有需要删除的"), "{again}");
+    assert_eq!(english_sentence(&again, &[]), None, "{again}");
+}
+
+#[test]
+fn a_service_error_leads_with_chinese_words_under_a_chinese_locale() {
+    let env = Env::new();
+    // A backend of another system, without --no-start: refused before anything is done.
+    let foreign = if cfg!(windows) { "launchd" } else { "windows" };
+    let out = in_home(
+        &env,
+        "zh_CN.UTF-8",
+        &["service", "install", "--backend", foreign],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(&format!("dunwatch: {foreign} 方式在这个系统上用不了")),
+        "{err}"
+    );
+    assert_eq!(english_sentence(&err, &[]), None, "{err}");
+    let out = in_home(&env, "C", &["service", "install", "--backend", foreign]);
+    assert!(
+        stderr(&out).starts_with(&format!("dunwatch: the {foreign} backend does not run")),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn service_status_stays_english_under_the_c_locale() {
+    let env = Env::new();
+    let status = ok(in_home(&env, "C", &["service", "status", "--no-start"]));
+    assert!(!has_han(&status), "{status}");
+    assert!(status.contains("daemon: not running"), "{status}");
+    assert!(
+        status.contains("start at login with: dunwatch service install"),
+        "{status}"
+    );
+    ok(in_home(
+        &env,
+        "C",
+        &["service", "install", "--backend", "xdg", "--no-start"],
+    ));
+    let status = ok(in_home(
+        &env,
+        "C",
+        &["service", "status", "--backend", "xdg", "--no-start"],
+    ));
+    assert!(
+        status.contains("  installed:  yes") && status.contains("(this binary)"),
+        "{status}"
+    );
+    assert!(!has_han(&status), "{status}");
+}
+
+/// A user rule file whose first example fires and whose second does not.
+fn rule_file(env: &Env) -> std::path::PathBuf {
+    let file = env.user_rules().join("mine.toml");
+    std::fs::write(
+        &file,
+        "[[rule]]\nid = \"user.pawnshop\"\npatterns = ['典当行催款']\n\
+         weights = { harassment = 5.0 }\nexamples = ['典当行催款了', '当铺来电']\n",
+    )
+    .unwrap();
+    file
+}
+
+#[test]
+fn rules_check_and_test_speak_chinese_under_a_chinese_locale() {
+    let env = Env::new();
+    rule_file(&env);
+    let check = ok(zh(&env, &["rules", "check"]));
+    assert!(
+        check
+            .lines()
+            .any(|l| l.starts_with("正常  ") && l.ends_with("mine.toml")),
+        "{check}"
+    );
+    let summary = check.lines().last().unwrap();
+    assert!(
+        summary.starts_with("共 ") && summary.contains("条规则") && summary.contains("家借贷机构"),
+        "{check}"
+    );
+    assert_eq!(english_sentence(&check, &[]), None, "{check}");
+
+    let test = zh(&env, &["rules", "test"]);
+    assert!(
+        !test.status.success(),
+        "the failing example fails the command"
+    );
+    let text = stdout(&test);
+    let fail = text
+        .lines()
+        .find(|l| l.contains("user.pawnshop"))
+        .unwrap_or_else(|| panic!("no failure line in\n{text}"));
+    assert!(
+        fail.starts_with("未通过 ") && fail.contains("\"当铺来电\" 应该命中，却没有命中"),
+        "{fail}"
+    );
+    let last = text.lines().last().unwrap();
+    assert!(
+        last.starts_with("通过 ") && last.ends_with("未通过 1 个"),
+        "{text}"
+    );
+    assert_eq!(english_sentence(&text, &[]), None, "{text}");
+
+    let explain = ok(zh(&env, &["rules", "explain", "典当行催款了"]));
+    assert!(
+        explain
+            .lines()
+            .any(|l| l.starts_with("规则 ") && l.contains("user.pawnshop")),
+        "{explain}"
+    );
+}
+
+#[test]
+fn rules_check_and_test_stay_english_under_the_c_locale() {
+    let env = Env::new();
+    rule_file(&env);
+    let check = ok(env.run(&["rules", "check"]));
+    assert!(!has_han(&check), "{check}");
+    assert!(
+        check
+            .lines()
+            .any(|l| l.starts_with("ok  ") && l.ends_with("mine.toml")),
+        "{check}"
+    );
+    assert!(
+        check.contains(" rules (") && check.contains(" lenders, "),
+        "{check}"
+    );
+    let text = stdout(&env.run(&["rules", "test"]));
+    assert!(
+        text.contains("FAIL ") && text.contains(r#"user.pawnshop: "当铺来电" should fire"#),
+        "{text}"
+    );
+    assert!(text.trim_end().ends_with(" passed, 1 failed"), "{text}");
+}
+
+/// `dunwatch ui --no-browser` under `lang`, stopping by itself after a moment: its
+/// standard output and standard error.
+fn ui_start(lang: &str) -> (String, String) {
+    let env = imported("");
+    let mut cmd = env.cmd();
+    let out = english(&mut cmd)
+        .env("LANG", lang)
+        .env("DUNWATCH_UI_IDLE_MS", "300")
+        .args(["ui", "--no-browser"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    (stdout(&out), stderr(&out))
+}
+
+#[test]
+fn ui_start_up_speaks_chinese_and_leaves_the_address_alone_on_standard_output() {
+    let (out, err) = ui_start("zh_CN.UTF-8");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "standard output is the address alone: {out:?}"
+    );
+    assert!(
+        lines[0].starts_with("http://127.0.0.1:") && lines[0].contains("/login?token="),
+        "{out:?}"
+    );
+    assert!(
+        err.contains("在浏览器里打开上面的网址") && err.contains("自动关闭"),
+        "{err}"
+    );
+    assert_eq!(english_sentence(&err, &[]), None, "{err}");
+    let (out, err) = ui_start("C");
+    assert!(out.starts_with("http://127.0.0.1:"), "{out:?}");
+    assert!(!has_han(&err), "{err}");
+    assert!(
+        err.contains("Open the address above in your browser") && err.contains("closes by itself"),
+        "{err}"
+    );
+}
