@@ -361,7 +361,10 @@ mod error_text_tests {
             .context("/d/x");
         assert_eq!(error_text(&err, Lang::ZhCn), "/d/x：没能完成：disk full");
         assert_eq!(error_text(&err, Lang::ZhTw), "/d/x：無法完成：disk full");
-        assert_eq!(error_text(&err, Lang::En), "/d/x: could not finish: disk full");
+        assert_eq!(
+            error_text(&err, Lang::En),
+            "/d/x: could not finish: disk full"
+        );
         // A longer form of the last cause's last part is still said once.
         let err = anyhow::Error::new(std::io::Error::other("Error code 8: X"))
             .context("X")

@@ -109,8 +109,7 @@ fn plain_entry(name: &str) -> bool {
 
 /// Opens an entry of the export: no symlink on the way, a regular file, never blocking.
 fn open_entry(dir: &Path, name: &str) -> std::io::Result<File> {
-    let not_plain =
-        |key: &'static str| refused(std::io::ErrorKind::InvalidInput, Phrase::new(key));
+    let not_plain = |key: &'static str| refused(std::io::ErrorKind::InvalidInput, Phrase::new(key));
     if let Some((sub, _)) = name.split_once('/') {
         let m = std::fs::symlink_metadata(dir.join(sub))?;
         if !m.is_dir() {

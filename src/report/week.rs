@@ -128,13 +128,11 @@ fn tz_name(tz: &TimeZone) -> String {
 
 /// `2026-11-16` as a local date.
 pub fn parse_date(s: &str, flag: &str) -> Result<Date> {
-    s.trim()
-        .parse::<Date>()
-        .or_say(|| {
-            Phrase::new("report.period.bad_date")
-                .arg("flag", flag)
-                .arg("value", format!("{s:?}"))
-        })
+    s.trim().parse::<Date>().or_say(|| {
+        Phrase::new("report.period.bad_date")
+            .arg("flag", flag)
+            .arg("value", format!("{s:?}"))
+    })
 }
 
 #[cfg(test)]
