@@ -354,11 +354,12 @@ mod error_text_tests {
 
     #[test]
     fn causes_are_joined_with_a_chinese_colon_in_chinese() {
-        let err = anyhow::Error::new(std::io::Error::other("disk full"))
-            .context(crate::words::Failed::new(crate::words::Phrase::new(
-                "cli.error.failed",
-            )))
-            .context("/d/x");
+        use crate::words::{Failed, Phrase};
+        let failed = Failed::because(
+            Phrase::new("cli.error.failed"),
+            std::io::Error::other("disk full"),
+        );
+        let err = anyhow::Error::new(failed).context("/d/x");
         assert_eq!(error_text(&err, Lang::ZhCn), "/d/x：没能完成：disk full");
         assert_eq!(error_text(&err, Lang::ZhTw), "/d/x：無法完成：disk full");
         assert_eq!(
