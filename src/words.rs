@@ -258,13 +258,15 @@ mod tests {
     }
 
     /// The files that ask the catalog for words by a literal key.
-    const SPEAKERS: [&str; 11] = [
+    const SPEAKERS: [&str; 13] = [
         "src/alert/desktop.rs",
         "src/alert/bus.rs",
         "src/daemon/pressed.rs",
         "src/report/wording.rs",
         "src/report/svg.rs",
+        "src/report/week.rs",
         "src/evidence/mod.rs",
+        "src/evidence/verify.rs",
         "src/classify/advice.rs",
         "src/templates.rs",
         "src/templates/report.html.j2",

@@ -303,3 +303,126 @@ fn ui_start_up_speaks_chinese_and_leaves_the_address_alone_on_standard_output() 
         "{err}"
     );
 }
+
+/// `dunwatch ARGS` in `env` under LANG=C.
+fn in_c(env: &Env, args: &[&str]) -> Output {
+    let mut cmd = env.cmd();
+    english(&mut cmd)
+        .env("LANG", "C")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn evidence_verify_names_what_was_changed_added_and_removed_in_chinese_and_in_english_under_c() {
+    let env = imported("");
+    let dir = env.path("evidence");
+    let shown = dir.to_str().unwrap();
+    ok(zh(&env, &["evidence", "--out", shown]));
+    let mut csv = std::fs::read_to_string(dir.join("messages.csv")).unwrap();
+    csv.push_str("forged,row\n");
+    std::fs::write(dir.join("messages.csv"), csv).unwrap();
+    std::fs::write(dir.join("extra.txt"), "added later").unwrap();
+    std::fs::remove_file(dir.join("messages.html")).unwrap();
+
+    let out = zh(&env, &["evidence", "verify", shown]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = stderr(&out);
+    for said in [
+        "messages.csv 被改动过：它的 SHA-256 与清单不符",
+        "extra.txt 在文件夹里，却不在清单里",
+        "messages.html 不见了或无法读取：",
+        "处问题）",
+    ] {
+        assert!(err.contains(said), "{said:?} not in\n{err}");
+    }
+    // Each problem follows the folder after a Chinese colon, with no English sentence left
+    // (the system's reason for the missing file aside).
+    assert!(err.contains(&format!("{shown}：messages.csv")), "{err}");
+    let ours: String = err
+        .lines()
+        .filter(|l| !l.contains("messages.html"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(english_sentence(&ours, &[]), None, "{err}");
+
+    let out = in_c(&env, &["evidence", "verify", shown]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = stderr(&out);
+    assert!(!has_han(&err), "{err}");
+    for said in [
+        "messages.csv was changed: its SHA-256 differs from the manifest",
+        "extra.txt is in the folder but not in the manifest",
+        "messages.html is missing or unreadable: ",
+    ] {
+        assert!(err.contains(said), "{said:?} not in\n{err}");
+    }
+}
+
+#[test]
+fn evidence_verify_of_a_folder_that_is_no_export_says_so_in_chinese() {
+    let env = imported("");
+    let dir = env.path("not-an-export");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = zh(&env, &["evidence", "verify", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = stderr(&out);
+    assert!(
+        err.contains("里没有 manifest.json：这不是 dunwatch 导出的证据文件夹"),
+        "{err}"
+    );
+    assert_eq!(english_sentence(&err, &[]), None, "{err}");
+    let export = env.path("evidence");
+    ok(zh(&env, &["evidence", "--out", export.to_str().unwrap()]));
+    let out = zh(
+        &env,
+        &[
+            "evidence",
+            "verify",
+            "--expect",
+            "abc",
+            export.to_str().unwrap(),
+        ],
+    );
+    assert!(stderr(&out).contains("不是 SHA-256"), "{}", stderr(&out));
+}
+
+#[test]
+fn report_says_its_dates_in_chinese_with_chinese_colons_between_the_causes() {
+    let env = imported("");
+    let reversed = zh(
+        &env,
+        &["report", "--from", "2026-11-30", "--to", "2026-11-01"],
+    );
+    assert_eq!(reversed.status.code(), Some(1), "{reversed:?}");
+    let err = stderr(&reversed);
+    assert!(
+        err.contains("：--to 2026-11-01 早于 --from 2026-11-30"),
+        "{err}"
+    );
+    let after = err.strip_prefix("dunwatch: ").unwrap_or(&err);
+    assert!(
+        !after.contains(": "),
+        "an English colon between causes: {err}"
+    );
+    assert_eq!(english_sentence(&err, &[]), None, "{err}");
+    let bad = zh(
+        &env,
+        &["report", "--from", "2026-13-01", "--to", "2026-11-01"],
+    );
+    let err = stderr(&bad);
+    assert!(
+        err.contains("--from \"2026-13-01\"：请写成 2026-11-16 这样的日期"),
+        "{err}"
+    );
+    let english = stderr(&in_c(
+        &env,
+        &["report", "--from", "2026-11-30", "--to", "2026-11-01"],
+    ));
+    assert!(
+        english.contains(": --to 2026-11-01 is before --from 2026-11-30"),
+        "{english}"
+    );
+    assert!(!has_han(&english), "{english}");
+}

@@ -592,7 +592,7 @@ fn a_manifest_naming_dev_zero_etc_shadow_or_dot_dot_is_refused_and_nothing_outsi
     let v = rx
         .recv_timeout(Duration::from_secs(10))
         .expect("verify read something it must not (it blocked on the FIFO or /dev/zero)");
-    let text: Vec<String> = v.problems.iter().map(|p| p.0.clone()).collect();
+    let text: Vec<String> = v.problems.iter().map(|p| p.to_string()).collect();
     for name in ["/dev/zero", "/etc/shadow", "../outside.fifo"] {
         assert!(
             text.iter()

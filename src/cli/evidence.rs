@@ -224,10 +224,11 @@ fn verify(ctx: &Ctx, dir: &std::path::Path, expect: Option<String>) -> Result<Ex
     if !v.problems.is_empty() {
         for p in &v.problems {
             // Names in a problem come from the folder and its manifest, which anyone edits.
-            eprintln!(
-                "dunwatch: {shown}: {}",
-                crate::untrusted::for_terminal(&p.0)
-            );
+            let problem = p.0.text_with(ctx.lang, &|s| {
+                crate::untrusted::for_terminal(s).into_owned()
+            });
+            let joiner = ctx.t("cli.error.joiner", &[]);
+            eprintln!("dunwatch: {shown}{joiner}{problem}");
         }
         eprintln!(
             "dunwatch: {}",

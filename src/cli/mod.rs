@@ -308,23 +308,32 @@ pub fn error_text_of<'a>(
     causes: impl Iterator<Item = &'a (dyn std::error::Error + 'static)>,
     lang: Lang,
 ) -> String {
-    let mut out = String::new();
+    // ": " in English, "：" in Chinese.
+    let joiner = crate::words::Catalog::of(lang).word("cli.error.joiner");
+    let mut said: Vec<String> = Vec::new();
     for cause in causes {
         let text = said::cause_text(cause, lang);
-        if out.contains(&text) {
+        if said.iter().any(|s| s.contains(&text)) {
             continue;
         }
-        // A cause that is a longer form of what was said ("Error code 8: X" after "X").
-        let last = out.rsplit(": ").next().unwrap_or("").to_string();
-        if !last.is_empty() && text.ends_with(&last) {
+        // A cause that is a longer form of what was said ("Error code 8: X" after "X"),
+        // the last said cause's own last part included.
+        let last = said.last().map_or("", |s| last_part(s));
+        if !last.is_empty() && text.ends_with(last) {
             continue;
         }
-        if !out.is_empty() {
-            out.push_str(": ");
-        }
-        out.push_str(&text);
+        said.push(text);
     }
-    out
+    said.join(joiner)
+}
+
+/// What follows the last ": " or "：" of `text` (all of it when there is neither).
+fn last_part(text: &str) -> &str {
+    let at = [": ", "："]
+        .iter()
+        .filter_map(|sep| text.rfind(sep).map(|i| i + sep.len()))
+        .max();
+    at.map_or(text, |i| &text[i..])
 }
 
 #[cfg(test)]
@@ -341,5 +350,26 @@ mod error_text_tests {
             error_text(&err, Lang::En),
             "/d/dunwatch.db: database error: attempt to write a readonly database"
         );
+    }
+
+    #[test]
+    fn causes_are_joined_with_a_chinese_colon_in_chinese() {
+        use crate::words::{Failed, Phrase};
+        let failed = Failed::because(
+            Phrase::new("cli.error.failed"),
+            std::io::Error::other("disk full"),
+        );
+        let err = anyhow::Error::new(failed).context("/d/x");
+        assert_eq!(error_text(&err, Lang::ZhCn), "/d/x：没能完成：disk full");
+        assert_eq!(error_text(&err, Lang::ZhTw), "/d/x：無法完成：disk full");
+        assert_eq!(
+            error_text(&err, Lang::En),
+            "/d/x: could not finish: disk full"
+        );
+        // A longer form of the last cause's last part is still said once.
+        let err = anyhow::Error::new(std::io::Error::other("Error code 8: X"))
+            .context("X")
+            .context("database");
+        assert_eq!(error_text(&err, Lang::ZhCn), "database：X");
     }
 }

@@ -10,7 +10,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::Result;
 use sha2::{Digest, Sha256};
 
 use super::original::SOURCES_DIR;
@@ -20,6 +20,7 @@ use super::{
 };
 use crate::store::Store;
 use crate::store::evidence::ExportRecord;
+use crate::words::{Failed, Phrase};
 
 /// The manifest and messages.json are read whole; anything larger is no export of ours.
 const MAX_MANIFEST: u64 = 64 << 20;
@@ -47,14 +48,31 @@ pub enum Basis {
     Mismatch,
 }
 
-/// One thing `verify` found wrong, naming the file or message.
+/// One thing `verify` found wrong, naming the file or message: a phrase of the catalog
+/// (`export.verify.*`) that whoever shows it says in the reader's language, its file names
+/// and the system's words as they came (the shower makes them safe where it prints them).
+/// `Display` is the English.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem(pub String);
+pub struct Problem(pub Phrase);
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        self.0.fmt(f)
     }
+}
+
+/// `phrase` with `{error}` filled by what went wrong reading a file: our own reasons
+/// (a link, too large) as phrases, the system's in its words.
+fn with_error(phrase: Phrase, e: &std::io::Error) -> Phrase {
+    match e.get_ref().and_then(|inner| inner.downcast_ref::<Failed>()) {
+        Some(f) => phrase.with("error", f.phrase.clone()),
+        None => phrase.arg("error", e),
+    }
+}
+
+/// An I/O error whose reason is one of ours, said by [`with_error`].
+fn refused(kind: std::io::ErrorKind, phrase: Phrase) -> std::io::Error {
+    std::io::Error::new(kind, Failed::new(phrase))
 }
 
 /// What `verify` checked.
@@ -91,17 +109,16 @@ fn plain_entry(name: &str) -> bool {
 
 /// Opens an entry of the export: no symlink on the way, a regular file, never blocking.
 fn open_entry(dir: &Path, name: &str) -> std::io::Result<File> {
-    let not_plain =
-        |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidInput, what.to_string());
+    let not_plain = |key: &'static str| refused(std::io::ErrorKind::InvalidInput, Phrase::new(key));
     if let Some((sub, _)) = name.split_once('/') {
         let m = std::fs::symlink_metadata(dir.join(sub))?;
         if !m.is_dir() {
-            return Err(not_plain("its folder is a link or not a folder"));
+            return Err(not_plain("export.verify.folder_link"));
         }
     }
     let path = dir.join(name);
     if std::fs::symlink_metadata(&path)?.file_type().is_symlink() {
-        return Err(not_plain("it is a link, not a file of the export"));
+        return Err(not_plain("export.verify.link"));
     }
     crate::ingest::open_regular(&path)
 }
@@ -118,9 +135,9 @@ fn read_small(dir: &Path, name: &str) -> std::io::Result<Vec<u8>> {
     let mut data = Vec::new();
     f.take(MAX_MANIFEST + 1).read_to_end(&mut data)?;
     if data.len() as u64 > MAX_MANIFEST {
-        return Err(std::io::Error::new(
+        return Err(refused(
             std::io::ErrorKind::InvalidData,
-            format!("larger than {MAX_MANIFEST} bytes"),
+            Phrase::new("export.verify.too_large").arg("bytes", MAX_MANIFEST),
         ));
     }
     Ok(data)
@@ -131,35 +148,41 @@ fn read_small(dir: &Path, name: &str) -> std::io::Result<Vec<u8>> {
 pub fn verify(dir: &Path, against: Against<'_>) -> Result<Verified> {
     let manifest_bytes = match read_small(dir, MANIFEST) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
-            "{} has no {MANIFEST}: not a dunwatch evidence folder (give the folder that \
-             `dunwatch evidence --out` wrote)",
-            dir.display()
-        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Failed::new(
+                Phrase::new("export.verify.not_export")
+                    .arg("dir", dir.display())
+                    .arg("file", MANIFEST),
+            )
+            .into());
+        }
         Err(e) => {
-            return Err(e).with_context(|| format!("cannot read {}", dir.join(MANIFEST).display()));
+            let phrase = with_error(
+                Phrase::new("export.verify.cannot_read").arg("file", dir.join(MANIFEST).display()),
+                &e,
+            );
+            return Err(Failed::new(phrase).into());
         }
     };
     let digest = sha256_hex(&manifest_bytes);
     let mut problems = Vec::new();
-    let mut p = |s: String| problems.push(Problem(s));
+    let mut p = |phrase: Phrase| problems.push(Problem(phrase));
     let basis = match against {
         Against::Expected(want) => {
             let want = want.trim().to_ascii_lowercase();
             if want.len() != 64 || !want.bytes().all(|b| b.is_ascii_hexdigit()) {
-                bail!(
-                    "--expect {want:?} is not a SHA-256: give the 64 hexadecimal digits printed \
-                     as \"manifest SHA-256\" when the export was made"
-                );
+                return Err(Failed::new(
+                    Phrase::new("export.verify.bad_expect").arg("value", format!("{want:?}")),
+                )
+                .into());
             }
             if want == digest {
                 Basis::Expected
             } else {
-                p(format!(
-                    "{MANIFEST} has SHA-256 {digest}, not the expected {want}: the export was \
-                     changed after it was made (even if every hash inside it agrees), or it is \
-                     another export"
-                ));
+                p(Phrase::new("export.verify.not_expected")
+                    .arg("file", MANIFEST)
+                    .arg("digest", &digest)
+                    .arg("want", &want));
                 Basis::Mismatch
             }
         }
@@ -175,13 +198,11 @@ pub fn verify(dir: &Path, against: Against<'_>) -> Result<Verified> {
                     .to_string();
                 match store.export_in_dir(&here)? {
                     Some(r) => {
-                        p(format!(
-                            "{MANIFEST} is not the one written into this folder on {} (SHA-256 \
-                             then {}, now {digest}): the export was changed after it was made, \
-                             even if every hash inside it agrees",
-                            crate::store::history::rfc3339(r.created_ms),
-                            r.manifest_sha256
-                        ));
+                        p(Phrase::new("export.verify.not_recorded")
+                            .arg("file", MANIFEST)
+                            .arg("made", crate::store::history::rfc3339(r.created_ms))
+                            .arg("then", &r.manifest_sha256)
+                            .arg("digest", &digest));
                         Basis::Mismatch
                     }
                     None => Basis::NoRecord {
@@ -194,15 +215,20 @@ pub fn verify(dir: &Path, against: Against<'_>) -> Result<Verified> {
     };
     match read_small(dir, MANIFEST_SUM) {
         Ok(sum) if sum == format!("{digest}  {MANIFEST}\n").as_bytes() => {}
-        Ok(_) => p(format!(
-            "{MANIFEST} was changed: its SHA-256 does not match {MANIFEST_SUM} (or {MANIFEST_SUM} was changed)"
+        Ok(_) => p(Phrase::new("export.verify.sum_changed")
+            .arg("file", MANIFEST)
+            .arg("sum", MANIFEST_SUM)),
+        Err(e) => p(with_error(
+            Phrase::new("export.verify.unreadable").arg("file", MANIFEST_SUM),
+            &e,
         )),
-        Err(e) => p(format!("{MANIFEST_SUM} cannot be read: {e}")),
     }
     let manifest: Option<Manifest> = match serde_json::from_slice(&manifest_bytes) {
         Ok(m) => Some(m),
         Err(e) => {
-            p(format!("{MANIFEST} is damaged: {e}"));
+            p(Phrase::new("export.verify.damaged")
+                .arg("file", MANIFEST)
+                .arg("error", e));
             None
         }
     };
@@ -210,31 +236,29 @@ pub fn verify(dir: &Path, against: Against<'_>) -> Result<Verified> {
     if let Some(m) = &manifest {
         for f in &m.files {
             if !plain_entry(&f.name) {
-                p(format!(
-                    "{MANIFEST} names {:?}, which is not a file inside the export folder; it was \
-                     not read",
-                    f.name
-                ));
+                p(Phrase::new("export.verify.outside")
+                    .arg("file", MANIFEST)
+                    .arg("name", format!("{:?}", f.name)));
                 continue;
             }
             listed.push(f.name.clone());
             match open_entry(dir, &f.name).and_then(hash_file) {
                 Ok((sha, bytes)) => {
                     if sha != f.sha256 || bytes != f.bytes {
-                        p(format!(
-                            "{} was changed: its SHA-256 differs from the manifest",
-                            f.name
-                        ));
+                        p(Phrase::new("export.verify.file_changed").arg("name", &f.name));
                     }
                 }
-                Err(e) => p(format!("{} is missing or unreadable: {e}", f.name)),
+                Err(e) => p(with_error(
+                    Phrase::new("export.verify.missing").arg("name", &f.name),
+                    &e,
+                )),
             }
         }
         for required in [MESSAGES_CSV, MESSAGES_JSON, MESSAGES_HTML] {
             if !m.files.iter().any(|f| f.name == required) {
-                p(format!(
-                    "{MANIFEST} does not list {required}: it was removed from the manifest"
-                ));
+                p(Phrase::new("export.verify.not_listed")
+                    .arg("file", MANIFEST)
+                    .arg("name", required));
             }
         }
     }
@@ -250,7 +274,7 @@ pub fn verify(dir: &Path, against: Against<'_>) -> Result<Verified> {
 }
 
 /// Files in the folder (or in `sources/`) that the manifest does not list: added later.
-fn unlisted(dir: &Path, sub: &str, listed: &[String], p: &mut impl FnMut(String)) {
+fn unlisted(dir: &Path, sub: &str, listed: &[String], p: &mut impl FnMut(Phrase)) {
     let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
         return;
     };
@@ -269,9 +293,7 @@ fn unlisted(dir: &Path, sub: &str, listed: &[String], p: &mut impl FnMut(String)
             continue;
         }
         if !listed.contains(&full) {
-            p(format!(
-                "{full} is in the folder but not in the manifest: it was added after the export"
-            ));
+            p(Phrase::new("export.verify.added").arg("name", full));
         }
     }
 }
@@ -280,61 +302,61 @@ fn unlisted(dir: &Path, sub: &str, listed: &[String], p: &mut impl FnMut(String)
 fn check_messages(
     dir: &Path,
     manifest: Option<&Manifest>,
-    p: &mut impl FnMut(String),
+    p: &mut impl FnMut(Phrase),
 ) -> (u64, Option<String>) {
     let data = match read_small(dir, MESSAGES_JSON) {
         Ok(d) => d,
         Err(e) => {
-            p(format!("{MESSAGES_JSON} cannot be read: {e}"));
+            p(with_error(
+                Phrase::new("export.verify.unreadable").arg("file", MESSAGES_JSON),
+                &e,
+            ));
             return (0, None);
         }
     };
     let records = match serde_json::from_slice::<Vec<Record>>(&data) {
         Ok(r) => r,
         Err(e) => {
-            p(format!("{MESSAGES_JSON} is damaged: {e}"));
+            p(Phrase::new("export.verify.damaged")
+                .arg("file", MESSAGES_JSON)
+                .arg("error", e));
             return (0, None);
         }
     };
     let mut prev = chain_seed();
     for (i, r) in records.iter().enumerate() {
         let c = &r.content;
+        let at = |key: &'static str| {
+            Phrase::new(key)
+                .arg("file", MESSAGES_JSON)
+                .arg("seq", c.seq)
+                .arg("id", c.id)
+        };
         if content_hash(c) != r.sha256 {
-            p(format!(
-                "{MESSAGES_JSON}: message {} (id {}) was changed: its content does not match its SHA-256",
-                c.seq, c.id
-            ));
+            p(at("export.verify.message_changed"));
         }
         if c.seq != i as u64 + 1 {
-            p(format!(
-                "{MESSAGES_JSON}: message {} (id {}) is out of place (position {})",
-                c.seq,
-                c.id,
-                i + 1
-            ));
+            p(at("export.verify.out_of_place").arg("position", i + 1));
         }
         let chain = chain_next(&prev, &r.sha256);
         if chain != r.chain {
-            p(format!(
-                "{MESSAGES_JSON}: the hash chain breaks at message {} (id {}): a message before it was removed, added or changed",
-                c.seq, c.id
-            ));
+            p(at("export.verify.chain_breaks"));
         }
         prev = chain;
     }
     let count = records.len() as u64;
     if let Some(m) = manifest {
         if m.chain_head != prev {
-            p(format!(
-                "{MESSAGES_JSON}: the chain head {prev} differs from the manifest's {}",
-                m.chain_head
-            ));
+            p(Phrase::new("export.verify.head_differs")
+                .arg("file", MESSAGES_JSON)
+                .arg("head", &prev)
+                .arg("manifest", &m.chain_head));
         }
         if m.messages != count {
-            p(format!(
-                "{MESSAGES_JSON} holds {count} messages, the manifest says {}",
-                m.messages
-            ));
+            p(Phrase::new("export.verify.count_differs")
+                .arg("file", MESSAGES_JSON)
+                .arg("count", count)
+                .arg("manifest", m.messages));
         }
     }
     (count, Some(prev))

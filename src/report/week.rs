@@ -2,11 +2,13 @@
 //! whole local days. Boundaries are local midnights, so a week across a daylight-saving
 //! change is still exactly Monday 00:00 to the next Monday 00:00.
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::Result;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan, Zoned};
 use serde::Serialize;
+
+use crate::words::{Failed, OrSay as _, Phrase};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Period {
@@ -55,7 +57,12 @@ impl Period {
     /// Whole local days from `first` to `last`, both included.
     pub fn range(first: Date, last: Date, tz: TimeZone) -> Result<Period> {
         if last < first {
-            bail!("--to {last} is before --from {first}");
+            return Err(Failed::new(
+                Phrase::new("report.period.reversed")
+                    .arg("first", first)
+                    .arg("last", last),
+            )
+            .into());
         }
         Ok(Period {
             kind: "range",
@@ -121,9 +128,11 @@ fn tz_name(tz: &TimeZone) -> String {
 
 /// `2026-11-16` as a local date.
 pub fn parse_date(s: &str, flag: &str) -> Result<Date> {
-    s.trim()
-        .parse::<Date>()
-        .with_context(|| format!("{flag} {s:?}: use a date like 2026-11-16"))
+    s.trim().parse::<Date>().or_say(|| {
+        Phrase::new("report.period.bad_date")
+            .arg("flag", flag)
+            .arg("value", format!("{s:?}"))
+    })
 }
 
 #[cfg(test)]

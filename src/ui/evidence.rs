@@ -201,14 +201,27 @@ pub async fn verify(
                 context! {
                     intact => false,
                     verdict => app.catalog.text("evidence.broken", &[("count", &count)]),
-                    problems => v.problems.iter().map(|p| p.0.clone()).collect::<Vec<_>>(),
+                    problems => v.problems.iter().map(|p| p.0.text(app.lang)).collect::<Vec<_>>(),
                 }
             }
             Err(e) => context! {
-                intact => false, verdict => format!("{e:#}"), problems => Vec::<String>::new(),
+                intact => false, verdict => said(&e, app.lang), problems => Vec::<String>::new(),
             },
         };
         Ok(app.evidence_page(csrf, None, None, Some(verified)))
     })
     .await
+}
+
+/// An error of `verify` for the page: each cause said in `lang` where it is a phrase
+/// (the folder is not an export, `--expect` is no digest), the system's in its words.
+fn said(err: &anyhow::Error, lang: crate::lang::Lang) -> String {
+    let causes: Vec<String> = err
+        .chain()
+        .map(|c| match c.downcast_ref::<crate::words::Failed>() {
+            Some(f) => f.phrase.text(lang),
+            None => c.to_string(),
+        })
+        .collect();
+    causes.join(crate::words::Catalog::of(lang).word("cli.error.joiner"))
 }
