@@ -34,13 +34,13 @@ use regex::Regex;
 use crate::model::{Category, Verdict};
 use crate::store::normalize_sender;
 use concepts::Concepts;
-
-/// The concept whose terms make a text about debt (`fact.about_debt`, `needs_debt`).
-const DEBT_TALK: &str = "debt_talk";
 use person::Person;
 use registry::{LenderDef, Registry};
 use rules::{Rule, RuleError};
 use tuning::Tuning;
+
+/// The concept whose terms make a text about debt (`fact.about_debt`, `needs_debt`).
+const DEBT_TALK: &str = "debt_talk";
 
 /// What the engine looks at: the message alone, no history.
 #[derive(Debug, Clone, Copy)]
