@@ -332,3 +332,66 @@ fn a_link_to_an_app_package_is_a_scam() {
         Category::Scam,
     );
 }
+
+#[test]
+fn a_request_to_confirm_an_account_or_delivery_at_an_unknown_link_is_a_scam() {
+    for body in [
+        "TD Bank: we now need to confirm some of your account information: https://qi-lv.top/F0i",
+        "US POSTAL: Your package has reached our sorting center. Update your address to confirm delivery: https://dik.si/postal",
+        "Your Netflix subscription could not be renewed. Update your payment details: netflix-billing.help",
+        "We have identified unusual activity on your online banking. Log in via the secure link http:/95.141.32.7:81/default.aspx",
+    ] {
+        expect("", body, Category::Scam);
+    }
+    // The brand's own link is not.
+    expect(
+        "",
+        "Your UPS package has shipped. Track it at https://www.ups.com/track",
+        Category::Other,
+    );
+}
+
+#[test]
+fn carriers_and_banks_of_taiwan_and_abroad_are_checked_against_their_own_links() {
+    expect(
+        "",
+        "【中華電信】您本期帳單逾期未繳，將於今日停話，請點擊 cht-pay.top 繳費",
+        Category::Scam,
+    );
+    expect(
+        "",
+        "【台灣大哥大】您的點數即將到期，請點擊 twm-point.cc 兌換好禮",
+        Category::Scam,
+    );
+    expect(
+        "",
+        "您的信用卡於今日消費 NT$28,000 元，如非本人交易請撥 02-8888-1234",
+        Category::Scam,
+    );
+    let v = verdict(
+        "",
+        "BankOfAmerica Alert 137943. Please follow http://bit.do/cgjK and re-activate",
+    );
+    assert_eq!(v.category, Category::Scam, "{v:?}");
+    assert_eq!(v.lender.as_deref(), Some("bofa"), "{v:?}");
+}
+
+#[test]
+fn holding_the_family_numbers_or_knowing_the_child_school_is_harassment() {
+    for body in [
+        "你老婆的电话我们也有了，你自己看着办",
+        "你不还钱是吧？你孩子在哪个学校我们清楚得很",
+        "今天不还，就给你爸妈和你老婆打电话，让他们知道你干的好事",
+        "再不接电话，我们就把你的事发到你们村的群里",
+        "We are sending our field agents to your home and workplace tomorrow regarding your unpaid loan",
+        "Pay now or face the consequences",
+    ] {
+        expect("", body, Category::Harassment);
+    }
+    for body in [
+        "你爸妈的地址我已经有了，礼物明天寄到",
+        "把你的照片发到群里吧，大家都想看",
+    ] {
+        expect("", body, Category::Other);
+    }
+}

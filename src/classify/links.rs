@@ -13,7 +13,7 @@ pub struct Link {
 
 static URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\.)+(?:[a-z]{2,24}))(?::\d+)?(?:/[\x21-\x7e]*)?|(?i)https?://(\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?(?:/[\x21-\x7e]*)?",
+        r"(?i)(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\.)+(?:[a-z]{2,24}))(?::\d+)?(?:/[\x21-\x7e]*)?|(?i)https?:/{1,2}(\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?(?:/[\x21-\x7e]*)?",
     )
     .expect("valid link regex")
 });
@@ -65,7 +65,7 @@ static NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\+?\(?\d[\d ().\-*]{3,18}[\d*]").expect("valid number regex"));
 
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}( \d{1,2})?$|^(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")
+    Regex::new(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}( \d{1,2})?$|^\d{1,2}[-./]\d{1,2}[-./](\d{4}|\d{2})( \d{1,2})?$|^(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")
         .expect("valid date regex")
 });
 /// `1234.56`: an amount, whatever stands around it.
@@ -304,6 +304,22 @@ mod tests {
             ]
         );
         assert!(numbers("2026-12-01 共计2380.50元 12月5日").is_empty());
+    }
+
+    #[test]
+    fn day_first_dates_with_an_hour_are_not_phone_numbers() {
+        assert!(numbers("your card was used on 29-11-2016 15:04:43 at a store").is_empty());
+        assert!(numbers("made on 08/02/17 11:17:37 if unauthorised").is_empty());
+        assert_eq!(numbers("call 0800 542 0825 now").len(), 1);
+    }
+
+    #[test]
+    fn a_raw_ip_link_written_with_one_slash_is_still_a_link() {
+        let hosts: Vec<_> = extract("Log in via the secure link http:/95.141.32.7:81/default.aspx")
+            .into_iter()
+            .map(|l| l.host)
+            .collect();
+        assert_eq!(hosts, vec!["95.141.32.7".to_string()]);
     }
 
     #[test]
