@@ -395,3 +395,22 @@ fn holding_the_family_numbers_or_knowing_the_child_school_is_harassment() {
         expect("", body, Category::Other);
     }
 }
+
+#[test]
+fn a_fake_police_call_that_accuses_you_of_fraud_is_not_taken_for_an_anti_fraud_warning() {
+    expect(
+        "",
+        "您好，这里是市公安局，您名下的电话卡涉嫌发送诈骗短信，将在2小时内停用，请按9转人工",
+        Category::Scam,
+    );
+    expect(
+        "",
+        "【反诈中心提醒】凡是自称公检法要求转账到安全账户的都是诈骗，请勿轻信",
+        Category::Other,
+    );
+    expect(
+        "",
+        "警方提示：不法分子冒充客服，以账户冻结为由诱骗转账，请提高警惕",
+        Category::Other,
+    );
+}
