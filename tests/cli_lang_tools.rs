@@ -388,41 +388,68 @@ fn evidence_verify_of_a_folder_that_is_no_export_says_so_in_chinese() {
     assert!(stderr(&out).contains("不是 SHA-256"), "{}", stderr(&out));
 }
 
+/// The `dunwatch: ` line of a failed command's standard error, checked to be its only line.
+fn the_one_error_line(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = stderr(out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    lines[0]
+        .strip_prefix("dunwatch: ")
+        .unwrap_or(lines[0])
+        .to_string()
+}
+
 #[test]
-fn report_says_its_dates_in_chinese_with_chinese_colons_between_the_causes() {
+fn report_says_a_reversed_range_once_in_chinese_and_in_english_under_c() {
     let env = imported("");
-    let reversed = zh(
-        &env,
-        &["report", "--from", "2026-11-30", "--to", "2026-11-01"],
+    let reversed = ["report", "--from", "2026-11-30", "--to", "2026-11-01"];
+    let said = the_one_error_line(&zh(&env, &reversed));
+    assert_eq!(
+        said,
+        "结束日期（2026-11-01）早于开始日期（2026-11-30）：--to 不能早于 --from"
     );
-    assert_eq!(reversed.status.code(), Some(1), "{reversed:?}");
-    let err = stderr(&reversed);
-    assert!(
-        err.contains("：--to 2026-11-01 早于 --from 2026-11-30"),
-        "{err}"
+    let english = the_one_error_line(&in_c(&env, &reversed));
+    assert_eq!(
+        english,
+        "the range ends (2026-11-01) before it starts (2026-11-30): --to must be on or after --from"
     );
-    let after = err.strip_prefix("dunwatch: ").unwrap_or(&err);
-    assert!(
-        !after.contains(": "),
-        "an English colon between causes: {err}"
+}
+
+#[test]
+fn report_says_why_a_date_is_none_in_the_readers_words_quoting_it_escaped() {
+    let env = imported("");
+    let said = |lang: &str, from: &str| {
+        let out = in_home(
+            &env,
+            lang,
+            &["report", "--from", from, "--to", "2026-12-01"],
+        );
+        the_one_error_line(&out)
+    };
+    let zh = "zh_CN.UTF-8";
+    assert_eq!(
+        said(zh, "2026-13-01"),
+        "--from “2026-13-01”不是日期：没有 13 月"
     );
-    assert_eq!(english_sentence(&err, &[]), None, "{err}");
-    let bad = zh(
-        &env,
-        &["report", "--from", "2026-13-01", "--to", "2026-11-01"],
+    assert_eq!(
+        said(zh, "2026-02-30"),
+        "--from “2026-02-30”不是日期：2026 年 2 月只有 28 天"
     );
-    let err = stderr(&bad);
-    assert!(
-        err.contains("--from \"2026-13-01\"：请写成 2026-11-16 这样的日期"),
-        "{err}"
+    // Not written as a date at all, with a terminal escape in it: quoted with the escape
+    // shown, and what to write instead.
+    let hostile = said(zh, "2026\u{1b}[2J-01");
+    assert_eq!(
+        hostile,
+        "--from “2026\\x1b[2J-01”不是日期：请写成 2026-11-16 这样的日期"
     );
-    let english = stderr(&in_c(
-        &env,
-        &["report", "--from", "2026-11-30", "--to", "2026-11-01"],
-    ));
-    assert!(
-        english.contains(": --to 2026-11-01 is before --from 2026-11-30"),
-        "{english}"
+    assert_eq!(english_sentence(&hostile, &[]), None, "{hostile}");
+    assert_eq!(
+        said("zh_TW.UTF-8", "2026-13-01"),
+        "--from「2026-13-01」不是日期：沒有 13 月"
     );
-    assert!(!has_han(&english), "{english}");
+    assert_eq!(
+        said("C", "2026-02-30"),
+        "--from \"2026-02-30\" is not a date: month 2 of 2026 has 28 days"
+    );
 }
