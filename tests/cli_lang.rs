@@ -341,10 +341,15 @@ fn errors_lead_with_the_catalogs_sentence_and_keep_their_detail() {
     assert!(err.starts_with("dunwatch: could not finish: "), "{err}");
     assert!(err.contains("What to do:"), "{err}");
     let lender = zh(&env, &["history", "--lender", "没有这家"]);
-    assert!(
-        stderr(&lender).starts_with("dunwatch: 不认识机构“没有这家”"),
-        "{}",
-        stderr(&lender)
+    assert_eq!(
+        stderr(&lender).trim_end(),
+        "dunwatch: 不认识机构“没有这家”：`dunwatch lenders` 会列出所有机构"
+    );
+    // A name that comes close is suggested in Chinese, with no English reason after it.
+    let close = zh(&env, &["history", "--lender", "微众"]);
+    assert_eq!(
+        stderr(&close).trim_end(),
+        "dunwatch: 不认识机构“微众”：你指的是不是 webank（微众银行）？"
     );
     let since = zh(&env, &["history", "--since", "昨天"]);
     assert!(stderr(&since).contains("请写时长"), "{}", stderr(&since));

@@ -70,7 +70,7 @@ pub(super) async fn blocking(
         Ok(Ok(response)) => response,
         Ok(Err(e)) => {
             tracing::error!("review page: {e:#}");
-            let detail = format!("{e:#}");
+            let detail = super::evidence::said(&e, app.lang);
             app.refuse_with(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 app.catalog.text("error.internal", &[("detail", &detail)]),
@@ -212,7 +212,7 @@ impl FilterForm {
         let lender = self.lender.trim();
         if !lender.is_empty() {
             let found = app.registry.find_lender(lender);
-            filter.lender = Some(found.map_err(|e| e.to_string())?.id.clone());
+            filter.lender = Some(found.map_err(|e| unknown_lender(app, &e))?.id.clone());
             said.push(format!("lender: {lender}"));
         }
         for (value, slot, name) in [
@@ -235,6 +235,30 @@ impl FilterForm {
         }
         Ok((filter, said))
     }
+}
+
+/// "No lender X is known" in the page's words, with the lenders whose names come close.
+fn unknown_lender(app: &App, e: &crate::classify::registry::UnknownLender) -> String {
+    let catalog = app.catalog;
+    if e.close.is_empty() {
+        return catalog.text("filter.no_lender", &[("lender", &e.what)]);
+    }
+    let close: Vec<String> = e
+        .close
+        .iter()
+        .map(|id| {
+            let name = app
+                .registry
+                .get(id)
+                .map_or(id.as_str(), |l| l.display(app.lang_tag()));
+            catalog.text("filter.lender_named", &[("id", id), ("name", name)])
+        })
+        .collect();
+    let close = close.join(catalog.word("filter.list_sep"));
+    catalog.text(
+        "filter.no_lender_close",
+        &[("lender", &e.what), ("close", &close)],
+    )
 }
 
 /// The inbox's query: its filters and the page.
