@@ -25,8 +25,18 @@ const PER_PAGE: usize = 50;
 const EXCERPT: usize = 120;
 /// A text search's matches are counted exactly up to this many, then shown as "more than":
 /// counting them reads each message (a search of 1–2 characters, or of `other` messages,
-/// which the search index leaves out), seconds on a history of a million. Without a text
+/// which the search index leaves out), or looks up every trigram match. Without a text
 /// search every count is read from an index (migration 11) and is exact.
+///
+/// Measured on benches/ui.sh's database of 1 000 000 messages (release build, 2 shared
+/// cores at load 4–5, 2026-12-02), the count alone (`Store::history_count_upto`, median of
+/// 7) exact / capped here, in ms: debt-related, no search 44 (exact, 259 590); lender
+/// webank 21 (exact); scam 4 (exact); search 微粒贷 89 / 27 (89 861 matches); 逾期 541 / 41
+/// (120 363); overdue + 逾期 130 / 25; webank + 逾期 243 / 35; every category + 验证码
+/// 777 / 21 (300 583). The whole first page (benches/ui.sh, median of 20) with exact
+/// search counts: 微粒贷 95, 逾期 427, overdue + 逾期 148, webank + 逾期 283, all + 验证码
+/// 728; with this cap 39, 45, 54, 62, 37. Exact search counts do not fit the page's
+/// 100 ms, so they stay capped.
 const SEARCH_COUNT_CAP: u64 = 10_000;
 
 pub fn router(app: Arc<App>) -> Router {
