@@ -322,6 +322,7 @@ mod tests {
         let mut files = vec![
             "src/ui/mod.rs".to_string(),
             "src/daemon/reload.rs".to_string(),
+            "src/import/files.rs".to_string(),
         ];
         for dir in ["src/cli", "src/service"] {
             for entry in std::fs::read_dir(root.join(dir)).unwrap() {

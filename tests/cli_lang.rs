@@ -351,6 +351,14 @@ fn errors_lead_with_the_catalogs_sentence_and_keep_their_detail() {
         stderr(&close).trim_end(),
         "dunwatch: 不认识机构“微众”：你指的是不是 webank（微众银行）？"
     );
+    // A path that is not there: named in Chinese, the system's reason after it.
+    let missing = env.path("no-such-backup.xml");
+    let scan = zh(&env, &["scan", missing.to_str().unwrap()]);
+    assert!(
+        stderr(&scan).starts_with(&format!("dunwatch: 无法读取 {}：", missing.display())),
+        "{}",
+        stderr(&scan)
+    );
     let since = zh(&env, &["history", "--since", "昨天"]);
     assert!(stderr(&since).contains("请写时长"), "{}", stderr(&since));
     let usage = zh(&env, &["histroy"]);
