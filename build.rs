@@ -28,15 +28,8 @@ fn main() {
         "/// Traditional → Simplified, one character to one, from OpenCC t2s (build.rs).\n\
          pub static OPENCC_T2S: &[(char, char)] = &[\n",
     );
-    // The other way, for what a person reads: descriptions written in Simplified are shown
-    // in Traditional characters to a Taiwan or Hong Kong message's reader.
-    let s2t = table(
-        BuiltinConfig::S2tw,
-        "/// Simplified → Traditional (Taiwan), one character to one, from OpenCC s2tw (build.rs).\n\
-         pub static OPENCC_S2T: &[(char, char)] = &[\n",
-    );
     let out = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("opencc_t2s.rs");
-    std::fs::write(out, t2s + &s2t).expect("write the tables");
+    std::fs::write(out, t2s).expect("write the tables");
 }
 
 fn table(config: BuiltinConfig, header: &str) -> String {

@@ -258,14 +258,18 @@ mod tests {
     }
 
     /// The files that ask the catalog for words by a literal key.
-    const SPEAKERS: [&str; 13] = [
+    const SPEAKERS: [&str; 17] = [
+        "src/alert/mod.rs",
         "src/alert/desktop.rs",
         "src/alert/bus.rs",
         "src/daemon/pressed.rs",
         "src/report/wording.rs",
         "src/report/svg.rs",
         "src/report/week.rs",
+        "src/report/schedule.rs",
+        "src/report/mod.rs",
         "src/evidence/mod.rs",
+        "src/evidence/original.rs",
         "src/evidence/verify.rs",
         "src/classify/advice.rs",
         "src/templates.rs",
@@ -315,7 +319,11 @@ mod tests {
     #[test]
     fn every_key_the_command_line_service_and_review_page_server_ask_for_is_in_english() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = vec!["src/ui/mod.rs".to_string()];
+        let mut files = vec![
+            "src/ui/mod.rs".to_string(),
+            "src/daemon/reload.rs".to_string(),
+            "src/import/files.rs".to_string(),
+        ];
         for dir in ["src/cli", "src/service"] {
             for entry in std::fs::read_dir(root.join(dir)).unwrap() {
                 let name = entry.unwrap().file_name().to_string_lossy().into_owned();
@@ -391,6 +399,90 @@ mod tests {
             simplified.is_empty(),
             "Simplified writing in the zh-TW catalog: give these keys a Traditional text in \
              locales/zh-TW/ (in the file named like zh-CN's):\n{}",
+            simplified.join("\n")
+        );
+    }
+
+    /// The shipped rules, each with its description as a zh-TW reader gets it.
+    fn rules_as_a_traditional_reader_reads_them() -> Vec<(String, String)> {
+        let engine = crate::classify::Engine::builtin().unwrap();
+        engine
+            .rules()
+            .iter()
+            .map(|r| {
+                (
+                    r.id.clone(),
+                    r.description_for(Lang::ZhTw.code()).to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_shipped_rule_writes_its_own_traditional_description() {
+        let engine = crate::classify::Engine::builtin().unwrap();
+        assert!(engine.rules().len() > 100, "{}", engine.rules().len());
+        let mut missing: Vec<&str> = engine
+            .rules()
+            .iter()
+            .filter(|r| {
+                r.description
+                    .get("zh-TW")
+                    .is_none_or(|d| d.trim().is_empty())
+            })
+            .map(|r| r.id.as_str())
+            .collect();
+        missing.sort();
+        assert!(
+            missing.is_empty(),
+            "rules without a zh-TW description (add `zh-TW = \"…\"` to their \
+             `description` in rules/):\n{}",
+            missing.join("\n")
+        );
+    }
+
+    #[test]
+    fn a_traditional_chinese_reader_reads_every_rule_description_in_traditional_writing() {
+        let mut simplified: Vec<String> = rules_as_a_traditional_reader_reads_them()
+            .into_iter()
+            .filter_map(|(id, text)| {
+                let converted = in_traditional(&text);
+                (converted != text).then(|| format!("{id}: {}", changes(&text, &converted)))
+            })
+            .collect();
+        simplified.sort();
+        assert!(
+            simplified.is_empty(),
+            "Simplified writing in the zh-TW descriptions of these rules (rules/*.toml):\n{}",
+            simplified.join("\n")
+        );
+    }
+
+    #[test]
+    fn a_traditional_chinese_reader_reads_every_lender_and_institution_in_traditional_writing() {
+        let registry = crate::classify::registry::Registry::shipped();
+        let mut shown: Vec<(String, String)> = Vec::new();
+        for l in registry.lenders.iter().chain(&registry.institutions) {
+            shown.push((format!("{}.name", l.id), l.display("zh-TW").to_string()));
+            let named = crate::report::lender_name(&l.id, Lang::ZhTw);
+            shown.push((format!("{} in reports and alerts", l.id), named));
+            if let Some(channel) = l.channel_for("zh-TW") {
+                shown.push((format!("{}.channel", l.id), channel.to_string()));
+            }
+        }
+        assert!(shown.len() > 100, "{}", shown.len());
+        let mut simplified: Vec<String> = shown
+            .into_iter()
+            .filter_map(|(what, text)| {
+                let converted = in_traditional(&text);
+                (converted != text).then(|| format!("{what}: {}", changes(&text, &converted)))
+            })
+            .collect();
+        simplified.sort();
+        assert!(
+            simplified.is_empty(),
+            "Simplified writing a zh-TW reader gets from rules/lenders.toml or \
+             rules/institutions.toml (give these a `zh-TW` text):\n{}",
             simplified.join("\n")
         );
     }

@@ -585,7 +585,11 @@ fn problems_scenario(log: Arc<Mutex<Vec<Seen>>>) {
 
     let out = doctor_output(&home);
     assert!(out.contains("import problems: 2"), "{out}");
-    for (file, cause) in [("broken.xml", "syntax"), ("cut.xml", "truncated")] {
+    // Each file's cause in the words the alert and the page give it.
+    for (file, cause) in [
+        ("broken.xml", "its structure is broken"),
+        ("cut.xml", "cut off: the sync may not have finished"),
+    ] {
         let at = out
             .find(file)
             .unwrap_or_else(|| panic!("{file} not named:\n{out}"));

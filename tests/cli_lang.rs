@@ -94,6 +94,33 @@ fn tw(env: &Env, args: &[&str]) -> Output {
 }
 
 #[test]
+fn a_taiwan_reader_reads_the_rules_reasons_as_taiwan_writes_them() {
+    let env = imported("");
+    let text = ok(tw(
+        &env,
+        &[
+            "check",
+            "--sender",
+            "17088886666",
+            "【微众银行】您的微粒贷已逾期，请联系专员QQ12345办理，账户将被冻结",
+        ],
+    ));
+    // The rules' own Traditional text (聯絡, 帳戶, 簡訊), where converting the Simplified
+    // description character by character wrote 聯系 and kept the mainland's 短信.
+    for said in [
+        "要你加 QQ／微信或聯絡「專員」，不走官方客服",
+        "「涉嫌洗錢、帳戶凍結、資產保全」",
+        "說明借款或帳單已逾期、欠款未還",
+    ] {
+        assert!(text.contains(said), "{said:?} not in\n{text}");
+    }
+    assert!(
+        !text.contains("聯系") && !text.contains("聯繫「專員」"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_taiwan_locale_reads_traditional_words_and_never_their_simplified_forms() {
     let env = imported("");
     // A command, and the Traditional words it says with the same words in Simplified.
@@ -314,10 +341,23 @@ fn errors_lead_with_the_catalogs_sentence_and_keep_their_detail() {
     assert!(err.starts_with("dunwatch: could not finish: "), "{err}");
     assert!(err.contains("What to do:"), "{err}");
     let lender = zh(&env, &["history", "--lender", "没有这家"]);
+    assert_eq!(
+        stderr(&lender).trim_end(),
+        "dunwatch: 不认识机构“没有这家”：`dunwatch lenders` 会列出所有机构"
+    );
+    // A name that comes close is suggested in Chinese, with no English reason after it.
+    let close = zh(&env, &["history", "--lender", "微众"]);
+    assert_eq!(
+        stderr(&close).trim_end(),
+        "dunwatch: 不认识机构“微众”：你指的是不是 webank（微众银行）？"
+    );
+    // A path that is not there: named in Chinese, the system's reason after it.
+    let missing = env.path("no-such-backup.xml");
+    let scan = zh(&env, &["scan", missing.to_str().unwrap()]);
     assert!(
-        stderr(&lender).starts_with("dunwatch: 不认识机构“没有这家”"),
+        stderr(&scan).starts_with(&format!("dunwatch: 无法读取 {}：", missing.display())),
         "{}",
-        stderr(&lender)
+        stderr(&scan)
     );
     let since = zh(&env, &["history", "--since", "昨天"]);
     assert!(stderr(&since).contains("请写时长"), "{}", stderr(&since));

@@ -1,9 +1,11 @@
 //! The tools beside the daemon speak the person's language too, through the real binary:
 //! `service install`, `status` and `uninstall` and their errors, `rules check`, `test` and
-//! `explain`, and the start-up of `ui` say Chinese under a Chinese locale with no English
-//! sentence left (the commands, paths and names a person types or reads as they are aside),
-//! and English under LANG=C. `ui --no-browser` keeps its standard output the address alone.
-//! The other commands, `--help` and the errors are in cli_lang.rs.
+//! `explain`, the start-up of `ui`, the errors of `evidence` and `report` (files, dates) and
+//! `run`'s refusal of a bad setting say Chinese under a Chinese locale with no English
+//! sentence left (the commands, paths and names a person types or reads as they are aside,
+//! and the system's own reasons), and English under LANG=C. `ui --no-browser` keeps its
+//! standard output the address alone. The other commands, `--help` and the errors are in
+//! cli_lang.rs.
 
 mod common;
 
@@ -388,41 +390,177 @@ fn evidence_verify_of_a_folder_that_is_no_export_says_so_in_chinese() {
     assert!(stderr(&out).contains("不是 SHA-256"), "{}", stderr(&out));
 }
 
+/// The `dunwatch: ` line of a failed command's standard error, checked to be its only line.
+fn the_one_error_line(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = stderr(out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    lines[0]
+        .strip_prefix("dunwatch: ")
+        .unwrap_or(lines[0])
+        .to_string()
+}
+
 #[test]
-fn report_says_its_dates_in_chinese_with_chinese_colons_between_the_causes() {
+fn report_says_a_reversed_range_once_in_chinese_and_in_english_under_c() {
     let env = imported("");
-    let reversed = zh(
+    let reversed = ["report", "--from", "2026-11-30", "--to", "2026-11-01"];
+    let said = the_one_error_line(&zh(&env, &reversed));
+    assert_eq!(
+        said,
+        "结束日期（2026-11-01）早于开始日期（2026-11-30）：--to 不能早于 --from"
+    );
+    let english = the_one_error_line(&in_c(&env, &reversed));
+    assert_eq!(
+        english,
+        "the range ends (2026-11-01) before it starts (2026-11-30): --to must be on or after --from"
+    );
+}
+
+#[test]
+fn report_says_why_a_date_is_none_in_the_readers_words_quoting_it_escaped() {
+    let env = imported("");
+    let said = |lang: &str, from: &str| {
+        let out = in_home(
+            &env,
+            lang,
+            &["report", "--from", from, "--to", "2026-12-01"],
+        );
+        the_one_error_line(&out)
+    };
+    let zh = "zh_CN.UTF-8";
+    assert_eq!(
+        said(zh, "2026-13-01"),
+        "--from “2026-13-01”不是日期：没有 13 月"
+    );
+    assert_eq!(
+        said(zh, "2026-02-30"),
+        "--from “2026-02-30”不是日期：2026 年 2 月只有 28 天"
+    );
+    // Not written as a date at all, with a terminal escape in it: quoted with the escape
+    // shown, and what to write instead.
+    let hostile = said(zh, "2026\u{1b}[2J-01");
+    assert_eq!(
+        hostile,
+        "--from “2026\\x1b[2J-01”不是日期：请写成 2026-11-16 这样的日期"
+    );
+    assert_eq!(english_sentence(&hostile, &[]), None, "{hostile}");
+    assert_eq!(
+        said("zh_TW.UTF-8", "2026-13-01"),
+        "--from「2026-13-01」不是日期：沒有 13 月"
+    );
+    assert_eq!(
+        said("C", "2026-02-30"),
+        "--from \"2026-02-30\" is not a date: month 2 of 2026 has 28 days"
+    );
+}
+
+#[test]
+fn evidence_says_why_it_wrote_nothing_in_chinese_words_only() {
+    let env = imported("");
+    let full = env.path("full");
+    std::fs::create_dir_all(&full).unwrap();
+    std::fs::write(full.join("earlier.csv"), "x").unwrap();
+    let said = the_one_error_line(&zh(&env, &["evidence", "--out", full.to_str().unwrap()]));
+    assert!(
+        said.ends_with("不是空文件夹：请给一个新文件夹，免得和以前的导出混在一起"),
+        "{said}"
+    );
+    // The filters are said with the categories' names and the values as given.
+    let out = env.path("none");
+    let none = zh(
         &env,
-        &["report", "--from", "2026-11-30", "--to", "2026-11-01"],
+        &[
+            "evidence",
+            "--lender",
+            "webank",
+            "--since",
+            "2026-11-30",
+            "--search",
+            "没有这句",
+            "--out",
+            out.to_str().unwrap(),
+        ],
     );
-    assert_eq!(reversed.status.code(), Some(1), "{reversed:?}");
-    let err = stderr(&reversed);
+    let said = the_one_error_line(&none);
     assert!(
-        err.contains("：--to 2026-11-01 早于 --from 2026-11-30"),
-        "{err}"
+        said.starts_with(
+            "没有已保存的短信符合条件（疑似诈骗、逾期通知、违规催收、还款提醒；机构 webank；\
+             从 2026-11-30 起；含有“没有这句”）"
+        ),
+        "{said}"
     );
-    let after = err.strip_prefix("dunwatch: ").unwrap_or(&err);
+    assert_eq!(english_sentence(&said, &[]), None, "{said}");
+}
+
+#[test]
+fn evidence_says_in_chinese_that_a_source_file_cannot_be_read() {
+    let env = imported("");
+    std::fs::remove_file(env.path("sms.xml")).unwrap();
+    let dir = env.path("evidence");
+    let text = ok(zh(&env, &["evidence", "--out", dir.to_str().unwrap()]));
+    let line = text.lines().find(|l| l.contains("sms.xml")).unwrap();
+    // What happened in Chinese, then the system's own reason.
     assert!(
-        !after.contains(": "),
-        "an English colon between causes: {err}"
+        line.ends_with(
+            "：导入后被改动或已不存在（未复制）；无法读取：No such file or directory (os error 2)"
+        ),
+        "{text}"
     );
-    assert_eq!(english_sentence(&err, &[]), None, "{err}");
-    let bad = zh(
-        &env,
-        &["report", "--from", "2026-13-01", "--to", "2026-11-01"],
-    );
-    let err = stderr(&bad);
-    assert!(
-        err.contains("--from \"2026-13-01\"：请写成 2026-11-16 这样的日期"),
-        "{err}"
-    );
-    let english = stderr(&in_c(
-        &env,
-        &["report", "--from", "2026-11-30", "--to", "2026-11-01"],
-    ));
-    assert!(
-        english.contains(": --to 2026-11-01 is before --from 2026-11-30"),
-        "{english}"
-    );
-    assert!(!has_han(&english), "{english}");
+}
+
+#[test]
+fn report_says_in_chinese_that_it_cannot_write_the_file() {
+    let env = imported("");
+    let taken = env.path("a-folder");
+    std::fs::create_dir_all(&taken).unwrap();
+    let out = zh(&env, &["report", "--out", taken.to_str().unwrap()]);
+    let said = the_one_error_line(&out);
+    let lead = format!("无法写入 {}：", taken.display());
+    assert!(said.starts_with(&lead), "{said}");
+}
+
+/// `dunwatch run` under a Chinese locale, which must give up by itself within a minute.
+fn run_that_gives_up(env: &Env) -> Output {
+    let mut cmd = env.cmd();
+    let mut child = chinese(&mut cmd)
+        .arg("run")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("`dunwatch run` kept running with a bad config");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn run_refuses_bad_quiet_hours_and_weekly_times_in_chinese() {
+    for (config, said) in [
+        (
+            "[alerts]\nquiet_hours = \"08:00-08:00\"\n",
+            "alerts.quiet_hours “08:00-08:00”的开始和结束是同一时刻；不要免打扰时段请写 \"\"",
+        ),
+        (
+            "[reports]\nweekly = \"Funday 09:00\"\n",
+            "reports.weekly = “Funday 09:00”：“Funday”不是星期几",
+        ),
+    ] {
+        let env = imported(config);
+        let err = the_one_error_line(&run_that_gives_up(&env));
+        assert!(err.starts_with("配置文件 "), "{err}");
+        assert!(err.contains(said), "{said:?} not in {err}");
+        assert_eq!(
+            english_sentence(&err, &["alerts.quiet_hours"]),
+            None,
+            "{err}"
+        );
+    }
 }

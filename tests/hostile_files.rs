@@ -308,12 +308,21 @@ fn scanning_a_folder_with_an_unreadable_subfolder_names_it_once_and_imports_its_
     let mut cmd = env.cmd();
     as_nobody(cmd.args(["scan", root.to_str().unwrap()]), env.dir.path());
     let out = cmd.output().unwrap();
+    // Again under a Chinese locale: the folder is named in Chinese.
+    let mut cmd = env.cmd();
+    as_nobody(
+        chinese(&mut cmd).args(["scan", root.to_str().unwrap()]),
+        env.dir.path(),
+    );
+    let zh = stderr(&cmd.output().unwrap());
     set_mode(&root.join("locked"), 0o755);
     let err = stderr(&out);
     assert_eq!(env.count("SELECT count(*) FROM message"), 2, "{err}");
     assert_eq!(err.matches("cannot read the folder").count(), 1, "{err}");
     assert!(err.contains("SMSBackup/locked"), "{err}");
     assert!(!out.status.success(), "not everything was read: {err}");
+    assert_eq!(zh.matches("无法读取文件夹").count(), 1, "{zh}");
+    assert!(zh.contains("SMSBackup/locked（"), "{zh}");
 }
 
 #[test]

@@ -398,7 +398,19 @@ fn the_inbox_counts_every_match_pages_them_and_filters_by_lender_name() {
     assert!(count(&by_id) > 0);
     assert_eq!(count(&webank), count(&by_id));
     let unknown = ui.get(&cookie, "/?lender=nosuch");
-    assert!(unknown.body.contains("no lender"), "{}", unknown.body);
+    assert!(
+        unknown
+            .body
+            .contains("No lender named &quot;nosuch&quot; is known."),
+        "{}",
+        unknown.body
+    );
+    let close = ui.get(&cookie, "/?lender=%E5%BE%AE%E4%BC%97");
+    assert!(
+        close.body.contains("Did you mean WeBank (webank)?"),
+        "{}",
+        close.body
+    );
 }
 
 #[test]

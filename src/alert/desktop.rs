@@ -74,48 +74,15 @@ pub fn resolve_language(config: Language, text: &str) -> Lang {
 
 use crate::lang::category_name;
 
-/// Display names of the lender ids fixed in PRODUCT.md; other ids are shown as they are.
+/// A lender as the alert names it: in Chinese as the reports do (the registry's
+/// Traditional name for a Traditional reader), in English with its id beside the Chinese
+/// name people know it by.
 fn lender_name(id: &str, lang: Lang) -> String {
-    let Some(zh) = crate::classify::registry::short_name(id) else {
-        return id.to_string();
-    };
-    match lang {
-        Lang::En => format!("{zh} ({id})"),
-        Lang::ZhCn => zh.to_string(),
-        Lang::ZhTw => to_traditional(zh),
+    match (lang, crate::classify::registry::short_name(id)) {
+        (Lang::En, Some(zh)) => format!("{zh} ({id})"),
+        (Lang::En, None) => id.to_string(),
+        _ => crate::report::lender_name(id, lang),
     }
-}
-
-/// Enough simplified → traditional mapping for the lender names above.
-fn to_traditional(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '众' => '眾',
-            '银' => '銀',
-            '团' => '團',
-            '宝' => '寶',
-            '东' => '東',
-            '满' => '滿',
-            '联' => '聯',
-            '马' => '馬',
-            '费' => '費',
-            '乐' => '樂',
-            '还' => '還',
-            '呗' => '唄',
-            '贷' => '貸',
-            '设' => '設',
-            '农' => '農',
-            '业' => '業',
-            '兴' => '興',
-            '广' => '廣',
-            '发' => '發',
-            '华' => '華',
-            '储' => '儲',
-            '国' => '國',
-            '邮' => '郵',
-            c => c,
-        })
-        .collect()
 }
 
 /// What to do, when the engine gave no advice of its own.
@@ -494,6 +461,16 @@ mod tests {
         assert_eq!(labels, ["詳情", "不是詐騙", "信任此號碼"]);
         assert!(r.body.contains("不要轉帳"), "{}", r.body);
         assert_eq!(r.without_buttons, "查看詳情：執行 dunwatch ui");
+    }
+
+    #[test]
+    fn a_traditional_reader_gets_each_lender_by_its_traditional_name() {
+        assert_eq!(lender_name("alipay", Lang::ZhTw), "支付寶（花唄/借唄）");
+        assert_eq!(lender_name("huanbei", Lang::ZhTw), "還唄");
+        assert_eq!(lender_name("gdb", Lang::ZhTw), "廣發銀行");
+        assert_eq!(lender_name("alipay", Lang::ZhCn), "支付宝");
+        assert_eq!(lender_name("alipay", Lang::En), "支付宝 (alipay)");
+        assert_eq!(lender_name("nosuch", Lang::ZhTw), "nosuch");
     }
 
     #[test]

@@ -18,11 +18,12 @@ pub mod desktop;
 
 use std::sync::Arc;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use crate::config::{Config, Language};
 use crate::import::ImportEvents;
 use crate::model::{Category, Message, Verdict};
+use crate::words::{Failed, Phrase};
 
 /// More alerts than this from one import become one grouped alert.
 pub const GROUP_OVER: usize = 3;
@@ -100,11 +101,10 @@ impl QuietHours {
         if text.is_empty() {
             return Ok(None);
         }
-        let bad = || {
-            anyhow::anyhow!(
-                "alerts.quiet_hours {text:?} is not a time window like \"22:00-08:00\" (\"\" turns it off)"
-            )
-        };
+        // Said in the person's words by whoever reports the config (src/words/phrase.rs).
+        let value = crate::untrusted::one_line(text).into_owned();
+        let refuse = |key| Failed::new(Phrase::new(key).arg("value", &value));
+        let bad = || refuse("alert.quiet.bad");
         let (a, b) = text.split_once('-').ok_or_else(bad)?;
         let minutes = |t: &str| -> Option<u16> {
             let (h, m) = t.trim().split_once(':')?;
@@ -113,9 +113,7 @@ impl QuietHours {
         };
         let (start, end) = (minutes(a).ok_or_else(bad)?, minutes(b).ok_or_else(bad)?);
         if start == end {
-            bail!(
-                "alerts.quiet_hours {text:?} starts and ends at the same time; use \"\" to turn it off"
-            );
+            return Err(refuse("alert.quiet.same").into());
         }
         Ok(Some(QuietHours { start, end }))
     }

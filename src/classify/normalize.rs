@@ -45,25 +45,6 @@ pub fn normalize(input: &str) -> Normalized {
     normalize_mapped(input, None)
 }
 
-/// Simplified text in Traditional characters, character by character (the vocabulary's own
-/// choices of [`TRAD_SIMP`] first, then OpenCC's s2tw), for descriptions written in Simplified that a Traditional reader sees.
-pub fn to_traditional(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if is_cjk(c) {
-                if let Some(&(t, _)) = TRAD_SIMP.iter().find(|&&(_, s)| s == c) {
-                    return t;
-                }
-                OPENCC_S2T
-                    .binary_search_by_key(&c, |&(s, _)| s)
-                    .map_or(c, |i| OPENCC_S2T[i].1)
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
 /// The normalised text of a message with, for each of its characters, where it came from
 /// in the message as written: evidence found in the normalised text is quoted back as the
 /// person received it (`欠 款`, `帳戶`, `ＰＯＳＴ`).
@@ -285,15 +266,6 @@ fn simplified_only() -> &'static [char] {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn simplified_descriptions_read_in_traditional_characters() {
-        assert_eq!(
-            to_traditional("要求把钱转到安全账户"),
-            "要求把錢轉到安全帳戶"
-        );
-        assert_eq!(to_traditional("abc 123"), "abc 123");
-    }
 
     #[test]
     fn evidence_is_found_again_as_the_message_wrote_it() {

@@ -103,6 +103,27 @@ pub fn short_name(id: &str) -> Option<&'static str> {
     })
 }
 
+/// No lender is known by the name a person gave: the ids of those whose names come close.
+/// `Display` says it in English for logs; the command line and the page say it in the
+/// person's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownLender {
+    pub what: String,
+    pub close: Vec<String>,
+}
+
+impl std::fmt::Display for UnknownLender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no lender {:?} in the registry", self.what)?;
+        if !self.close.is_empty() {
+            write!(f, "; close: {}", self.close.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for UnknownLender {}
+
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     pub lenders: Vec<LenderDef>,
@@ -131,8 +152,9 @@ impl Registry {
         self.lenders.iter().find(|l| l.id == id)
     }
 
-    /// The lender a person means by `what`: an id, or one of its names, products or signatures.
-    pub fn find_lender(&self, what: &str) -> anyhow::Result<&LenderDef> {
+    /// The lender a person means by `what`: an id, or one of its names, products or
+    /// signatures; else which lenders come close, for whoever says so in the person's words.
+    pub fn find_lender(&self, what: &str) -> Result<&LenderDef, UnknownLender> {
         let lenders = &self.lenders;
         let wanted = super::normalize::normalize(what.trim()).text;
         let named = |l: &LenderDef| {
@@ -156,15 +178,12 @@ impl Registry {
                             n.contains(&wanted) || wanted.contains(&n)
                         }))
             })
-            .map(|l| format!("{} ({})", l.id, l.display("zh-CN")))
+            .map(|l| l.id.clone())
             .collect();
-        if close.is_empty() {
-            anyhow::bail!("no lender {what:?} in the registry; `dunwatch lenders` lists them all");
-        }
-        anyhow::bail!(
-            "no lender {what:?} in the registry; did you mean {}?",
-            close.join(", ")
-        )
+        Err(UnknownLender {
+            what: what.to_string(),
+            close,
+        })
     }
 
     /// Adds or replaces (by id) lenders.

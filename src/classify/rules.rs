@@ -150,22 +150,20 @@ impl Rule {
         }
     }
 
-    /// The description in `lang`; a Traditional reader gets the Simplified one in
-    /// Traditional characters when the rule has none of its own.
-    pub fn description_for(&self, lang: &str) -> std::borrow::Cow<'_, str> {
-        if let Some(d) = self.description.get(lang) {
-            return d.as_str().into();
-        }
-        if lang == "zh-TW"
-            && let Some(d) = self.description.get("zh-CN")
-        {
-            return super::normalize::to_traditional(d).into();
-        }
-        self.description
-            .get("en")
+    /// The description in `lang`, else as the catalog falls back (zh-TW to zh-CN, then
+    /// English), else any. Every shipped rule writes its own Traditional text (a test
+    /// checks each); a person's own rule without one is read in Simplified.
+    pub fn description_for(&self, lang: &str) -> &str {
+        let fallbacks: &[&str] = if lang == "zh-TW" {
+            &["zh-CN", "en"]
+        } else {
+            &["en"]
+        };
+        std::iter::once(lang)
+            .chain(fallbacks.iter().copied())
+            .find_map(|l| self.description.get(l))
             .or_else(|| self.description.values().next())
             .map_or("", String::as_str)
-            .into()
     }
 }
 

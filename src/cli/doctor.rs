@@ -124,7 +124,7 @@ pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<ExitCode> {
                 &[
                     ("rules", &engine.rules().len().to_string()),
                     ("lenders", &engine.registry().lenders.len().to_string()),
-                    ("sources", &one_line(&engine.sources.join(", "))),
+                    ("sources", &one_line(&engine.sources.join(sep(lang)))),
                 ]
             )
         )?,
@@ -186,7 +186,7 @@ fn rule_files(dir: &Path, lang: Lang) -> String {
                     "cli.doctor.rules_files",
                     &[
                         ("count", &names.len().to_string()),
-                        ("names", &one_line(&names.join(", "))),
+                        ("names", &one_line(&names.join(sep(lang)))),
                     ],
                 )
             }
@@ -239,7 +239,10 @@ fn database_lines(db: &Path, lang: Lang) -> Vec<String> {
                 .collect();
             lines.push(t(
                 "cli.doctor.db_messages",
-                &[("total", &total.to_string()), ("parts", &parts.join(", "))],
+                &[
+                    ("total", &total.to_string()),
+                    ("parts", &parts.join(sep(lang))),
+                ],
             ));
         }
         Err(e) => lines.push(unreadable(&e)),
@@ -278,8 +281,18 @@ fn database_lines(db: &Path, lang: Lang) -> Vec<String> {
     lines
 }
 
-/// One problem: the file by name, then why, since when, and whether the person was told.
+/// Between the names of a list, in `lang`.
+fn sep(lang: Lang) -> &'static str {
+    crate::words::Catalog::of(lang).word("cli.list_sep")
+}
+
+/// One problem: the file by name, then why (in the words of the alert and the page), since
+/// when, and whether the person was told.
 fn problem_lines(p: &ImportProblem, lang: Lang) -> [String; 2] {
+    let cause = crate::import::ProblemCause::from_id(&p.cause).map_or_else(
+        || p.cause.clone(),
+        |c| crate::alert::desktop::cause_words(c, lang).to_string(),
+    );
     let since = jiff::Timestamp::from_millisecond(p.first_seen_ms)
         .map(|t| {
             t.to_zoned(jiff::tz::TimeZone::system())
@@ -307,7 +320,7 @@ fn problem_lines(p: &ImportProblem, lang: Lang) -> [String; 2] {
             lang,
             "cli.doctor.problem",
             &[
-                ("cause", &p.cause.to_string()),
+                ("cause", &cause),
                 ("since", &since),
                 ("told", &told),
                 ("gone", &gone),

@@ -68,6 +68,34 @@ pub struct ExportArgs {
     pub with_sources: bool,
 }
 
+/// The filters of an export as the person reads them: the categories by name, each other
+/// filter with the value given, one line.
+fn selection_words(ctx: &Ctx, a: &ExportArgs, categories: &[Category]) -> String {
+    let catalog = crate::words::Catalog::of(ctx.lang);
+    let mut said = vec![if categories.is_empty() {
+        ctx.t("cli.evidence.selection.all", &[])
+    } else {
+        let names: Vec<&str> = categories
+            .iter()
+            .map(|&c| crate::lang::category_name(c, ctx.lang))
+            .collect();
+        let names = names.join(catalog.word("cli.list_sep"));
+        ctx.t("cli.evidence.selection.category", &[("names", &names)])
+    }];
+    for (key, v) in [
+        ("cli.evidence.selection.lender", &a.lender),
+        ("cli.evidence.selection.sender", &a.sender),
+        ("cli.evidence.selection.since", &a.since),
+        ("cli.evidence.selection.until", &a.until),
+        ("cli.evidence.selection.search", &a.search),
+    ] {
+        if let Some(v) = v {
+            said.push(ctx.t(key, &[("value", &crate::untrusted::one_line(v))]));
+        }
+    }
+    said.join(catalog.word("cli.evidence.selection.sep"))
+}
+
 pub fn run(ctx: &Ctx, args: EvidenceArgs) -> Result<ExitCode> {
     if let Some(EvidenceCommand::Verify { dir, expect }) = args.command {
         return verify(ctx, &dir, expect);
@@ -140,8 +168,8 @@ pub fn run(ctx: &Ctx, args: EvidenceArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
     let store = ctx.open_store(&config)?;
     if store.history_count(&filter)? == 0 {
-        // The selection is the manifest's record of the filters, in its own words.
-        let selection = crate::untrusted::one_line(&selection.join("; ")).into_owned();
+        // The filters in the person's words (the manifest records them in its own).
+        let selection = selection_words(ctx, &a, &filter.categories);
         bail!(Said(
             ctx.t("cli.evidence.none_match", &[("selection", &selection)])
         ));
@@ -173,10 +201,12 @@ pub fn run(ctx: &Ctx, args: EvidenceArgs) -> Result<ExitCode> {
             (None, true) => ctx.t("cli.evidence.source.not_copied", &[]),
             (None, false) => ctx.t("cli.evidence.source.gone", &[]),
         };
-        let note = match (&s.note, s.same_as_imported) {
-            (Some(n), false) => format!(": {}", crate::untrusted::one_line(n)),
-            _ => String::new(),
-        };
+        // The manifest's note is English, and `what` says the rest: only why the file
+        // could not be read is added, in the system's words.
+        let note = s.unread.as_ref().map_or_else(String::new, |why| {
+            let why = why.text_with(ctx.lang, &|v| crate::untrusted::one_line(v).into_owned());
+            ctx.t("cli.evidence.source.unread", &[("why", &why)])
+        });
         out.push_str(&ctx.t(
             "cli.evidence.source_line",
             &[

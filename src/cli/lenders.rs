@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::history::fit;
 use super::{Ctx, Said};
 use crate::classify::Engine;
-use crate::classify::registry::LenderDef;
+use crate::classify::registry::{LenderDef, Registry, UnknownLender};
 use crate::lang::Lang;
 use crate::store::Store;
 use crate::store::person::{AccountEvidence, Declared};
@@ -89,18 +89,37 @@ pub fn run(ctx: &Ctx, args: LendersArgs) -> Result<ExitCode> {
 }
 
 /// The lender a person means by `what`: an id, or one of its names, products or signatures.
-/// An unknown one is said so in `lang`, the registry's suggestions after it.
+/// An unknown one is said so in `lang`, with the lenders whose names come close.
 pub fn find_lender<'e>(engine: &'e Engine, what: &str, lang: Lang) -> Result<&'e LenderDef> {
-    use anyhow::Context as _;
-    let shown = crate::untrusted::one_line(what);
-    engine
-        .registry()
+    let registry = engine.registry();
+    registry
         .find_lender(what)
-        .context(Said(crate::words::text(
-            lang,
-            "cli.error.no_lender",
-            &[("lender", &shown)],
-        )))
+        .map_err(|e| Said(unknown_lender(registry, &e, lang)).into())
+}
+
+/// "No lender X is known", and which come close (`id (name)` in `lang`), else where to see
+/// them all.
+fn unknown_lender(registry: &Registry, e: &UnknownLender, lang: Lang) -> String {
+    let catalog = crate::words::Catalog::of(lang);
+    let shown = crate::untrusted::one_line(&e.what);
+    if e.close.is_empty() {
+        return catalog.text("cli.error.no_lender", &[("lender", &shown)]);
+    }
+    let close: Vec<String> = e
+        .close
+        .iter()
+        .map(|id| {
+            let name = registry
+                .get(id)
+                .map_or(id.as_str(), |l| l.display(lang.code()));
+            catalog.text("cli.error.lender_named", &[("id", id), ("name", name)])
+        })
+        .collect();
+    let close = close.join(catalog.word("cli.list_sep"));
+    catalog.text(
+        "cli.error.no_lender_close",
+        &[("lender", &shown), ("close", &close)],
+    )
 }
 
 fn declare(

@@ -5,10 +5,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::Args;
 
-use super::{Ctx, Said};
+use super::Ctx;
 use crate::report::week::parse_date;
 use crate::report::{Format, Period, Report, write_private};
 
@@ -39,19 +39,12 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<ExitCode> {
     let store = ctx.open_store(&config)?;
     let tz = config.phone_tz()?;
     let now = jiff::Timestamp::now();
-    let date = |s: &str, flag: &str| {
-        let value = crate::untrusted::one_line(s);
-        parse_date(s, flag).context(Said(
-            ctx.t("cli.report.bad_date", &[("flag", flag), ("value", &value)]),
-        ))
-    };
+    // A date that is none, or a range that ends before it starts, is said once, in the
+    // report module's words (they name the flag and quote the value).
     let period = match (&args.from, &args.to) {
         (Some(from), Some(to)) => {
-            let (first, last) = (date(from, "--from")?, date(to, "--to")?);
-            Period::range(first, last, tz).context(Said(ctx.t(
-                "cli.report.bad_range",
-                &[("from", &first.to_string()), ("to", &last.to_string())],
-            )))?
+            let (first, last) = (parse_date(from, "--from")?, parse_date(to, "--to")?);
+            Period::range(first, last, tz)?
         }
         _ if args.last_week => Period::previous_week(now, tz),
         _ => Period::week_of(now, tz),

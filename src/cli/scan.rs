@@ -68,9 +68,18 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
     // Named once each, before the files: what is beside them is still imported, and the
     // exit code says that not everything could be read.
     for (dir, why) in &found.unreadable {
+        let shown = dir.display().to_string();
+        let (shown, why_shown) = (one_line(&shown), one_line(why));
+        eprintln!(
+            "dunwatch: {}",
+            ctx.t(
+                "cli.scan.folder_unreadable",
+                &[("dir", &shown), ("why", &why_shown)]
+            )
+        );
+        // Recorded for `doctor` in the import's own words: the daemon does not notify of it
+        // again.
         let said = unreadable_text(dir, why);
-        eprintln!("dunwatch: {}", problem(ctx.lang, &said));
-        // Recorded for `doctor` as said: the daemon does not notify of it again.
         ProblemUpdate::noted(dir, ProblemCause::Folder, said).apply(importer.store, true)?;
         failed += 1;
     }

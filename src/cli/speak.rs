@@ -75,7 +75,7 @@ impl<'e> Describer<'e> {
         if let Some(rule) = self.rules.get(r.rule.as_str()) {
             let d = rule.description_for(self.lang.code());
             if !d.is_empty() {
-                return d.into_owned();
+                return d.to_string();
             }
         }
         if !r.description.is_empty() {

@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::ingest::{Limits, ReadOptions};
 use crate::paths::Paths;
 use crate::report::WeeklySchedule;
+use crate::words::OrSay as _;
 
 /// A checked configuration with what the daemon derives from it.
 #[derive(Debug, Clone)]
@@ -43,8 +44,10 @@ pub fn load_config(paths: &Paths) -> Result<Loaded> {
             WeeklySchedule::parse(&config.reports.weekly)?,
         ))
     });
-    let (policy, read_opts, weekly) =
-        checked.map_err(|e| anyhow::anyhow!("invalid config file {}: {e:#}", file.display()))?;
+    // The causes stay errors of their own: a setting's phrase is said in the person's words.
+    let (policy, read_opts, weekly) = checked.or_say(|| {
+        crate::words::Phrase::new("cli.error.config_invalid").arg("file", file.display())
+    })?;
     let mut watch_dirs: Vec<PathBuf> = Vec::new();
     for dir in config.watch_dirs() {
         let dir = std::path::absolute(&dir).unwrap_or(dir);

@@ -17,13 +17,14 @@ pub mod verify;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::model::Reason;
 use crate::store::Store;
 use crate::store::history::{Entry, Filter};
+use crate::words::{Failed, OrSay as _, Phrase};
 pub use original::{Original, SOURCES_DIR, SourceNote};
 pub use verify::{Against, Basis, Problem, Verified, verify};
 
@@ -159,7 +160,7 @@ fn create_private_file(path: &Path) -> Result<std::fs::File> {
         opts.mode(0o600);
     }
     opts.open(path)
-        .with_context(|| format!("cannot create {}", path.display()))
+        .or_say(|| Phrase::new("export.cannot_create").arg("file", path.display()))
 }
 
 /// Writes `data` to a new file readable by the user only.
@@ -167,7 +168,7 @@ fn write_private_file(path: &Path, data: &[u8]) -> Result<()> {
     let mut f = create_private_file(path)?;
     f.write_all(data)
         .and_then(|()| f.sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))
+        .or_say(|| Phrase::new("export.cannot_write").arg("file", path.display()))
 }
 
 /// What an export wrote.
@@ -196,12 +197,11 @@ pub fn export(
     with_sources: bool,
 ) -> Result<Exported> {
     if dir.exists() {
-        let mut entries =
-            std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+        let mut entries = std::fs::read_dir(dir)
+            .or_say(|| Phrase::new("export.cannot_read").arg("dir", dir.display()))?;
         if entries.next().is_some() {
-            bail!(
-                "{} is not empty; give a new folder so that an earlier export is not mixed in",
-                dir.display()
+            return Err(
+                Failed::new(Phrase::new("export.not_empty").arg("dir", dir.display())).into(),
             );
         }
     }

@@ -13,12 +13,13 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::store::Store;
 use crate::store::history::Entry;
+use crate::words::{Failed, OrSay as _, Phrase};
 
 /// The folder of the export that holds the copies of the backup files.
 pub const SOURCES_DIR: &str = "sources";
@@ -78,6 +79,10 @@ pub struct SourceNote {
     /// Why it was not copied, or why it differs, for the person reading the manifest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Why it could not be read or copied, for the command line to say in the person's
+    /// words (the note says it in the manifest's).
+    #[serde(skip)]
+    pub unread: Option<Phrase>,
 }
 
 /// What the sources gave each message: its original bytes and the name of its copy.
@@ -118,11 +123,13 @@ pub fn gather(store: &Store, entries: &[Entry], dir: &Path, copy: bool) -> Resul
             sha256: None,
             same_as_imported: false,
             note: None,
+            unread: None,
         };
         let file = match crate::ingest::open_regular(Path::new(&path)) {
             Ok(f) => f,
             Err(e) => {
                 note.note = Some(format!("not read: {e}"));
+                note.unread = Some(Phrase::new("export.source_unreadable").arg("error", e));
                 found.notes.push(note);
                 continue;
             }
@@ -133,6 +140,7 @@ pub fn gather(store: &Store, entries: &[Entry], dir: &Path, copy: bool) -> Resul
                 Ok(h) => h,
                 Err(e) => {
                     note.note = Some(format!("not read: {e:#}"));
+                    note.unread = Some(unread(&e));
                     found.notes.push(note);
                     continue;
                 }
@@ -218,14 +226,31 @@ fn hash_and_copy(
         total += n as u64;
         if let (Some(o), Some(p)) = (out.as_mut(), &copy_to) {
             o.write_all(&buf[..n])
-                .with_context(|| format!("cannot write {}", p.display()))?;
+                .or_say(|| Phrase::new("export.cannot_write").arg("file", p.display()))?;
         }
     }
     if let (Some(o), Some(p)) = (out, &copy_to) {
         o.sync_all()
-            .with_context(|| format!("cannot write {}", p.display()))?;
+            .or_say(|| Phrase::new("export.cannot_write").arg("file", p.display()))?;
     }
     Ok((blake.finalize(), super::hex(&sha.finalize()), total))
+}
+
+/// Why a source could not be hashed or copied: what dunwatch could not do (write the
+/// copy), else that the file cannot be read, with the system's reason.
+fn unread(e: &anyhow::Error) -> Phrase {
+    let system: Vec<String> = e
+        .chain()
+        .filter(|c| !c.is::<Failed>())
+        .map(ToString::to_string)
+        .collect();
+    let system = system.join(": ");
+    match e.chain().find_map(|c| c.downcast_ref::<Failed>()) {
+        Some(f) => Phrase::new("export.because")
+            .with("what", f.phrase.clone())
+            .arg("error", system),
+        None => Phrase::new("export.source_unreadable").arg("error", system),
+    }
 }
 
 /// The records of `wanted` (entry index, stored position) in a file of `format`.

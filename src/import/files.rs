@@ -4,9 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::ingest;
+use crate::words::{OrSay as _, Phrase};
 
 /// The canonical forms of `paths`, for [`Importer::roots`]: what `scan` was given, or the
 /// watched folders. One that cannot be resolved (not there yet) is left out.
@@ -33,9 +34,12 @@ pub struct Found {
 pub fn collect_files(paths: &[PathBuf]) -> Result<Found> {
     let mut found = Found::default();
     for p in paths {
-        let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
+        // Said in the person's words by the command line; the system's reason follows.
+        let meta = std::fs::metadata(p)
+            .or_say(|| Phrase::new("cli.scan.cannot_read").arg("path", p.display()))?;
         if meta.is_dir() {
-            std::fs::read_dir(p).with_context(|| format!("cannot list {}", p.display()))?;
+            std::fs::read_dir(p)
+                .or_say(|| Phrase::new("cli.scan.cannot_list").arg("path", p.display()))?;
             walk(p, &mut found, 0);
         } else {
             found.files.push(p.clone());

@@ -20,13 +20,14 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::model::{Category, Reason};
 use crate::paths::Paths;
 use crate::store::Store;
+use crate::words::{OrSay as _, Phrase};
 pub use context::Context;
 pub use names::{category_name, lender_name};
 pub use schedule::WeeklySchedule;
@@ -149,6 +150,8 @@ pub fn write_private(path: &Path, text: &str) -> Result<()> {
         crate::paths::create_private_dir(dir)?;
     }
     let tmp = path.with_extension("tmp-dunwatch");
+    // Named as the person gave it: the temporary file beside it is dunwatch's business.
+    let cannot = || Phrase::new("report.file.cannot_write").arg("file", path.display());
     {
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create(true).truncate(true);
@@ -157,13 +160,12 @@ pub fn write_private(path: &Path, text: &str) -> Result<()> {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
-        let mut f = opts
-            .open(&tmp)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
+        let mut f = opts.open(&tmp).or_say(cannot)?;
+        f.write_all(text.as_bytes())
+            .and_then(|()| f.sync_all())
+            .or_say(cannot)?;
     }
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::rename(&tmp, path).or_say(cannot)?;
     Ok(())
 }
 

@@ -3,9 +3,11 @@
 //! (to catch up on a summary missed while the computer was off) and the next one (to sleep
 //! until then).
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use jiff::civil::{Time, Weekday};
 use jiff::{ToSpan, Zoned};
+
+use crate::words::{Failed, Phrase};
 
 /// A weekday and a local time of day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,15 +24,20 @@ impl WeeklySchedule {
         if text.is_empty() || text.eq_ignore_ascii_case("off") {
             return Ok(None);
         }
-        let usage = "write a weekday and a local time, like \"Mon 09:00\" (or \"\" for none)";
+        // Said in the person's words by whoever reports the config (src/words/phrase.rs).
+        let value = crate::untrusted::one_line(text).into_owned();
+        let refuse = |phrase: Phrase| Failed::new(phrase.arg("value", &value));
         let Some((day, time)) = text.split_once(char::is_whitespace) else {
-            bail!("reports.weekly = {text:?}: {usage}");
+            return Err(refuse(Phrase::new("report.schedule.bad")).into());
         };
         let Some(weekday) = parse_weekday(day) else {
-            bail!("reports.weekly = {text:?}: {day:?} is not a weekday; {usage}");
+            let day = crate::untrusted::one_line(day);
+            return Err(refuse(Phrase::new("report.schedule.not_weekday").arg("day", day)).into());
         };
-        let time = parse_time(time.trim())
-            .ok_or_else(|| anyhow::anyhow!("reports.weekly = {text:?}: bad time; {usage}"))?;
+        let Some(time) = parse_time(time.trim()) else {
+            let time = crate::untrusted::one_line(time.trim());
+            return Err(refuse(Phrase::new("report.schedule.bad_time").arg("time", time)).into());
+        };
         Ok(Some(WeeklySchedule { weekday, time }))
     }
 

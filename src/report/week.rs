@@ -8,7 +8,7 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan, Zoned};
 use serde::Serialize;
 
-use crate::words::{Failed, OrSay as _, Phrase};
+use crate::words::{Failed, Phrase};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Period {
@@ -126,13 +126,51 @@ fn tz_name(tz: &TimeZone) -> String {
     })
 }
 
-/// `2026-11-16` as a local date.
+/// `2026-11-16` as a local date. A value that is no date is refused in one sentence that
+/// quotes it (one line, its control characters shown as escapes) and says what is wrong
+/// in the catalog's words, not the date parser's: a month or day that does not exist, else
+/// the form to write.
 pub fn parse_date(s: &str, flag: &str) -> Result<Date> {
-    s.trim().parse::<Date>().or_say(|| {
-        Phrase::new("report.period.bad_date")
-            .arg("flag", flag)
-            .arg("value", format!("{s:?}"))
+    let value = crate::untrusted::one_line(s.trim()).into_owned();
+    s.trim().parse::<Date>().map_err(|_| {
+        let phrase = match date_problem(s.trim()) {
+            Some(DateProblem::NoMonth(month)) => {
+                Phrase::new("report.period.no_such_month").arg("month", month)
+            }
+            Some(DateProblem::NoDay { year, month, days }) => {
+                Phrase::new("report.period.no_such_day")
+                    .arg("year", year)
+                    .arg("month", month)
+                    .arg("days", days)
+            }
+            None => Phrase::new("report.period.bad_date"),
+        };
+        Failed::new(phrase.arg("flag", flag).arg("value", value)).into()
     })
+}
+
+/// What is wrong with a date written as `YYYY-MM-DD` that is no date.
+#[derive(Debug, PartialEq, Eq)]
+enum DateProblem {
+    NoMonth(i8),
+    NoDay { year: i16, month: i8, days: i8 },
+}
+
+/// `None` when `s` is not written as `YYYY-MM-DD` (or is a date).
+fn date_problem(s: &str) -> Option<DateProblem> {
+    let mut parts = s.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+    if parts.next().is_some() || !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
+        return None;
+    }
+    // Four and two digits: every value fits.
+    let (year, month, day): (i16, i8, i8) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    if !(1..=12).contains(&month) {
+        return Some(DateProblem::NoMonth(month));
+    }
+    let days = Date::new(year, month, 1).ok()?.days_in_month();
+    (day < 1 || day > days).then_some(DateProblem::NoDay { year, month, days })
 }
 
 #[cfg(test)]
@@ -173,5 +211,65 @@ mod tests {
         let r = Period::range(d("2026-11-01"), d("2026-11-03"), shanghai()).unwrap();
         assert_eq!(r.days().len(), 3);
         assert!(Period::range(d("2026-11-03"), d("2026-11-01"), shanghai()).is_err());
+    }
+
+    #[test]
+    fn a_date_that_does_not_exist_is_told_by_its_month_or_day() {
+        assert_eq!(date_problem("2026-13-01"), Some(DateProblem::NoMonth(13)));
+        assert_eq!(date_problem("2026-00-10"), Some(DateProblem::NoMonth(0)));
+        assert_eq!(
+            date_problem("2026-02-30"),
+            Some(DateProblem::NoDay {
+                year: 2026,
+                month: 2,
+                days: 28
+            })
+        );
+        assert_eq!(
+            date_problem("2028-02-00"),
+            Some(DateProblem::NoDay {
+                year: 2028,
+                month: 2,
+                days: 29
+            })
+        );
+        for not_that_form in ["yesterday", "2026-1-5", "2026-11-01T10:00", "2026-11-01-02"] {
+            assert_eq!(date_problem(not_that_form), None, "{not_that_form}");
+        }
+        assert_eq!(date_problem("2026-02-28"), None);
+    }
+
+    #[test]
+    fn a_bad_date_is_one_sentence_in_the_readers_words_with_the_value_escaped() {
+        let said = |s: &str| {
+            let err = parse_date(s, "--from").unwrap_err();
+            assert_eq!(
+                err.chain().count(),
+                1,
+                "no parser's reason behind it: {err:#}"
+            );
+            let failed = err.downcast_ref::<Failed>().unwrap();
+            (failed.phrase.text(crate::lang::Lang::ZhCn), err.to_string())
+        };
+        assert_eq!(
+            said("2026-13-01").0,
+            "--from “2026-13-01”不是日期：没有 13 月"
+        );
+        assert_eq!(
+            said("2026-02-30").0,
+            "--from “2026-02-30”不是日期：2026 年 2 月只有 28 天"
+        );
+        assert_eq!(
+            said("2026-02-30").1,
+            "--from \"2026-02-30\" is not a date: month 2 of 2026 has 28 days"
+        );
+        assert_eq!(
+            said("2026\u{1b}[31m-01").0,
+            "--from “2026\\x1b[31m-01”不是日期：请写成 2026-11-16 这样的日期"
+        );
+        assert_eq!(
+            parse_date(" 2026-11-16 ", "--to").unwrap().to_string(),
+            "2026-11-16"
+        );
     }
 }

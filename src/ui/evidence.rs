@@ -213,9 +213,10 @@ pub async fn verify(
     .await
 }
 
-/// An error of `verify` for the page: each cause said in `lang` where it is a phrase
-/// (the folder is not an export, `--expect` is no digest), the system's in its words.
-fn said(err: &anyhow::Error, lang: crate::lang::Lang) -> String {
+/// An error for the page: each cause said in `lang` where it is a phrase (the folder is
+/// not an export, `--expect` is no digest, a file cannot be written), the system's in its
+/// words.
+pub(super) fn said(err: &anyhow::Error, lang: crate::lang::Lang) -> String {
     let causes: Vec<String> = err
         .chain()
         .map(|c| match c.downcast_ref::<crate::words::Failed>() {
