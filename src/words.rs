@@ -379,6 +379,22 @@ mod tests {
         changed.join(" ")
     }
 
+    /// Each (what, text) whose text the conversion changes, as "what: changes", sorted.
+    fn simplified_writing<W: std::fmt::Display, T: AsRef<str>>(
+        shown: impl IntoIterator<Item = (W, T)>,
+    ) -> Vec<String> {
+        let mut simplified: Vec<String> = shown
+            .into_iter()
+            .filter_map(|(what, text)| {
+                let text = text.as_ref();
+                let converted = in_traditional(text);
+                (converted != text).then(|| format!("{what}: {}", changes(text, &converted)))
+            })
+            .collect();
+        simplified.sort();
+        simplified
+    }
+
     #[test]
     fn a_traditional_chinese_reader_never_falls_back_to_simplified_text() {
         assert_eq!(in_traditional("发送短信"), "發送短信");
@@ -386,15 +402,7 @@ mod tests {
         // The whole catalog a zh-TW reader gets, fallbacks included: each text must come
         // back from the conversion unchanged.
         let tw = Catalog::of(Lang::ZhTw);
-        let mut simplified: Vec<String> = tw
-            .words
-            .iter()
-            .filter_map(|(key, text)| {
-                let converted = in_traditional(text);
-                (converted != *text).then(|| format!("{key}: {}", changes(text, &converted)))
-            })
-            .collect();
-        simplified.sort();
+        let simplified = simplified_writing(tw.words.iter());
         assert!(
             simplified.is_empty(),
             "Simplified writing in the zh-TW catalog: give these keys a Traditional text in \
@@ -443,14 +451,7 @@ mod tests {
 
     #[test]
     fn a_traditional_chinese_reader_reads_every_rule_description_in_traditional_writing() {
-        let mut simplified: Vec<String> = rules_as_a_traditional_reader_reads_them()
-            .into_iter()
-            .filter_map(|(id, text)| {
-                let converted = in_traditional(&text);
-                (converted != text).then(|| format!("{id}: {}", changes(&text, &converted)))
-            })
-            .collect();
-        simplified.sort();
+        let simplified = simplified_writing(rules_as_a_traditional_reader_reads_them());
         assert!(
             simplified.is_empty(),
             "Simplified writing in the zh-TW descriptions of these rules (rules/*.toml):\n{}",
@@ -471,14 +472,7 @@ mod tests {
             }
         }
         assert!(shown.len() > 100, "{}", shown.len());
-        let mut simplified: Vec<String> = shown
-            .into_iter()
-            .filter_map(|(what, text)| {
-                let converted = in_traditional(&text);
-                (converted != text).then(|| format!("{what}: {}", changes(&text, &converted)))
-            })
-            .collect();
-        simplified.sort();
+        let simplified = simplified_writing(shown);
         assert!(
             simplified.is_empty(),
             "Simplified writing a zh-TW reader gets from rules/lenders.toml or \

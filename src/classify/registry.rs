@@ -152,6 +152,19 @@ impl Registry {
         self.lenders.iter().find(|l| l.id == id)
     }
 
+    /// Each of `ids` with its lender's name in `lang` (the id again for one not known), as
+    /// the lenders close to an [`UnknownLender`] are offered.
+    pub fn named<'a>(
+        &'a self,
+        ids: &'a [String],
+        lang: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        ids.iter().map(move |id| {
+            let name = self.get(id).map_or(id.as_str(), |l| l.display(lang));
+            (id.as_str(), name)
+        })
+    }
+
     /// The lender a person means by `what`: an id, or one of its names, products or
     /// signatures; else which lenders come close, for whoever says so in the person's words.
     pub fn find_lender(&self, what: &str) -> Result<&LenderDef, UnknownLender> {

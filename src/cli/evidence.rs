@@ -68,6 +68,20 @@ pub struct ExportArgs {
     pub with_sources: bool,
 }
 
+impl ExportArgs {
+    /// The filters given as text: each one's name in the manifest, the catalog key that
+    /// words it for the person, and its value.
+    fn text_filters(&self) -> [(&'static str, &'static str, &Option<String>); 5] {
+        [
+            ("lender", "cli.evidence.selection.lender", &self.lender),
+            ("sender", "cli.evidence.selection.sender", &self.sender),
+            ("since", "cli.evidence.selection.since", &self.since),
+            ("until", "cli.evidence.selection.until", &self.until),
+            ("search", "cli.evidence.selection.search", &self.search),
+        ]
+    }
+}
+
 /// The filters of an export as the person reads them: the categories by name, each other
 /// filter with the value given, one line.
 fn selection_words(ctx: &Ctx, a: &ExportArgs, categories: &[Category]) -> String {
@@ -82,13 +96,7 @@ fn selection_words(ctx: &Ctx, a: &ExportArgs, categories: &[Category]) -> String
         let names = names.join(catalog.word("cli.list_sep"));
         ctx.t("cli.evidence.selection.category", &[("names", &names)])
     }];
-    for (key, v) in [
-        ("cli.evidence.selection.lender", &a.lender),
-        ("cli.evidence.selection.sender", &a.sender),
-        ("cli.evidence.selection.since", &a.since),
-        ("cli.evidence.selection.until", &a.until),
-        ("cli.evidence.selection.search", &a.search),
-    ] {
+    for (_, key, v) in a.text_filters() {
         if let Some(v) = v {
             said.push(ctx.t(key, &[("value", &crate::untrusted::one_line(v))]));
         }
@@ -125,13 +133,7 @@ pub fn run(ctx: &Ctx, args: EvidenceArgs) -> Result<ExitCode> {
                 .join(",")
         )
     });
-    for (name, v) in [
-        ("lender", &a.lender),
-        ("sender", &a.sender),
-        ("since", &a.since),
-        ("until", &a.until),
-        ("search", &a.search),
-    ] {
+    for (name, _, v) in a.text_filters() {
         if let Some(v) = v {
             selection.push(format!("{name}: {v}"));
         }

@@ -105,15 +105,9 @@ fn unknown_lender(registry: &Registry, e: &UnknownLender, lang: Lang) -> String 
     if e.close.is_empty() {
         return catalog.text("cli.error.no_lender", &[("lender", &shown)]);
     }
-    let close: Vec<String> = e
-        .close
-        .iter()
-        .map(|id| {
-            let name = registry
-                .get(id)
-                .map_or(id.as_str(), |l| l.display(lang.code()));
-            catalog.text("cli.error.lender_named", &[("id", id), ("name", name)])
-        })
+    let close: Vec<String> = registry
+        .named(&e.close, lang.code())
+        .map(|(id, name)| catalog.text("cli.error.lender_named", &[("id", id), ("name", name)]))
         .collect();
     let close = close.join(catalog.word("cli.list_sep"));
     catalog.text(

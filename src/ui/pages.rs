@@ -253,16 +253,10 @@ fn unknown_lender(app: &App, e: &crate::classify::registry::UnknownLender) -> St
     if e.close.is_empty() {
         return catalog.text("filter.no_lender", &[("lender", &e.what)]);
     }
-    let close: Vec<String> = e
-        .close
-        .iter()
-        .map(|id| {
-            let name = app
-                .registry
-                .get(id)
-                .map_or(id.as_str(), |l| l.display(app.lang_tag()));
-            catalog.text("filter.lender_named", &[("id", id), ("name", name)])
-        })
+    let close: Vec<String> = app
+        .registry
+        .named(&e.close, app.lang_tag())
+        .map(|(id, name)| catalog.text("filter.lender_named", &[("id", id), ("name", name)]))
         .collect();
     let close = close.join(catalog.word("filter.list_sep"));
     catalog.text(
