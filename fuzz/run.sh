@@ -10,6 +10,8 @@
 #        SQLite and is about 3 times slower)
 #        FUZZ_NO_BUILD=1 to run the binaries already built
 #        FUZZ_RUNS=N to stop after N executions if that comes before SECONDS
+#        FUZZ_TIMEOUT=S seconds one input may take before it counts as a hang (default 10;
+#        300 for rule_pack, whose inputs each build a whole engine)
 #
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked`).
 # Seeds are copied into fuzz/corpus/TARGET at run time (not committed). Crashes land in
@@ -98,13 +100,19 @@ run() {
   [[ -n ${FUZZ_RUNS:-} ]] && runs=(-runs="$FUZZ_RUNS")
   local max_len=65536
   [[ $t == *_db ]] && max_len=262144
+  # A rule pack that overrides the concepts recompiles every rule's patterns: about 3 s per
+  # input in this debug-assertions build (0.2 s in release), more on a loaded machine. Ten
+  # seconds would call that a hang: at nice 19 on a busy machine six inputs took 15-87 s of
+  # wall time, and each took 2.5 s of CPU when rerun alone.
+  local timeout=${FUZZ_TIMEOUT:-10}
+  [[ $t == rule_pack ]] && timeout=${FUZZ_TIMEOUT:-300}
   echo "== $t for ${seconds}s (sanitizer $sanitizer)"
   # -timeout: one input taking longer is a hang. -rss_limit_mb/-malloc_limit_mb: a memory
   # blow-up is a crash. -max_len: real backups are large, but structure bugs show in 64 KiB
   # (databases, made of pages, get 256 KiB).
   set +e
   "$bin_dir/$t" "$fuzz/corpus/$t" \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1536 -malloc_limit_mb=1024 \
+    -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb=1536 -malloc_limit_mb=1024 \
     -max_len="$max_len" -print_final_stats=1 "${runs[@]}" \
     -artifact_prefix="$fuzz/artifacts/$t/" >"$log" 2>&1
   local rc=$?

@@ -414,3 +414,79 @@ fn a_fake_police_call_that_accuses_you_of_fraud_is_not_taken_for_an_anti_fraud_w
         Category::Other,
     );
 }
+
+#[test]
+fn an_official_number_that_links_to_another_site_vouches_for_nothing() {
+    let v = expect(
+        "10086",
+        "【中国移动】您的积分8600分即将清零，可兑换86元话费，请登录 http://jf-10086.top/dh 兑换。",
+        Category::Scam,
+    );
+    let forged = v
+        .reasons
+        .iter()
+        .find(|r| r.rule == "sender.official_but_foreign_link")
+        .unwrap_or_else(|| panic!("{v:?}"));
+    assert!(forged.description.contains("伪造"), "{forged:?}");
+    // The carrier's own site from its own number is what it says it is.
+    let v = verdict(
+        "10086",
+        "【中国移动】您的积分8600分即将清零，可兑换86元话费，请登录 http://www.10086.cn/jf 兑换。",
+    );
+    assert_ne!(v.category, Category::Scam, "{v:?}");
+}
+
+#[test]
+fn telling_someone_else_about_a_persons_debt_is_harassment() {
+    let v = expect(
+        "+2348012345678",
+        "Good day, we write to inform you that your colleague has an outstanding loan balance with our company and listed you as his guarantor. Tell him to call us.",
+        Category::Harassment,
+    );
+    assert!(
+        rules_of(&v).contains(&"harassment.en_disclose_debt"),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn past_due_in_other_words_is_an_overdue_notice_and_a_rule_about_late_payment_is_not() {
+    for body in [
+        "【某某消费金融】截止到3月5日，您的第3期款项至今未还，请及时还款，否则将影响您的征信。",
+        "Following our letters about your arrears of £640, please contact the rent team this week.",
+        "Your instalment is late again: it was due on the 1st. Please pay today.",
+    ] {
+        expect("", body, Category::Overdue);
+    }
+    // "If overdue you must pay…" in Traditional writing is a rule, not a notice.
+    expect(
+        "",
+        "【某某貸】借款已撥付至您的帳戶，每月15日還款，逾期需繳納違約金，請準時還款。",
+        Category::Reminder,
+    );
+    expect("", "Your rent of $900 is due tomorrow.", Category::Reminder);
+}
+
+#[test]
+fn a_prize_to_claim_by_calling_a_number_is_a_scam_in_english_too() {
+    for body in [
+        "URGENT! Your mobile number has been awarded a £2000 prize. Call 09012345678 to claim.",
+        "U've been selected for a free cruise for two. Dial 08712345678 now to claim your prize.",
+    ] {
+        expect("", body, Category::Scam);
+    }
+    expect(
+        "",
+        "We won the match! Call me at 07700900123 tonight.",
+        Category::Other,
+    );
+}
+
+#[test]
+fn a_traffic_notice_that_sends_you_to_the_official_app_is_not_a_scam() {
+    let v = verdict(
+        "",
+        "您的车辆于3月1日在某某路口有违反禁止标线指示的交通违法行为，首次违法可申请免予罚款处罚，请通过交管12123 App或支付宝城市服务处理。",
+    );
+    assert_ne!(v.category, Category::Scam, "{v:?}");
+}

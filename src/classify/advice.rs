@@ -67,6 +67,14 @@ pub fn official_but_risky_text(lang: &str, l: &LenderDef) -> String {
     )
 }
 
+pub fn official_but_foreign_link_text(lang: &str, l: &LenderDef) -> String {
+    say(
+        lang,
+        "advice.sender.official_but_foreign_link",
+        &[("lender", l.display(lang))],
+    )
+}
+
 pub fn risky_request_text(lang: &str) -> String {
     say(lang, "advice.sender.risky_request", &[])
 }

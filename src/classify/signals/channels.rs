@@ -39,6 +39,21 @@ pub(super) fn sender_signal(engine: &Engine, seen: &Seen<'_, '_>, risky: bool, t
             return;
         }
     }
+    // An official number that links to a site which is not that party's own contradicts
+    // itself: institutions link only to their own sites, and sender names are forged. The
+    // number then vouches for nothing.
+    if let Some(c) = claimed
+        && seen.official_sender
+        && let Some(link) = seen.unofficial_link(engine)
+    {
+        tally.push(
+            "sender.official_but_foreign_link",
+            format!("{sender} {}", link.host),
+            advice::official_but_foreign_link_text(lang, c),
+            Vec::new(),
+        );
+        return;
+    }
     if let Some(l) = seen.lender {
         if seen.official_sender {
             tally.add(Category::Scam, w.official_scam);
