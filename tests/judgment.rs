@@ -490,3 +490,17 @@ fn a_traffic_notice_that_sends_you_to_the_official_app_is_not_a_scam() {
     );
     assert_ne!(v.category, Category::Scam, "{v:?}");
 }
+
+#[test]
+fn a_collectors_notice_in_english_is_read_as_overdue_in_its_usual_wordings() {
+    for body in [
+        "This is an attempt to collect a debt. Please call 1-800-555-0100 about your account ending 1234.",
+        "Your balance of $320 remains unpaid. Please make a payment today.",
+        "Your loan is now in default. Contact us to arrange a payment plan.",
+        "Your card payment due on 3/1 has not been received, and a late fee has been applied.",
+    ] {
+        expect("", body, Category::Overdue);
+    }
+    // Saying a payment is coming is not a notice that it is late.
+    expect("", "Your order has not been shipped yet.", Category::Other);
+}
