@@ -504,3 +504,24 @@ fn a_collectors_notice_in_english_is_read_as_overdue_in_its_usual_wordings() {
     // Saying a payment is coming is not a notice that it is late.
     expect("", "Your order has not been shipped yet.", Category::Other);
 }
+
+#[test]
+fn saying_your_family_was_already_contacted_with_a_menace_is_harassment_without_a_debt_word() {
+    for body in [
+        "我们已经联系了你的家人和你公司领导，你自己看着办",
+        "We have already contacted your employer. You can't hide.",
+        "等着坐牢吧，我们已经报警了",
+    ] {
+        expect("", body, Category::Harassment);
+    }
+    expect("", "我已经通知了你的家人，晚上一起吃饭", Category::Other);
+}
+
+#[test]
+fn did_you_attempt_this_purchase_with_a_number_to_call_is_a_scam() {
+    expect(
+        "",
+        "Did you attempt a purchase of $899.99 at Walmart? Reply YES or NO. If not, call 1-888-555-0123",
+        Category::Scam,
+    );
+}
