@@ -525,3 +525,26 @@ fn did_you_attempt_this_purchase_with_a_number_to_call_is_a_scam() {
         Category::Scam,
     );
 }
+
+#[test]
+fn taiwan_bank_wordings_of_amount_due_and_past_due_are_read_as_reminder_and_overdue() {
+    expect(
+        "",
+        "【某某銀行】您的信用卡本期應繳金額NT$5,230，繳款截止日為12/15，請準時繳款。",
+        Category::Reminder,
+    );
+    expect(
+        "",
+        "【某某銀行】您尚有應繳款項未繳，已逾繳款期限，請儘速繳納以免產生違約金。",
+        Category::Overdue,
+    );
+}
+
+#[test]
+fn a_transit_card_top_up_failure_with_a_foreign_link_is_a_scam() {
+    expect(
+        "",
+        "【八達通】你的八達通自動增值失敗，請立即更新：octopus-hk.top",
+        Category::Scam,
+    );
+}
