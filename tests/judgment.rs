@@ -548,3 +548,14 @@ fn a_transit_card_top_up_failure_with_a_foreign_link_is_a_scam() {
         Category::Scam,
     );
 }
+
+#[test]
+fn an_english_notice_of_a_scheduled_instalment_is_a_reminder() {
+    for body in [
+        "Friendly reminder: your loan payment is scheduled for 12/1.",
+        "This is a reminder that your installment of $200 will be debited on 5th Dec.",
+        "Upcoming payment: $120 on Dec 3 for your loan.",
+    ] {
+        expect("", body, Category::Reminder);
+    }
+}
