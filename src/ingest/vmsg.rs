@@ -13,6 +13,7 @@ use std::path::Path;
 use super::json::{Stamp, local_time_ms, split};
 use super::{ErrorKind, ParseError, Place, ReadOptions, ReadOutcome, Sink, SinkError};
 use crate::model::{Direction, Message, Position};
+use crate::words::Phrase;
 
 pub fn read(
     path: &Path,
@@ -97,7 +98,7 @@ fn read_text(
                 path,
                 Place::line(line_no),
                 ErrorKind::Limit,
-                format!("a line longer than {max_line} bytes: not a phone's vMessage export"),
+                Phrase::new("import.detail.vmsg_line_too_long").arg("limit", max_line),
             )));
         }
         let raw = buf.strip_suffix(b"\n").unwrap_or(&buf);
@@ -258,7 +259,7 @@ fn read_text(
                 ..Place::default()
             },
             ErrorKind::Truncated,
-            "the last message has no END:VMSG: the file is cut off or still being written",
+            Phrase::new("import.detail.vmsg_no_end"),
         )));
     }
     if record == 0 {
@@ -266,7 +267,7 @@ fn read_text(
             path,
             Place::default(),
             ErrorKind::Truncated,
-            "no BEGIN:VMSG: the file is empty or not a vMessage export",
+            Phrase::new("import.detail.vmsg_no_begin"),
         )));
     }
     Ok(ReadOutcome::Complete)
