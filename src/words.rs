@@ -87,7 +87,19 @@ impl Catalog {
 
     /// The text for `key` with `{name}` filled from `args`; the key itself when unknown, so
     /// a missing word shows as such instead of failing.
+    ///
+    /// A key written in plural forms (`KEY.one`, `KEY.other`, as [`Catalog::count`] reads
+    /// them) takes the form its `{count}` calls for: callers and templates that fill in a
+    /// count need not know whether a language inflects.
     pub fn text(&self, key: &str, args: &[(&str, &str)]) -> String {
+        if !self.words.contains_key(key)
+            && let Some((_, count)) = args.iter().find(|(name, _)| *name == "count")
+        {
+            let form = if count.trim() == "1" { "one" } else { "other" };
+            if let Some(word) = self.words.get(&format!("{key}.{form}")) {
+                return fill(word, args);
+            }
+        }
         fill(self.word(key), args)
     }
 
@@ -264,6 +276,21 @@ mod tests {
             Catalog::of(Lang::ZhCn).count(key, 1, &[]),
             "dunwatch：1 个备份未能完整读取"
         );
+    }
+
+    #[test]
+    fn a_count_filled_into_a_key_with_plural_forms_takes_the_right_one() {
+        let en = Catalog::of(Lang::En);
+        assert_eq!(en.text("inbox.count", &[("count", "1")]), "1 message");
+        assert_eq!(en.text("inbox.count", &[("count", "7")]), "7 messages");
+        assert_eq!(en.text("inbox.count", &[("count", "0")]), "0 messages");
+        let zh = Catalog::of(Lang::ZhCn);
+        assert_eq!(zh.text("inbox.count", &[("count", "1")]), "共 1 条");
+        let broken = en.text(
+            "cli.evidence.verify.broken",
+            &[("dir", "d"), ("count", "1")],
+        );
+        assert_eq!(broken, "d: NOT intact (1 problem)");
     }
 
     /// The files that ask the catalog for words by a literal key.

@@ -131,11 +131,14 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
             update.apply(importer.store, true)?;
         }
     }
+    // Each count in its own plural form ("1 file: 2 new messages").
+    let files_said = crate::words::count(ctx.lang, "cli.scan.files", files.len() as u64, &[]);
+    let new_said = crate::words::count(ctx.lang, "cli.scan.new", new, &[]);
     let mut total = ctx.t(
         "cli.scan.total",
         &[
-            ("files", &files.len().to_string()),
-            ("new", &new.to_string()),
+            ("files", &files_said),
+            ("new", &new_said),
             ("known", &known.to_string()),
         ],
     );
