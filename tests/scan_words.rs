@@ -156,3 +156,66 @@ fn a_reversed_since_and_until_is_an_error_that_says_to_swap_them() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("95384"), "{}", stdout(&out));
 }
+
+/// `GET target` on the page at `port` with `cookie`, read to the end: status and body.
+fn get(port: u16, target: &str, cookie: Option<&str>) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let cookie = cookie.map_or(String::new(), |c| format!("Cookie: {c}\r\n"));
+    let head = format!(
+        "GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{cookie}Connection: close\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, head.to_string(), body.to_string())
+}
+
+#[test]
+fn the_pages_import_problems_say_why_in_the_pages_language() {
+    use std::io::BufRead;
+    let env = Env::new();
+    std::fs::create_dir_all(env.path("config")).unwrap();
+    std::fs::write(env.path("config/config.toml"), "language = \"zh-CN\"\n").unwrap();
+    let file = env.path("cut.xml");
+    std::fs::write(&file, CUT).unwrap();
+    let out = env.run(&["scan", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let mut child = env
+        .cmd()
+        .args(["ui", "--no-browser"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    let url = url.trim();
+    let port: u16 = url["http://127.0.0.1:".len()..]
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (status, head, _) = get(port, &url[url.find("/login").unwrap()..], None);
+    assert_eq!(status, 303);
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .map(|c| c.split(';').next().unwrap().to_string())
+        .expect("a session cookie");
+    let (status, _, page) = get(port, "/problems", Some(&cookie));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("第 2 条短信，第 123 字节"), "{page}");
+    assert!(page.contains("文件被截断，或者还在写入"), "{page}");
+    assert!(!page.contains("cut off or still being written"), "{page}");
+}
