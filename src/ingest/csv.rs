@@ -184,13 +184,16 @@ pub fn read(
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(str::to_string).collect(),
         Err(e) => {
-            let (kind, detail) = if is_row_too_long(&e) {
+            let (kind, detail): (ErrorKind, crate::ingest::Detail) = if is_row_too_long(&e) {
                 (
                     ErrorKind::Limit,
-                    format!("a header row longer than the limit of {row_limit} bytes"),
+                    Phrase::new("import.detail.csv_header_too_long")
+                        .arg("limit", row_limit)
+                        .into(),
                 )
             } else {
-                (ErrorKind::Syntax, format!("no header row: {e}"))
+                let detail = Phrase::new("import.detail.csv_no_header").arg("error", e);
+                (ErrorKind::Syntax, detail.into())
             };
             return Ok(ReadOutcome::Failed(ParseError::new(
                 path,

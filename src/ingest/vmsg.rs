@@ -328,7 +328,11 @@ fn utc_stamp(v: &str) -> Option<i64> {
         .map(|z| z.timestamp().as_millisecond())
 }
 
-fn finish(b: Block, position: Position, opts: &ReadOptions) -> Result<Option<Message>, String> {
+fn finish(
+    b: Block,
+    position: Position,
+    opts: &ReadOptions,
+) -> Result<Option<Message>, crate::ingest::Detail> {
     let direction = match (b.type_dir, b.box_dir) {
         (Some(d), _) => d,
         (None, Some(Some(d))) => d,
@@ -337,22 +341,21 @@ fn finish(b: Block, position: Position, opts: &ReadOptions) -> Result<Option<Mes
         (None, None) => Direction::In,
     };
     if b.too_long {
-        return Err(format!(
-            "a message longer than {} bytes",
-            opts.limits.max_body_bytes
-        ));
+        return Err(Phrase::new("import.detail.csv_body_too_long")
+            .arg("limit", opts.limits.max_body_bytes)
+            .into());
     }
     let Some(mut raw) = b.body else {
-        return Err("a message without text (no Subject or body in VBODY)".into());
+        return Err(Phrase::new("import.detail.vmsg_no_text").into());
     };
     if b.base64 {
-        raw = decode_base64(&raw)?;
+        raw = decode_base64(&raw)
+            .map_err(|e| Phrase::new("import.detail.vmsg_base64").arg("error", e))?;
     }
     if raw.len() > opts.limits.max_body_bytes {
-        return Err(format!(
-            "a message longer than {} bytes",
-            opts.limits.max_body_bytes
-        ));
+        return Err(Phrase::new("import.detail.csv_body_too_long")
+            .arg("limit", opts.limits.max_body_bytes)
+            .into());
     }
     let body = decode_text(&raw, b.charset.as_deref());
     // A date marked GMT (or a UTC epoch) is a real instant; a plain one is the phone's wall
@@ -397,9 +400,7 @@ fn decode_base64(raw: &[u8]) -> Result<Vec<u8>, String> {
         .copied()
         .filter(|c| !c.is_ascii_whitespace())
         .collect();
-    LENIENT
-        .decode(&compact)
-        .map_err(|e| format!("the BASE64 message text cannot be decoded ({e})"))
+    LENIENT.decode(&compact).map_err(|e| e.to_string())
 }
 
 /// Bytes of a body in its charset: UTF-8 unless the charset names a Chinese one, or the bytes
