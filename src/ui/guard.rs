@@ -70,8 +70,11 @@ impl Secrets {
     pub fn issue(&self, life: std::time::Duration) -> String {
         let token = random_token();
         let mut login = self.login.lock().unwrap_or_else(|e| e.into_inner());
-        if login.len() >= PENDING {
-            login.remove(0);
+        // The oldest handed-over token makes room; the one printed at start stays.
+        if login.len() >= PENDING
+            && let Some(oldest) = login.iter().position(|(_, until)| until.is_some())
+        {
+            login.remove(oldest);
         }
         login.push((token.clone(), Some(Instant::now() + life)));
         drop(login);
@@ -250,4 +253,28 @@ fn login(app: &App, request: &Request) -> Response {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_handed_over_token_is_good_once_and_only_for_its_life() {
+        let secrets = Secrets::new("start".to_string());
+        let token = secrets.issue(Duration::from_secs(60));
+        assert!(secrets.exchange("wrong").is_none());
+        assert!(secrets.exchange(&token).is_some());
+        assert!(secrets.exchange(&token).is_none(), "once");
+        let gone = secrets.issue(Duration::ZERO);
+        assert!(secrets.exchange(&gone).is_none(), "past its life");
+        // Many hand-overs never push out the token printed at start.
+        for _ in 0..3 * PENDING {
+            secrets.issue(Duration::from_secs(60));
+        }
+        assert!(secrets.exchange("start").is_some());
+        assert!(secrets.exchange("start").is_none());
+    }
 }
