@@ -341,3 +341,51 @@ fn a_ui_for_another_database_serves_its_own_page() {
     assert_ne!(port_of(&second.url), port_of(&first.url));
     assert_eq!(home.records().len(), 2);
 }
+
+/// Two alert clicks at once, no page yet: one page, the other start hands over to it.
+#[test]
+fn two_starts_at_once_make_one_page() {
+    let home = Home::new();
+    let spawn = || {
+        home.ui(&["--open", "/"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let (mut a, mut b) = (spawn(), spawn());
+    let first_line = |c: &mut Child| {
+        let mut line = String::new();
+        BufReader::new(c.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        line.trim().to_string()
+    };
+    let (url_a, url_b) = (first_line(&mut a), first_line(&mut b));
+    assert_eq!(port_of(&url_a), port_of(&url_b), "{url_a} {url_b}");
+    assert_ne!(token_of(&url_a), token_of(&url_b));
+    // One of them handed over and ended; the other serves.
+    let start = Instant::now();
+    let (ended, serving) = loop {
+        match (a.try_wait().unwrap(), b.try_wait().unwrap()) {
+            (Some(s), None) => break (s, b),
+            (None, Some(s)) => break (s, a),
+            (Some(_), Some(_)) => panic!("both ended"),
+            (None, None) => {
+                assert!(
+                    start.elapsed() < Duration::from_secs(20),
+                    "both still running"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    };
+    assert!(ended.success());
+    let serving = Served {
+        child: serving,
+        url: url_a.clone(),
+    };
+    assert_eq!(login(&url_a).0, 303);
+    assert_eq!(login(&url_b).0, 303);
+    drop(serving);
+}

@@ -75,6 +75,48 @@ fn mac(key: &[u8; 32], what: &str, parts: &[&str]) -> blake3::Hash {
     h.finalize()
 }
 
+/// Held by a `dunwatch ui` from asking for a running page until its own record is written:
+/// two alert clicks at once then make one page, the second handing over to the first.
+/// The operating system releases it however the process ends.
+pub struct Starting {
+    _file: Option<std::fs::File>,
+}
+
+/// How long a start waits for another to publish its record before going on regardless.
+const START_WAIT: Duration = Duration::from_secs(10);
+
+impl Starting {
+    /// Takes the start lock beside `record` (`ui-….lock`), waiting a little for a start
+    /// already under way. Without it (it cannot be made, or the wait is over) this start
+    /// goes on alone: at worst a second page, as before.
+    pub fn lock(record: &Path) -> Starting {
+        let path = record.with_extension("lock");
+        if let Some(dir) = path.parent() {
+            let _ = crate::paths::create_private_dir(dir);
+        }
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path);
+        let Ok(file) = file else {
+            return Starting { _file: None };
+        };
+        let _ = crate::paths::set_mode(&path, 0o600);
+        let deadline = std::time::Instant::now() + START_WAIT;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Starting { _file: Some(file) },
+                Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(_) => return Starting { _file: None },
+            }
+        }
+    }
+}
+
 /// The server's side: its record, written at start and removed when it stops.
 pub struct Published {
     path: PathBuf,

@@ -143,6 +143,8 @@ pub struct Setup {
 pub fn serve(setup: Setup, opts: Options) -> Result<()> {
     let record = handover::file_for(&setup.paths.data_dir, &setup.db_path);
     let next = opts.open.clone().unwrap_or_else(|| "/".to_string());
+    // Until this page's record is written (or this hands over): one start at a time.
+    let starting = handover::Starting::lock(&record);
     if let Some(url) = handover::ask(&record, &next, opts.port) {
         let catalog = crate::words::Catalog::of(Lang::from_config(&setup.config));
         let shown = show(&url, opts.no_browser, catalog)?;
@@ -153,10 +155,10 @@ pub fn serve(setup: Setup, opts: Options) -> Result<()> {
         .enable_all()
         .build()
         .or_say(|| Phrase::new("cli.ui.error.runtime"))?;
-    rt.block_on(serve_async(setup, opts))
+    rt.block_on(serve_async(setup, opts, starting))
 }
 
-async fn serve_async(setup: Setup, opts: Options) -> Result<()> {
+async fn serve_async(setup: Setup, opts: Options, starting: handover::Starting) -> Result<()> {
     let store = Store::open(&setup.db_path)?;
     store.limit_page_cache(PAGE_CACHE_KIB)?;
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, opts.port))
@@ -171,6 +173,8 @@ async fn serve_async(setup: Setup, opts: Options) -> Result<()> {
             None
         }
     };
+    // Published: the next start may ask this page.
+    drop(starting);
     let token = guard::random_token();
     let lang = Lang::from_config(&setup.config);
     let catalog = crate::words::Catalog::of(lang);
