@@ -3,8 +3,9 @@
 //! The server binds loopback on a free port (or `--port`), opens the default browser on a
 //! one-time login URL (or prints it first with `--no-browser`) and stops after a stretch
 //! without requests (30 minutes). Nothing listens otherwise: the daemon starts this same
-//! binary when an alert asks for the page. Requests pass [`guard`] first; pages are in
-//! [`pages`], their words and templates in [`view`].
+//! binary when an alert asks for the page, and a start that finds a page already served
+//! for the same database hands its request to it and ends ([`handover`]). Requests pass
+//! [`guard`] first; pages are in [`pages`], their words and templates in [`view`].
 
 mod evidence;
 mod guard;
