@@ -29,7 +29,7 @@ mod problem;
 
 use files::hash_file;
 pub use files::{Found, collect_files, is_ignored_name, roots, unreadable_text};
-pub use problem::{ProblemCause, ProblemUpdate};
+pub use problem::{ProblemCause, ProblemUpdate, stored_detail};
 
 /// How many messages go into one transaction at most.
 const BATCH: usize = 10_000;
@@ -70,7 +70,7 @@ pub enum FileStatus {
     /// Not an SMS export (a photo, a call log); nothing to do.
     NotAnExport,
     /// Not read, for the reason given: a link to a file outside the folders being read.
-    Skipped(String),
+    Skipped(crate::words::Phrase),
     /// The file broke off or could not be read; messages before the break were stored.
     Failed(ParseError),
 }
@@ -302,11 +302,10 @@ impl Importer<'_> {
         // A link inside a watched folder to a file elsewhere (`~/.ssh/id_rsa`, another
         // person's export) is not followed, as links to folders are not.
         if !self.roots.is_empty() && !self.roots.iter().any(|r| abs.starts_with(r)) {
-            report.status = FileStatus::Skipped(format!(
-                "a link to {}, outside the folders being read: not followed (copy the file \
-                 into the folder to import it)",
-                abs.display()
-            ));
+            report.status = FileStatus::Skipped(
+                crate::words::Phrase::new("import.detail.link_outside")
+                    .arg("target", abs.display()),
+            );
             return Ok(report);
         }
         let meta = match std::fs::metadata(&abs) {

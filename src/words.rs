@@ -28,6 +28,7 @@ const EN: &[(&str, &str)] = &[
     ("alert", include_str!("../locales/en/alert.toml")),
     ("report", include_str!("../locales/en/report.toml")),
     ("advice", include_str!("../locales/en/advice.toml")),
+    ("import", include_str!("../locales/en/import.toml")),
 ];
 const ZH_CN: &[(&str, &str)] = &[
     ("page", include_str!("../locales/zh-CN/page.toml")),
@@ -35,6 +36,7 @@ const ZH_CN: &[(&str, &str)] = &[
     ("alert", include_str!("../locales/zh-CN/alert.toml")),
     ("report", include_str!("../locales/zh-CN/report.toml")),
     ("advice", include_str!("../locales/zh-CN/advice.toml")),
+    ("import", include_str!("../locales/zh-CN/import.toml")),
 ];
 /// Only the texts that differ from zh-CN: the rest falls back to it. Every zh-CN text with a
 /// Simplified-only character has its Traditional text here (a test checks the whole catalog).
@@ -44,6 +46,7 @@ const ZH_TW: &[(&str, &str)] = &[
     ("alert", include_str!("../locales/zh-TW/alert.toml")),
     ("report", include_str!("../locales/zh-TW/report.toml")),
     ("advice", include_str!("../locales/zh-TW/advice.toml")),
+    ("import", include_str!("../locales/zh-TW/import.toml")),
 ];
 
 /// The words of one language, by key (`nav.inbox`), with the fallbacks behind every gap.
@@ -84,7 +87,19 @@ impl Catalog {
 
     /// The text for `key` with `{name}` filled from `args`; the key itself when unknown, so
     /// a missing word shows as such instead of failing.
+    ///
+    /// A key written in plural forms (`KEY.one`, `KEY.other`, as [`Catalog::count`] reads
+    /// them) takes the form its `{count}` calls for: callers and templates that fill in a
+    /// count need not know whether a language inflects.
     pub fn text(&self, key: &str, args: &[(&str, &str)]) -> String {
+        if !self.words.contains_key(key)
+            && let Some((_, count)) = args.iter().find(|(name, _)| *name == "count")
+        {
+            let form = if count.trim() == "1" { "one" } else { "other" };
+            if let Some(word) = self.words.get(&format!("{key}.{form}")) {
+                return fill(word, args);
+            }
+        }
         fill(self.word(key), args)
     }
 
@@ -102,6 +117,12 @@ impl Catalog {
         let mut all = vec![("count", n.as_str())];
         all.extend_from_slice(args);
         self.text(&format!("{key}.{form}"), &all)
+    }
+
+    /// The catalog's own copy of `key`, if it has one: a key read back from storage
+    /// becomes `'static` without leaking, and only a key the catalog knows is taken.
+    pub fn known_key(&'static self, key: &str) -> Option<&'static str> {
+        self.words.get_key_value(key).map(|(k, _)| k.as_str())
     }
 
     /// Whether the catalog has `key` (in this language or a fallback).
@@ -257,6 +278,21 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_count_filled_into_a_key_with_plural_forms_takes_the_right_one() {
+        let en = Catalog::of(Lang::En);
+        assert_eq!(en.text("inbox.count", &[("count", "1")]), "1 message");
+        assert_eq!(en.text("inbox.count", &[("count", "7")]), "7 messages");
+        assert_eq!(en.text("inbox.count", &[("count", "0")]), "0 messages");
+        let zh = Catalog::of(Lang::ZhCn);
+        assert_eq!(zh.text("inbox.count", &[("count", "1")]), "共 1 条");
+        let broken = en.text(
+            "cli.evidence.verify.broken",
+            &[("dir", "d"), ("count", "1")],
+        );
+        assert_eq!(broken, "d: NOT intact (1 problem)");
+    }
+
     /// The files that ask the catalog for words by a literal key.
     const SPEAKERS: [&str; 17] = [
         "src/alert/mod.rs",
@@ -334,6 +370,28 @@ mod tests {
         }
         let asked = check_asked(&files, &["cli."]);
         assert!(asked > 250, "{asked}");
+    }
+
+    #[test]
+    fn every_key_the_importer_asks_for_is_in_english() {
+        fn rust_files(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    rust_files(&path, root, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let rel = path.strip_prefix(root).unwrap();
+                    out.push(rel.to_string_lossy().into_owned());
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = vec!["src/import.rs".to_string(), "src/daemon/mod.rs".to_string()];
+        for dir in ["src/ingest", "src/import"] {
+            rust_files(&root.join(dir), root, &mut files);
+        }
+        let asked = check_asked(&files, &["import."]);
+        assert!(asked > 40, "{asked}");
     }
 
     #[test]

@@ -219,10 +219,7 @@ fn forgetting_stops_learning_from_the_corrections_but_keeps_them() {
     let o = env.run(&["learn", "forget"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
-    assert!(
-        text.contains("Forgot what 40 correction(s) taught"),
-        "{text}"
-    );
+    assert!(text.contains("Forgot what 40 corrections taught"), "{text}");
     assert!(text.contains("corrections themselves stay"), "{text}");
     assert_eq!(env.count("SELECT count(*) FROM learned_token"), 0);
 
@@ -256,7 +253,7 @@ fn forgetting_stops_learning_from_the_corrections_but_keeps_them() {
     assert_eq!(row(&l, "scam")["messages"], 1);
     let o = env.run(&["learn", "forget"]);
     assert!(
-        stdout(&o).contains("Forgot what 1 correction(s)"),
+        stdout(&o).contains("Forgot what 1 correction taught"),
         "{}",
         stdout(&o)
     );

@@ -452,7 +452,7 @@ fn evidence_cli_exports_filters_and_verify_exits_non_zero_after_an_edit() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{o:?}");
-    assert!(String::from_utf8_lossy(&o.stdout).starts_with("4 message(s)"));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("4 messages"));
     let o = cmd()
         .args(["evidence", "verify"])
         .arg(&out)

@@ -457,9 +457,7 @@ fn trust_block_untrust_and_senders_commands() {
     };
     let out = run(&["block", "17088886666"]);
     assert!(out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("1 message(s) from it are already stored")
-    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 message from it is already stored"));
     assert!(run(&["trust", "95384"]).status.success());
     let list = String::from_utf8(run(&["senders", "--json"]).stdout).unwrap();
     assert_eq!(list.lines().count(), 2, "{list}");

@@ -295,7 +295,7 @@ fn scan_names_how_many_new_messages_came_without_a_time() {
         "{so}"
     );
     assert!(
-        so.contains("2 new message(s), 0 already known, 1 without a time (stored, not alerted)"),
+        so.contains("2 new messages, 0 already known, 1 without a time (stored, not alerted)"),
         "{so}"
     );
 }

@@ -385,7 +385,7 @@ fn the_inbox_counts_every_match_pages_them_and_filters_by_lender_name() {
         .query_row("SELECT count(*) FROM message", [], |r| r.get(0))
         .unwrap();
     assert!(
-        all.body.contains(&format!("{total} message(s)")),
+        all.body.contains(&format!("{total} messages")),
         "{}",
         all.body
     );
@@ -485,7 +485,7 @@ fn evidence_is_exported_downloaded_as_a_zip_and_checked_from_the_page() {
 
     let done = ui.post(&cookie, "/evidence", &format!("csrf={csrf}&category=scam"));
     assert_eq!(done.status, 200, "{}", done.body);
-    assert!(done.body.contains("message(s) written to"), "{}", done.body);
+    assert!(done.body.contains(" written to"), "{}", done.body);
     // The link is an attribute value, HTML-escaped like every value ('/' as &#x2f;).
     let page = done.body.replace("&#x2f;", "/");
     let at = page.find("/evidence/zip/").expect("a download link");
@@ -530,11 +530,7 @@ fn lenders_seen_in_messages_are_listed_and_a_loan_can_be_declared_from_there() {
         "{}",
         page.body
     );
-    assert!(
-        page.body.contains("debt-related message(s)"),
-        "{}",
-        page.body
-    );
+    assert!(page.body.contains("debt-related message"), "{}", page.body);
     let csrf = csrf_of(&page.body);
     let a = ui.post(
         &cookie,

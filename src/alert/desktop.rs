@@ -226,12 +226,11 @@ fn render_group(items: &[Item], lang: Lang, digest: bool) -> Rendered {
     let parts: Vec<String> = counts
         .iter()
         .map(|(c, n)| {
-            // Lower case inside an English sentence; Chinese has no case.
-            let name = category_name(*c, lang).to_lowercase();
+            let name = category_name(*c, lang);
             words::text(
                 lang,
                 "alert.group.count",
-                &[("count", &n.to_string()), ("category", &name)],
+                &[("count", &n.to_string()), ("category", name)],
             )
         })
         .collect();
@@ -241,7 +240,8 @@ fn render_group(items: &[Item], lang: Lang, digest: bool) -> Rendered {
     } else {
         "alert.group.summary"
     };
-    let summary = words::text(lang, key, &[("count", &n.to_string())]);
+    // "1 message", "2 messages": the catalog's plural forms.
+    let summary = words::count(lang, key, n as u64, &[]);
     let mut body =
         escape_markup(&parts.join(words::Catalog::of(lang).word("alert.group.separator")));
     // The most urgent first, a few lines each; the history has the rest.
@@ -524,7 +524,27 @@ mod tests {
             &Notice::Digest(vec![item("1", "overdue", Category::Overdue, None)]),
             Language::En,
         );
-        assert_eq!(d.summary, "While you were away: 1 debt-collection messages");
+        assert_eq!(d.summary, "While you were away: 1 debt-collection message");
+    }
+
+    #[test]
+    fn an_english_digest_and_group_say_one_message_and_many_messages() {
+        let one = vec![item("1", "overdue", Category::Overdue, None)];
+        let two = vec![
+            item("1", "overdue", Category::Overdue, None),
+            item("2", "overdue", Category::Overdue, None),
+        ];
+        let d1 = render(&Notice::Digest(one), Language::En);
+        assert_eq!(d1.summary, "While you were away: 1 debt-collection message");
+        assert!(d1.body.starts_with("Overdue notice: 1"), "{}", d1.body);
+        let d2 = render(&Notice::Digest(two.clone()), Language::En);
+        assert_eq!(
+            d2.summary,
+            "While you were away: 2 debt-collection messages"
+        );
+        assert!(d2.body.starts_with("Overdue notice: 2"), "{}", d2.body);
+        let g = render(&Notice::Grouped(two), Language::En);
+        assert_eq!(g.summary, "2 new debt-collection messages need attention");
     }
 
     #[test]

@@ -314,6 +314,8 @@ fn problem_lines(p: &ImportProblem, lang: Lang) -> [String; 2] {
         },
         &[],
     );
+    // Recorded as a phrase: said in this reader's language, what it names kept to one line.
+    let detail = crate::import::stored_detail(&p.detail).text_with(lang, &|s| one_line(s).into());
     [
         format!("  {}", one_line(&p.path)),
         text(
@@ -324,7 +326,7 @@ fn problem_lines(p: &ImportProblem, lang: Lang) -> [String; 2] {
                 ("since", &since),
                 ("told", &told),
                 ("gone", &gone),
-                ("detail", &one_line(&p.detail)),
+                ("detail", &detail),
             ],
         ),
     ]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 
-use super::history::{parse_since, parse_until};
+use super::history::parse_range;
 use super::{Ctx, Said};
 use crate::model::Category;
 use crate::store::history::Filter;
@@ -147,20 +147,13 @@ pub fn run(ctx: &Ctx, args: EvidenceArgs) -> Result<ExitCode> {
         ),
         None => None,
     };
+    let (since_ms, until_ms) = parse_range(a.since.as_deref(), a.until.as_deref(), lang)?;
     let filter = Filter {
         categories,
         lender,
         sender: a.sender.clone(),
-        since_ms: a
-            .since
-            .as_deref()
-            .map(|s| parse_since(s, lang))
-            .transpose()?,
-        until_ms: a
-            .until
-            .as_deref()
-            .map(|s| parse_until(s, lang))
-            .transpose()?,
+        since_ms,
+        until_ms,
         search: a.search.clone(),
         limit: 0,
         offset: 0,

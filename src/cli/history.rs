@@ -6,7 +6,7 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use clap::Args;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -50,6 +50,7 @@ pub struct HistoryArgs {
 
 impl HistoryArgs {
     pub fn filter(&self, lang: Lang) -> Result<Filter> {
+        let (since_ms, until_ms) = parse_range(self.since.as_deref(), self.until.as_deref(), lang)?;
         Ok(Filter {
             categories: if !self.category.is_empty() {
                 self.category.clone()
@@ -60,16 +61,8 @@ impl HistoryArgs {
             },
             lender: self.lender.clone(),
             sender: self.sender.clone(),
-            since_ms: self
-                .since
-                .as_deref()
-                .map(|s| parse_since(s, lang))
-                .transpose()?,
-            until_ms: self
-                .until
-                .as_deref()
-                .map(|s| parse_until(s, lang))
-                .transpose()?,
+            since_ms,
+            until_ms,
             search: self.search.clone(),
             limit: self.limit,
             offset: 0,
@@ -335,6 +328,29 @@ pub fn parse_since(s: &str, lang: Lang) -> Result<i64> {
         }
     }
     parse_local_time(s).ok_or_else(|| Said(text(lang, "cli.error.since", &[("value", s)])).into())
+}
+
+/// `--since` and `--until` together. A range that ends before it begins (`--until` is not
+/// included, so one that ends where it begins too) would match nothing without a word: it
+/// is an error that says to swap them.
+pub fn parse_range(
+    since: Option<&str>,
+    until: Option<&str>,
+    lang: Lang,
+) -> Result<(Option<i64>, Option<i64>)> {
+    let since_ms = since.map(|s| parse_since(s, lang)).transpose()?;
+    let until_ms = until.map(|s| parse_until(s, lang)).transpose()?;
+    if let (Some(from), Some(to), Some(s), Some(u)) = (since_ms, until_ms, since, until)
+        && from >= to
+    {
+        let (s, u) = (one_line(s.trim()), one_line(u.trim()));
+        bail!(Said(text(
+            lang,
+            "cli.error.reversed",
+            &[("since", &s), ("until", &u)]
+        )));
+    }
+    Ok((since_ms, until_ms))
 }
 
 /// `--until`: a date or time in the local zone.

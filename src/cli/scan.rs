@@ -16,10 +16,10 @@ use crate::import::{
     FileReport, FileStatus, ImportEvents, Importer, NotExports, ProblemCause, ProblemUpdate,
     collect_files, unreadable_text,
 };
-use crate::ingest::{Limits, ReadOptions};
+use crate::ingest::{Limits, ParseError, ReadOptions};
 use crate::lang::Lang;
 use crate::untrusted::one_line;
-use crate::words::text;
+use crate::words::{Phrase, text};
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -44,8 +44,21 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
     let mut store = ctx.open_store(&config)?;
     let engine = std::cell::OnceCell::new();
     let load_engine = || ctx.engine();
-    let found = collect_files(&args.paths)?;
-    let files = found.files;
+    // Each path on its own: one that is missing or cannot be read is named (in the person's
+    // words) and the others are still imported; the exit code says not all could be.
+    let (mut files, mut unreadable, mut missing) = (Vec::new(), Vec::new(), 0usize);
+    for path in &args.paths {
+        match collect_files(std::slice::from_ref(path)) {
+            Ok(found) => {
+                files.extend(found.files);
+                unreadable.extend(found.unreadable);
+            }
+            Err(e) => {
+                eprintln!("{}", super::said::error_lines(&e, ctx.lang));
+                missing += 1;
+            }
+        }
+    }
     let opts = ReadOptions {
         phone_tz: config.phone_tz()?,
         limits: Limits::default(),
@@ -64,10 +77,10 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
     };
     let tty = std::io::stderr().is_terminal() && !args.quiet;
     let mut out = super::stdout();
-    let (mut new, mut known, mut undated, mut failed) = (0u64, 0u64, 0u64, 0usize);
+    let (mut new, mut known, mut undated, mut failed) = (0u64, 0u64, 0u64, missing);
     // Named once each, before the files: what is beside them is still imported, and the
     // exit code says that not everything could be read.
-    for (dir, why) in &found.unreadable {
+    for (dir, why) in &unreadable {
         let shown = dir.display().to_string();
         let (shown, why_shown) = (one_line(&shown), one_line(why));
         eprintln!(
@@ -118,11 +131,14 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
             update.apply(importer.store, true)?;
         }
     }
+    // Each count in its own plural form ("1 file: 2 new messages").
+    let files_said = crate::words::count(ctx.lang, "cli.scan.files", files.len() as u64, &[]);
+    let new_said = crate::words::count(ctx.lang, "cli.scan.new", new, &[]);
     let mut total = ctx.t(
         "cli.scan.total",
         &[
-            ("files", &files.len().to_string()),
-            ("new", &new.to_string()),
+            ("files", &files_said),
+            ("new", &new_said),
             ("known", &known.to_string()),
         ],
     );
@@ -141,10 +157,19 @@ pub fn run(ctx: &Ctx, args: ScanArgs) -> Result<ExitCode> {
     })
 }
 
-/// A problem the importer describes (in its own, English words, with the place), introduced
-/// in the person's language; its file names and quotes are a stranger's.
-fn problem(lang: Lang, said: &str) -> String {
-    text(lang, "cli.scan.problem", &[("problem", &one_line(said))])
+/// A phrase of the importer in the person's language, with every value it fills in (file
+/// names, the entry inside an archive, what a parser quotes) a stranger's: kept to one line.
+fn said(lang: Lang, phrase: &Phrase) -> String {
+    phrase.text_with(lang, &|s| one_line(s).into_owned())
+}
+
+/// A problem the importer describes (with the file and the place), in the person's words.
+fn problem(lang: Lang, e: &ParseError) -> String {
+    text(
+        lang,
+        "cli.scan.problem",
+        &[("problem", &said(lang, &e.said()))],
+    )
 }
 
 fn print_report(out: &mut impl Write, r: &FileReport, lang: Lang) -> Result<()> {
@@ -157,7 +182,7 @@ fn print_report(out: &mut impl Write, r: &FileReport, lang: Lang) -> Result<()> 
         FileStatus::NotAnExport => t("cli.scan.not_export", &[("file", &name)]),
         FileStatus::Skipped(why) => t(
             "cli.scan.skipped",
-            &[("file", &name), ("why", &one_line(why))],
+            &[("file", &name), ("why", &said(lang, why))],
         ),
         FileStatus::Unchanged => t("cli.scan.unchanged", &[("file", &name), ("format", format)]),
         FileStatus::Imported | FileStatus::Failed(_) => {
@@ -200,7 +225,7 @@ fn print_report(out: &mut impl Write, r: &FileReport, lang: Lang) -> Result<()> 
     };
     writeln!(out, "{line}")?;
     for e in &r.record_errors {
-        eprintln!("dunwatch: {}", problem(lang, &e.to_string()));
+        eprintln!("dunwatch: {}", problem(lang, e));
     }
     if r.record_error_count > r.record_errors.len() as u64 {
         let more = (r.record_error_count - r.record_errors.len() as u64).to_string();
@@ -210,7 +235,7 @@ fn print_report(out: &mut impl Write, r: &FileReport, lang: Lang) -> Result<()> 
         );
     }
     if let FileStatus::Failed(e) = &r.status {
-        eprintln!("dunwatch: {}", problem(lang, &e.to_string()));
+        eprintln!("dunwatch: {}", problem(lang, e));
     }
     Ok(())
 }

@@ -192,7 +192,7 @@ impl Daemon {
                 self.incomplete.insert(
                     r.path.clone(),
                     Incomplete {
-                        error: e.to_string(),
+                        error: e.said(),
                         since: Instant::now(),
                         mtime,
                     },

@@ -258,7 +258,7 @@ struct Daemon {
 }
 
 struct Incomplete {
-    error: String,
+    error: crate::words::Phrase,
     since: Instant,
     mtime: Option<SystemTime>,
 }
@@ -621,12 +621,9 @@ impl Daemon {
             };
             let mtime = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
             if mtime.is_some() && mtime == inc.mtime {
-                let text = format!(
-                    "{}; it has not changed for {} s, so it is probably broken, not still being \
-                     written (it is read again when it changes)",
-                    inc.error,
-                    self.opts.stale_after.as_secs()
-                );
+                let text = crate::words::Phrase::new("import.detail.stale")
+                    .with("problem", inc.error)
+                    .arg("seconds", self.opts.stale_after.as_secs());
                 self.report_problem(ProblemUpdate::noted(&path, ProblemCause::Truncated, text));
             }
         }

@@ -74,7 +74,8 @@ impl Daemon {
 
 fn noted_text(update: &ProblemUpdate) -> Option<String> {
     match update {
-        ProblemUpdate::Noted { text, .. } => Some(text.clone()),
+        // For the log, in English.
+        ProblemUpdate::Noted { text, .. } => Some(text.to_string()),
         ProblemUpdate::Cleared { .. } => None,
     }
 }

@@ -77,12 +77,10 @@ fn walk(dir: &Path, found: &mut Found, depth: usize) {
 }
 
 /// The line that names a folder [`collect_files`] could not list.
-pub fn unreadable_text(dir: &Path, why: &str) -> String {
-    format!(
-        "cannot read the folder {} ({why}): skipped, the folders beside it are read; give \
-         yourself read permission on it (chmod u+rx) to have it read",
-        dir.display()
-    )
+pub fn unreadable_text(dir: &Path, why: &str) -> Phrase {
+    Phrase::new("import.detail.folder")
+        .arg("dir", dir.display())
+        .arg("why", why)
 }
 
 /// Hidden files and the partial/temporary names of browsers, office suites and sync tools:

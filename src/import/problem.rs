@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::{FileReport, FileStatus};
 use crate::ingest::ErrorKind;
+use crate::words::Phrase;
 
 /// Why a file was not read fully. Its [`id`](ProblemCause::id) is what the store keys on:
 /// the same file failing at another byte is the same problem.
@@ -73,18 +74,19 @@ impl ProblemCause {
 /// What a file's report means for its recorded problems.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProblemUpdate {
-    /// The file (or folder) has this problem now; the text names the place.
+    /// The file (or folder) has this problem now; the phrase names the place. It is stored
+    /// as a phrase ([`Phrase::stored`]), so each reader hears it in their language.
     Noted {
         path: PathBuf,
         cause: ProblemCause,
-        text: String,
+        text: Phrase,
     },
     /// The file was read fully: whatever was recorded for it is over.
     Cleared { path: PathBuf },
 }
 
 impl ProblemUpdate {
-    pub fn noted(path: &Path, cause: ProblemCause, text: String) -> ProblemUpdate {
+    pub fn noted(path: &Path, cause: ProblemCause, text: Phrase) -> ProblemUpdate {
         ProblemUpdate::Noted {
             path: path.to_path_buf(),
             cause,
@@ -98,31 +100,33 @@ impl ProblemUpdate {
         let path = &report.path;
         match &report.status {
             FileStatus::Imported if report.record_error_count > 0 => {
-                let first = report
-                    .record_errors
-                    .first()
-                    .map(ToString::to_string)
-                    .unwrap_or_default();
-                Some(ProblemUpdate::noted(
-                    path,
-                    ProblemCause::Records,
-                    format!(
-                        "{} message(s) could not be read, the rest were imported; first: {first}",
-                        report.record_error_count
-                    ),
-                ))
+                let first = report.record_errors.first().map(|e| e.said());
+                let n = report.record_error_count;
+                let key = if n == 1 {
+                    "import.detail.records.one"
+                } else {
+                    "import.detail.records.other"
+                };
+                let text = Phrase::new(key).arg("count", n);
+                let text = match first {
+                    Some(first) => text.with("first", first),
+                    None => text.arg("first", ""),
+                };
+                Some(ProblemUpdate::noted(path, ProblemCause::Records, text))
             }
             FileStatus::Imported => Some(ProblemUpdate::Cleared { path: path.clone() }),
             FileStatus::Unchanged | FileStatus::NotAnExport => None,
             FileStatus::Skipped(why) => Some(ProblemUpdate::noted(
                 path,
                 ProblemCause::Skipped,
-                format!("{}: skipped, {why}", path.display()),
+                Phrase::new("import.detail.skipped")
+                    .arg("file", path.display())
+                    .with("why", why.clone()),
             )),
             FileStatus::Failed(e) => Some(ProblemUpdate::noted(
                 path,
                 ProblemCause::of_kind(e.kind),
-                e.to_string(),
+                e.said(),
             )),
         }
     }
@@ -134,7 +138,7 @@ impl ProblemUpdate {
         let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
         Ok(match self {
             ProblemUpdate::Noted { path, cause, text } => {
-                store.note_problem(&absolute(path), cause.id(), text, told)?
+                store.note_problem(&absolute(path), cause.id(), &text.stored(), told)?
             }
             ProblemUpdate::Cleared { path } => {
                 store.clear_problems(&absolute(path))?;
@@ -142,6 +146,13 @@ impl ProblemUpdate {
             }
         })
     }
+}
+
+/// A recorded problem's detail as a phrase to say in the reader's language; one recorded
+/// before problems were stored as phrases is its own (English) text.
+pub fn stored_detail(detail: &str) -> Phrase {
+    Phrase::from_stored(detail)
+        .unwrap_or_else(|| Phrase::new("import.detail.as_recorded").arg("text", detail))
 }
 
 #[cfg(test)]

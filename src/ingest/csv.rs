@@ -11,6 +11,7 @@ use std::rc::Rc;
 use super::json::{Stamp, direction_word, epoch_ms, split, time_text};
 use super::{ErrorKind, ParseError, Place, ReadOptions, ReadOutcome, Sink, SinkError};
 use crate::model::{Direction, Message, Position};
+use crate::words::Phrase;
 
 const SENDER: &[&str] = &[
     "address",
@@ -183,13 +184,16 @@ pub fn read(
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(str::to_string).collect(),
         Err(e) => {
-            let (kind, detail) = if is_row_too_long(&e) {
+            let (kind, detail): (ErrorKind, crate::ingest::Detail) = if is_row_too_long(&e) {
                 (
                     ErrorKind::Limit,
-                    format!("a header row longer than the limit of {row_limit} bytes"),
+                    Phrase::new("import.detail.csv_header_too_long")
+                        .arg("limit", row_limit)
+                        .into(),
                 )
             } else {
-                (ErrorKind::Syntax, format!("no header row: {e}"))
+                let detail = Phrase::new("import.detail.csv_no_header").arg("error", e);
+                (ErrorKind::Syntax, detail.into())
             };
             return Ok(ReadOutcome::Failed(ParseError::new(
                 path,
@@ -205,11 +209,7 @@ pub fn read(
             path,
             Place::line(1),
             ErrorKind::Unsupported,
-            format!(
-                "the header names no message text with a sender or time column \
-                 (found: {}); rename the columns to e.g. address, date, body",
-                header.join(", ")
-            ),
+            Phrase::new("import.detail.csv_no_columns").arg("found", header.join(", ")),
         )));
     }
     let mut record = csv::StringRecord::new();
@@ -235,10 +235,7 @@ pub fn read(
                             path,
                             place,
                             ErrorKind::Limit,
-                            format!(
-                                "a row longer than the limit of {row_limit} bytes (no message \
-                                 is this long); the rest of the file was not read"
-                            ),
+                            Phrase::new("import.detail.csv_row_too_long").arg("limit", row_limit),
                         )));
                     }
                     csv::ErrorKind::Io(_) => {
@@ -266,11 +263,9 @@ pub fn read(
                 path,
                 place,
                 ErrorKind::Syntax,
-                format!(
-                    "{} fields where the header has {}; the row is skipped",
-                    record.len(),
-                    header.len()
-                ),
+                Phrase::new("import.detail.csv_ragged")
+                    .arg("fields", record.len())
+                    .arg("header", header.len()),
             ));
             continue;
         }
@@ -286,7 +281,8 @@ pub fn read(
                 path,
                 place,
                 ErrorKind::Limit,
-                format!("a message longer than {} bytes", opts.limits.max_body_bytes),
+                Phrase::new("import.detail.csv_body_too_long")
+                    .arg("limit", opts.limits.max_body_bytes),
             ));
             continue;
         }

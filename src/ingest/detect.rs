@@ -215,8 +215,7 @@ pub fn unsupported(path: &Path) -> ParseError {
         path,
         Place::default(),
         ErrorKind::Unsupported,
-        "not an SMS export dunwatch reads (SMS Backup & Restore XML, Super Backup XML, \
-         SMS Import/Export ZIP or NDJSON, vMessage, iPhone sms.db, Android mmssms.db, CSV, JSON)",
+        crate::words::Phrase::new("import.detail.not_export"),
     )
 }
 

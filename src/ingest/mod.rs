@@ -9,6 +9,7 @@ pub mod csv;
 pub mod detect;
 pub mod entities;
 pub mod json;
+mod said;
 pub mod sanitize;
 pub mod sbr;
 pub mod sms_ie;
@@ -19,6 +20,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use detect::{Format, detect, detect_opened};
+pub use said::Detail;
 
 use crate::model::Message;
 
@@ -113,11 +115,11 @@ pub struct ParseError {
     pub path: PathBuf,
     pub place: Place,
     pub kind: ErrorKind,
-    pub detail: String,
+    pub detail: Detail,
 }
 
 impl ParseError {
-    pub fn new(path: &Path, place: Place, kind: ErrorKind, detail: impl Into<String>) -> Self {
+    pub fn new(path: &Path, place: Place, kind: ErrorKind, detail: impl Into<Detail>) -> Self {
         ParseError {
             path: path.to_path_buf(),
             place,
@@ -201,7 +203,7 @@ pub fn rewind(file: &std::fs::File) -> std::io::Result<&std::fs::File> {
 
 impl ReadOutcome {
     /// A read that failed at the start of the file.
-    pub fn failed_at_start(path: &Path, kind: ErrorKind, detail: impl Into<String>) -> Self {
+    pub fn failed_at_start(path: &Path, kind: ErrorKind, detail: impl Into<Detail>) -> Self {
         ReadOutcome::Failed(ParseError::new(path, Place::default(), kind, detail))
     }
 }
@@ -283,7 +285,7 @@ impl Default for Limits {
 
 impl Limits {
     /// The error for a refused record or file, naming the limit and the setting it comes from.
-    pub fn error(path: &Path, place: Place, detail: impl Into<String>) -> ParseError {
+    pub fn error(path: &Path, place: Place, detail: impl Into<Detail>) -> ParseError {
         ParseError::new(path, place, ErrorKind::Limit, detail)
     }
 }
@@ -368,11 +370,8 @@ pub fn read_opened(
         Err(_) if guard.over => Ok(ReadOutcome::Failed(Limits::error(
             path,
             Place::record(guard.delivered as u64 + 1),
-            format!(
-                "more than {0} messages in one file; the first {0} were read, the rest of the \
-                 file was not",
-                opts.limits.max_records
-            ),
+            crate::words::Phrase::new("import.detail.too_many")
+                .arg("limit", opts.limits.max_records),
         ))),
         other => other,
     }
@@ -408,11 +407,9 @@ impl Sink for LimitSink<'_> {
             self.inner.record_error(Limits::error(
                 self.path,
                 place,
-                format!(
-                    "message text of {} bytes is over the limit of {}; skipped",
-                    msg.body.len(),
-                    self.limits.max_body_bytes
-                ),
+                crate::words::Phrase::new("import.detail.body_too_long")
+                    .arg("size", msg.body.len())
+                    .arg("limit", self.limits.max_body_bytes),
             ));
             return Ok(());
         }

@@ -10,6 +10,7 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 
 use super::{ErrorKind, ReadOptions, ReadOutcome, Sink, SinkError, json};
+use crate::words::Phrase;
 
 const ENTRY: &str = "messages.ndjson";
 
@@ -19,26 +20,31 @@ pub fn read_zip(
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> Result<ReadOutcome, SinkError> {
-    let fail = |kind, detail: String| Ok(ReadOutcome::failed_at_start(path, kind, detail));
+    let fail = |kind, detail: Phrase| Ok(ReadOutcome::failed_at_start(path, kind, detail));
     let mut archive = match zip::ZipArchive::new(BufReader::new(file)) {
         Ok(a) => a,
         // A ZIP whose central directory (at the end) is missing was cut off in transfer.
         Err(e) => {
             return fail(
                 ErrorKind::Truncated,
-                format!("not a complete ZIP archive ({e}): cut off or still being written"),
+                Phrase::new("import.detail.zip_incomplete").arg("error", e),
             );
         }
     };
     let Some(index) = archive.index_for_name(ENTRY) else {
         return fail(
             ErrorKind::Unsupported,
-            format!("a ZIP without {ENTRY}: not an SMS Import/Export archive"),
+            Phrase::new("import.detail.zip_no_entry").arg("entry", ENTRY),
         );
     };
     let entry = match archive.by_index(index) {
         Ok(e) => e,
-        Err(e) => return fail(ErrorKind::Syntax, format!("{ENTRY}: {e}")),
+        Err(e) => {
+            let detail = Phrase::new("import.detail.entry_error")
+                .arg("entry", ENTRY)
+                .arg("error", e);
+            return fail(ErrorKind::Syntax, detail);
+        }
     };
     let name = ENTRY.to_string();
     let compressed = entry.compressed_size().max(1);
@@ -53,10 +59,10 @@ pub fn read_zip(
     match json::read_lines(path, Some(&name), &mut lines, opts, sink)? {
         ReadOutcome::Failed(mut e) if lines.get_ref().over() => {
             e.kind = ErrorKind::Limit;
-            e.detail = format!(
-                "{name} inflates beyond {} (a zip bomb, or a broken archive); not read further",
-                lines.get_ref().what_limit()
-            );
+            e.detail = Phrase::new("import.detail.zip_bomb")
+                .arg("entry", &name)
+                .arg("limit", lines.get_ref().what_limit())
+                .into();
             Ok(ReadOutcome::Failed(e))
         }
         outcome => Ok(outcome),

@@ -13,6 +13,7 @@ use std::path::Path;
 use super::json::{Stamp, local_time_ms, split};
 use super::{ErrorKind, ParseError, Place, ReadOptions, ReadOutcome, Sink, SinkError};
 use crate::model::{Direction, Message, Position};
+use crate::words::Phrase;
 
 pub fn read(
     path: &Path,
@@ -97,7 +98,7 @@ fn read_text(
                 path,
                 Place::line(line_no),
                 ErrorKind::Limit,
-                format!("a line longer than {max_line} bytes: not a phone's vMessage export"),
+                Phrase::new("import.detail.vmsg_line_too_long").arg("limit", max_line),
             )));
         }
         let raw = buf.strip_suffix(b"\n").unwrap_or(&buf);
@@ -258,7 +259,7 @@ fn read_text(
                 ..Place::default()
             },
             ErrorKind::Truncated,
-            "the last message has no END:VMSG: the file is cut off or still being written",
+            Phrase::new("import.detail.vmsg_no_end"),
         )));
     }
     if record == 0 {
@@ -266,7 +267,7 @@ fn read_text(
             path,
             Place::default(),
             ErrorKind::Truncated,
-            "no BEGIN:VMSG: the file is empty or not a vMessage export",
+            Phrase::new("import.detail.vmsg_no_begin"),
         )));
     }
     Ok(ReadOutcome::Complete)
@@ -327,7 +328,11 @@ fn utc_stamp(v: &str) -> Option<i64> {
         .map(|z| z.timestamp().as_millisecond())
 }
 
-fn finish(b: Block, position: Position, opts: &ReadOptions) -> Result<Option<Message>, String> {
+fn finish(
+    b: Block,
+    position: Position,
+    opts: &ReadOptions,
+) -> Result<Option<Message>, crate::ingest::Detail> {
     let direction = match (b.type_dir, b.box_dir) {
         (Some(d), _) => d,
         (None, Some(Some(d))) => d,
@@ -336,22 +341,21 @@ fn finish(b: Block, position: Position, opts: &ReadOptions) -> Result<Option<Mes
         (None, None) => Direction::In,
     };
     if b.too_long {
-        return Err(format!(
-            "a message longer than {} bytes",
-            opts.limits.max_body_bytes
-        ));
+        return Err(Phrase::new("import.detail.csv_body_too_long")
+            .arg("limit", opts.limits.max_body_bytes)
+            .into());
     }
     let Some(mut raw) = b.body else {
-        return Err("a message without text (no Subject or body in VBODY)".into());
+        return Err(Phrase::new("import.detail.vmsg_no_text").into());
     };
     if b.base64 {
-        raw = decode_base64(&raw)?;
+        raw = decode_base64(&raw)
+            .map_err(|e| Phrase::new("import.detail.vmsg_base64").arg("error", e))?;
     }
     if raw.len() > opts.limits.max_body_bytes {
-        return Err(format!(
-            "a message longer than {} bytes",
-            opts.limits.max_body_bytes
-        ));
+        return Err(Phrase::new("import.detail.csv_body_too_long")
+            .arg("limit", opts.limits.max_body_bytes)
+            .into());
     }
     let body = decode_text(&raw, b.charset.as_deref());
     // A date marked GMT (or a UTC epoch) is a real instant; a plain one is the phone's wall
@@ -396,9 +400,7 @@ fn decode_base64(raw: &[u8]) -> Result<Vec<u8>, String> {
         .copied()
         .filter(|c| !c.is_ascii_whitespace())
         .collect();
-    LENIENT
-        .decode(&compact)
-        .map_err(|e| format!("the BASE64 message text cannot be decoded ({e})"))
+    LENIENT.decode(&compact).map_err(|e| e.to_string())
 }
 
 /// Bytes of a body in its charset: UTF-8 unless the charset names a Chinese one, or the bytes

@@ -17,8 +17,9 @@ pub struct WeeklySchedule {
 }
 
 impl WeeklySchedule {
-    /// Parses `Mon 09:00` (English weekday names, short or long, any case; `周一`…`周日` and
-    /// `星期一`… too). An empty string or `off` means no weekly summary.
+    /// Parses `Mon 09:00` (English weekday names, short or long, any case; Chinese ones in
+    /// either script: `周一`, `週一`, `星期一`, `礼拜一`/`禮拜一`, Sunday also as `…天`). An
+    /// empty string or `off` means no weekly summary.
     pub fn parse(text: &str) -> Result<Option<WeeklySchedule>> {
         let text = text.trim();
         if text.is_empty() || text.eq_ignore_ascii_case("off") {
@@ -74,17 +75,36 @@ impl WeeklySchedule {
 fn parse_weekday(text: &str) -> Option<Weekday> {
     let lower = text.to_lowercase();
     let days = [
-        (Weekday::Monday, ["mon", "monday", "周一", "星期一"]),
-        (Weekday::Tuesday, ["tue", "tuesday", "周二", "星期二"]),
-        (Weekday::Wednesday, ["wed", "wednesday", "周三", "星期三"]),
-        (Weekday::Thursday, ["thu", "thursday", "周四", "星期四"]),
-        (Weekday::Friday, ["fri", "friday", "周五", "星期五"]),
-        (Weekday::Saturday, ["sat", "saturday", "周六", "星期六"]),
-        (Weekday::Sunday, ["sun", "sunday", "周日", "星期日"]),
+        (Weekday::Monday, ["mon", "monday"]),
+        (Weekday::Tuesday, ["tue", "tuesday"]),
+        (Weekday::Wednesday, ["wed", "wednesday"]),
+        (Weekday::Thursday, ["thu", "thursday"]),
+        (Weekday::Friday, ["fri", "friday"]),
+        (Weekday::Saturday, ["sat", "saturday"]),
+        (Weekday::Sunday, ["sun", "sunday"]),
     ];
     days.iter()
         .find(|(_, names)| names.contains(&lower.as_str()))
         .map(|(d, _)| *d)
+        .or_else(|| chinese_weekday(text))
+}
+
+/// A Chinese weekday: a word for "week" (周 in Simplified, 週 in Traditional writing,
+/// 星期, 礼拜 or 禮拜 as people say it) and the day's numeral; Sunday is 日 or 天.
+fn chinese_weekday(text: &str) -> Option<Weekday> {
+    let day = ["星期", "礼拜", "禮拜", "周", "週"]
+        .iter()
+        .find_map(|week| text.strip_prefix(week))?;
+    Some(match day {
+        "一" => Weekday::Monday,
+        "二" => Weekday::Tuesday,
+        "三" => Weekday::Wednesday,
+        "四" => Weekday::Thursday,
+        "五" => Weekday::Friday,
+        "六" => Weekday::Saturday,
+        "日" | "天" => Weekday::Sunday,
+        _ => return None,
+    })
 }
 
 fn parse_time(text: &str) -> Option<Time> {
@@ -115,6 +135,28 @@ mod tests {
         assert_eq!(s.weekday, Weekday::Friday);
         assert_eq!(WeeklySchedule::parse("").unwrap(), None);
         assert_eq!(WeeklySchedule::parse("off").unwrap(), None);
+    }
+
+    #[test]
+    fn chinese_weekdays_are_read_in_simplified_and_traditional_writing() {
+        let day = |s: &str| WeeklySchedule::parse(s).unwrap().unwrap().weekday;
+        for monday in [
+            "周一 09:00",
+            "週一 09:00",
+            "星期一 09:00",
+            "禮拜一 09:00",
+            "礼拜一 09:00",
+        ] {
+            assert_eq!(day(monday), Weekday::Monday, "{monday}");
+        }
+        assert_eq!(day("週五 18:30"), Weekday::Friday);
+        assert_eq!(day("週六 10:00"), Weekday::Saturday);
+        for sunday in ["週日 9:00", "星期天 9:00", "禮拜天 9:00", "周日 9:00"] {
+            assert_eq!(day(sunday), Weekday::Sunday, "{sunday}");
+        }
+        for bad in ["週八 09:00", "週 09:00", "禮拜 09:00", "星期一二 09:00"] {
+            assert!(WeeklySchedule::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

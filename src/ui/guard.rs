@@ -26,10 +26,15 @@ pub const COOKIE: &str = "dunwatch_session";
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
                    frame-ancestors 'none'; base-uri 'none'";
 
+/// How many handed-over login tokens may wait at once (the oldest goes first).
+const PENDING: usize = 16;
+
 /// The secrets of one server run.
 pub struct Secrets {
-    /// Exchanged once for a session; `None` once used.
-    login: Mutex<Option<String>>,
+    /// One-time login tokens, each exchanged once for a session, with when it stops being
+    /// good: never for the one printed at start, soon for those handed over
+    /// (`handover`).
+    login: Mutex<Vec<(String, Option<Instant>)>>,
     /// Session id → its CSRF token.
     sessions: Mutex<HashMap<String, String>>,
     /// When the last request came, for stopping when nobody looks.
@@ -39,7 +44,7 @@ pub struct Secrets {
 impl Secrets {
     pub fn new(login: String) -> Secrets {
         Secrets {
-            login: Mutex::new(Some(login)),
+            login: Mutex::new(vec![(login, None)]),
             sessions: Mutex::new(HashMap::new()),
             last_request: Mutex::new(Instant::now()),
         }
@@ -60,14 +65,36 @@ impl Secrets {
             .map(|(_, csrf)| csrf.clone())
     }
 
-    /// Trades the one-time token for a new session (id, CSRF token); `None` if the token is
-    /// wrong or was used.
+    /// A new one-time login token, good for `life` (a hand-over: the person asked for the
+    /// page again, so the idle time starts again too).
+    pub fn issue(&self, life: std::time::Duration) -> String {
+        let token = random_token();
+        let mut login = self.login.lock().unwrap_or_else(|e| e.into_inner());
+        // The oldest handed-over token makes room; the one printed at start stays.
+        if login.len() >= PENDING
+            && let Some(oldest) = login.iter().position(|(_, until)| until.is_some())
+        {
+            login.remove(oldest);
+        }
+        login.push((token.clone(), Some(Instant::now() + life)));
+        drop(login);
+        self.touch();
+        token
+    }
+
+    /// Trades a one-time token for a new session (id, CSRF token); `None` if the token is
+    /// wrong, was used, or is too old.
     fn exchange(&self, token: &str) -> Option<String> {
         let mut login = self.login.lock().unwrap_or_else(|e| e.into_inner());
-        if !login.as_deref().is_some_and(|t| same(t, token)) {
+        let now = Instant::now();
+        login.retain(|(_, until)| until.is_none_or(|u| now < u));
+        // Every token is compared, so the time taken says nothing of which one matched.
+        let found = login.iter().fold(false, |acc, (t, _)| acc | same(t, token));
+        if !found {
             return None;
         }
-        *login = None;
+        login.retain(|(t, _)| !same(t, token));
+        drop(login);
         self.touch();
         let id = random_token();
         self.sessions
@@ -141,6 +168,11 @@ async fn check(app: &App, request: Request, next: Next) -> Response {
     }
     if request.uri().path() == "/login" {
         return login(app, &request);
+    }
+    // Another `dunwatch ui` of this user's, proving the secret of the server's private file
+    // (`handover`): the Host check above holds for it too.
+    if request.uri().path() == "/handover" {
+        return super::handover::answer(app, request).await;
     }
     let Some(csrf) = app.secrets.session_csrf(request.headers()) else {
         return app.refuse(StatusCode::UNAUTHORIZED, "error.unauthorized");
@@ -221,4 +253,28 @@ fn login(app: &App, request: &Request) -> Response {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_handed_over_token_is_good_once_and_only_for_its_life() {
+        let secrets = Secrets::new("start".to_string());
+        let token = secrets.issue(Duration::from_secs(60));
+        assert!(secrets.exchange("wrong").is_none());
+        assert!(secrets.exchange(&token).is_some());
+        assert!(secrets.exchange(&token).is_none(), "once");
+        let gone = secrets.issue(Duration::ZERO);
+        assert!(secrets.exchange(&gone).is_none(), "past its life");
+        // Many hand-overs never push out the token printed at start.
+        for _ in 0..3 * PENDING {
+            secrets.issue(Duration::from_secs(60));
+        }
+        assert!(secrets.exchange("start").is_some());
+        assert!(secrets.exchange("start").is_none());
+    }
 }

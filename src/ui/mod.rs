@@ -3,11 +3,13 @@
 //! The server binds loopback on a free port (or `--port`), opens the default browser on a
 //! one-time login URL (or prints it first with `--no-browser`) and stops after a stretch
 //! without requests (30 minutes). Nothing listens otherwise: the daemon starts this same
-//! binary when an alert asks for the page. Requests pass [`guard`] first; pages are in
-//! [`pages`], their words and templates in [`view`].
+//! binary when an alert asks for the page, and a start that finds a page already served
+//! for the same database hands its request to it and ends ([`handover`]). Requests pass
+//! [`guard`] first; pages are in [`pages`], their words and templates in [`view`].
 
 mod evidence;
 mod guard;
+mod handover;
 mod lists;
 mod pages;
 mod reports;
@@ -68,6 +70,9 @@ pub struct App {
     config: Config,
     paths: Paths,
     db_path: PathBuf,
+    /// The private record another `dunwatch ui` hands its request over with (`handover`);
+    /// none when it could not be written (then each click starts its own page, as before).
+    published: Option<handover::Published>,
 }
 
 impl App {
@@ -133,22 +138,44 @@ pub struct Setup {
     pub engine: EngineLoader,
 }
 
-/// Serves until nobody has asked for a page for `opts.idle`, or until SIGINT/SIGTERM.
+/// Serves until nobody has asked for a page for `opts.idle`, or until SIGINT/SIGTERM. When
+/// a page for the same database is already served (and `--port`, if given, is its port),
+/// hands the request to it instead: the browser opens there, and this returns at once.
 pub fn serve(setup: Setup, opts: Options) -> Result<()> {
+    let record = handover::file_for(&setup.paths.data_dir, &setup.db_path);
+    let next = opts.open.clone().unwrap_or_else(|| "/".to_string());
+    // Until this page's record is written (or this hands over): one start at a time.
+    let starting = handover::Starting::lock(&record);
+    if let Some(url) = handover::ask(&record, &next, opts.port) {
+        let catalog = crate::words::Catalog::of(Lang::from_config(&setup.config));
+        let shown = show(&url, opts.no_browser, catalog)?;
+        eprintln!("{}\n{shown}", catalog.text("cli.ui.handed_over", &[]));
+        return Ok(());
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .or_say(|| Phrase::new("cli.ui.error.runtime"))?;
-    rt.block_on(serve_async(setup, opts))
+    rt.block_on(serve_async(setup, opts, starting))
 }
 
-async fn serve_async(setup: Setup, opts: Options) -> Result<()> {
+async fn serve_async(setup: Setup, opts: Options, starting: handover::Starting) -> Result<()> {
     let store = Store::open(&setup.db_path)?;
     store.limit_page_cache(PAGE_CACHE_KIB)?;
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, opts.port))
         .await
         .or_say(|| Phrase::new("cli.ui.error.listen").arg("port", opts.port))?;
     let port = listener.local_addr()?.port();
+    let record = handover::file_for(&setup.paths.data_dir, &setup.db_path);
+    let published = match handover::Published::write(record, port) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            tracing::warn!("a second `dunwatch ui` will start its own page: {e:#}");
+            None
+        }
+    };
+    // Published: the next start may ask this page.
+    drop(starting);
     let token = guard::random_token();
     let lang = Lang::from_config(&setup.config);
     let catalog = crate::words::Catalog::of(lang);
@@ -165,31 +192,11 @@ async fn serve_async(setup: Setup, opts: Options) -> Result<()> {
         config: setup.config,
         paths: setup.paths,
         db_path: setup.db_path,
+        published,
     });
     let next = opts.open.clone().unwrap_or_else(|| "/".to_string());
-    let query = serde_urlencoded::to_string([("token", token.as_str()), ("next", next.as_str())])?;
-    let url = format!("http://127.0.0.1:{port}/login?{query}");
-    // The URL is the first line of standard output either way: a browser that fails to
-    // start leaves it to be copied.
-    {
-        use std::io::Write as _;
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "{url}")?;
-        out.flush()?;
-    }
-    // What to do with the page, on standard error: standard output is the URL alone.
-    let shown = if opts.no_browser {
-        catalog.text("cli.ui.open_address", &[])
-    } else {
-        match open::that_detached(&url) {
-            Ok(()) => catalog.text("cli.ui.opened", &[]),
-            Err(e) => {
-                let error = crate::untrusted::one_line(&e.to_string()).into_owned();
-                let said = catalog.text("cli.ui.no_browser", &[("error", &error)]);
-                format!("dunwatch: {said}")
-            }
-        }
-    };
+    let url = handover::login_url(port, &token, &next)?;
+    let shown = show(&url, opts.no_browser, catalog)?;
     eprintln!("{shown}\n{}", closes(catalog, opts.idle));
     tracing::info!(
         "review page on 127.0.0.1:{port}; it stops after {} min without a request",
@@ -204,6 +211,30 @@ async fn serve_async(setup: Setup, opts: Options) -> Result<()> {
         .await
         .or_say(|| Phrase::new("cli.ui.error.stopped"))?;
     Ok(())
+}
+
+/// Prints the login URL as the first line of standard output (either way: a browser that
+/// fails to start leaves it to be copied), opens it unless `no_browser`, and returns what to
+/// do with it, for standard error (standard output is the URL alone).
+fn show(url: &str, no_browser: bool, catalog: &crate::words::Catalog) -> Result<String> {
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{url}")?;
+        out.flush()?;
+    }
+    Ok(if no_browser {
+        catalog.text("cli.ui.open_address", &[])
+    } else {
+        match open::that_detached(url) {
+            Ok(()) => catalog.text("cli.ui.opened", &[]),
+            Err(e) => {
+                let error = crate::untrusted::one_line(&e.to_string()).into_owned();
+                let said = catalog.text("cli.ui.no_browser", &[("error", &error)]);
+                format!("dunwatch: {said}")
+            }
+        }
+    })
 }
 
 /// When the page stops by itself, in whole minutes (seconds when shorter, as in tests).

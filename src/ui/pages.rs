@@ -510,13 +510,15 @@ async fn problems(State(app): State<Arc<App>>) -> Response {
                 let name = path
                     .file_name()
                     .map_or_else(|| p.path.clone(), |n| n.to_string_lossy().into_owned());
+                // Said in the page's language; the template escapes what it fills in.
+                let detail = crate::import::stored_detail(&p.detail).text(app.lang);
                 let cause = crate::import::ProblemCause::from_id(&p.cause).map_or_else(
                     || p.cause.clone(),
                     |c| crate::alert::desktop::cause_words(c, app.lang).to_string(),
                 );
                 context! {
                     name => name, cause => cause, since => app.time(Some(p.first_seen_ms)),
-                    gone => !path.exists(), path => p.path, detail => p.detail,
+                    gone => !path.exists(), path => p.path, detail => detail,
                 }
             })
             .collect();

@@ -83,6 +83,68 @@ impl Phrase {
     }
 }
 
+impl Phrase {
+    /// The phrase as text to store (JSON: the key and its arguments), so that whoever reads
+    /// it later says it in their own language: the daemon records an import problem, the
+    /// person reads it in `doctor` or on the page.
+    pub fn stored(&self) -> String {
+        self.to_json().to_string()
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        let args: Vec<serde_json::Value> = self
+            .args
+            .iter()
+            .map(|(name, arg)| match arg {
+                Arg::Text(t) => serde_json::json!([name, t]),
+                Arg::Phrase(p) => serde_json::json!([name, p.to_json()]),
+            })
+            .collect();
+        serde_json::json!({ "key": self.key, "args": args })
+    }
+
+    /// A phrase [`Phrase::stored`] wrote; `None` for anything else (text stored before
+    /// phrases were, a key the catalog no longer has, a name its English text does not use).
+    pub fn from_stored(stored: &str) -> Option<Phrase> {
+        // Text stored before phrases were is a file name first, never a JSON object.
+        if !stored.starts_with('{') {
+            return None;
+        }
+        Phrase::from_json(&serde_json::from_str(stored).ok()?, 0)
+    }
+
+    fn from_json(value: &serde_json::Value, depth: usize) -> Option<Phrase> {
+        // Phrases nest a few levels (a place inside a problem); more is not ours.
+        if depth > 8 {
+            return None;
+        }
+        let en = super::Catalog::of(Lang::En);
+        let key = en.known_key(value.get("key")?.as_str()?)?;
+        let english = en.word(key);
+        let mut phrase = Phrase::new(key);
+        for pair in value.get("args")?.as_array()? {
+            let [name, arg] = pair.as_array()?.as_slice() else {
+                return None;
+            };
+            // The `'static` name is the one in the key's own English text; `count` also for
+            // the singular, which English may write as "1" (`Catalog::count`).
+            let name = match name.as_str()? {
+                "count" => "count",
+                name => {
+                    let at = english.find(&format!("{{{name}}}"))?;
+                    &english[at + 1..at + 1 + name.len()]
+                }
+            };
+            let arg = match arg {
+                serde_json::Value::String(t) => Arg::Text(t.clone()),
+                other => Arg::Phrase(Phrase::from_json(other, depth + 1)?),
+            };
+            phrase.args.push((name, arg));
+        }
+        Some(phrase)
+    }
+}
+
 impl fmt::Display for Phrase {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text(Lang::En))
@@ -161,6 +223,25 @@ mod tests {
         assert_eq!(p.get("detail"), Some("x"));
         let shown = nested.text_with(Lang::En, &|s| s.to_uppercase());
         assert_eq!(shown, ": : X");
+    }
+
+    #[test]
+    fn a_stored_phrase_reads_back_and_anything_else_does_not() {
+        let p = Phrase::new("import.problem")
+            .arg("file", "a\u{202e}.xml")
+            .with("place", Phrase::new("import.place.line").arg("line", 3))
+            .with("kind", Phrase::new("import.kind.syntax"))
+            .arg("detail", "{\"key\":");
+        let stored = p.stored();
+        assert_eq!(Phrase::from_stored(&stored), Some(p.clone()));
+        assert!(p.text(Lang::ZhCn).contains("第 3 行"));
+        assert_eq!(Phrase::from_stored("/b/a.xml: line 3: syntax error"), None);
+        // A key or a name the catalog does not have is not taken.
+        assert_eq!(Phrase::from_stored(r#"{"key":"no.such","args":[]}"#), None);
+        assert_eq!(
+            Phrase::from_stored(r#"{"key":"import.place.line","args":[["evil","x"]]}"#),
+            None
+        );
     }
 
     #[test]

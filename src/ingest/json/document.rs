@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 use super::message_from_value;
 use crate::ingest::{ErrorKind, ParseError, Place, ReadOptions, ReadOutcome, Sink, SinkError};
 use crate::model::Position;
+use crate::words::Phrase;
 
 /// The keys of a top object whose array holds the messages, in the order exporters use.
 const ARRAY_KEYS: [&str; 3] = ["messages", "sms", "data"];
@@ -71,7 +72,7 @@ pub fn read_document(
             path,
             Place::default(),
             ErrorKind::Unsupported,
-            "a JSON value that holds no messages",
+            Phrase::new("import.detail.json_no_messages"),
         )),
         Err(_) if counter.tripped.get() => ReadOutcome::Failed(ParseError::new(
             path,
@@ -81,10 +82,7 @@ pub fn read_document(
                 ..Place::default()
             },
             ErrorKind::Limit,
-            format!(
-                "one value longer than {max_value} bytes: not a message; the rest of the file \
-                 was not read"
-            ),
+            Phrase::new("import.detail.json_value_too_long").arg("limit", max_value),
         )),
         Err(e) => {
             let kind = if e.is_eof() {

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use super::{ErrorKind, ParseError, Place, ReadOptions, ReadOutcome, Sink, SinkError};
 use crate::model::{Direction, Message, Position};
+use crate::words::Phrase;
 
 mod document;
 
@@ -63,7 +64,7 @@ pub fn read_lines(
                 path,
                 place(line_no, record + 1),
                 ErrorKind::Limit,
-                format!("a line longer than {max} bytes; not a message export"),
+                Phrase::new("import.detail.json_line_too_long").arg("limit", max),
             )));
         }
         let ended = buf.ends_with(b"\n");
@@ -79,8 +80,7 @@ pub fn read_lines(
                     path,
                     place(line_no, record),
                     ErrorKind::Truncated,
-                    "the last line stops in the middle of a message: the file is cut off or \
-                     still being written",
+                    Phrase::new("import.detail.json_last_line"),
                 )));
             }
             Err(e) => {
@@ -93,7 +93,7 @@ pub fn read_lines(
                     path,
                     place(line_no, record),
                     kind,
-                    format!("not a JSON message: {e}"),
+                    Phrase::new("import.detail.json_not_message").arg("error", e),
                 ));
                 continue;
             }

@@ -16,6 +16,7 @@ use quick_xml::events::{BytesStart, Event};
 use super::entities;
 use super::sanitize::{Sanitizer, TagTooLarge, TextTooLarge};
 use super::{ErrorKind, Limits, ParseError, Place, ReadOptions, ReadOutcome, Sink, SinkError};
+use crate::words::Phrase;
 use record::Mms;
 
 /// Reads SBR XML from any byte source; `path` only names it in errors.
@@ -85,11 +86,7 @@ pub fn read_root(
                     return Ok(ReadOutcome::Failed(Limits::error(
                         path,
                         Place::offset(offset),
-                        format!(
-                            "elements nested more than {} deep; a backup is never this deep, \
-                             so the rest of the file was not read",
-                            opts.limits.max_depth
-                        ),
+                        Phrase::new("import.detail.too_deep").arg("limit", opts.limits.max_depth),
                     )));
                 }
                 parser.start(&e, false, start, end, &mut reader, sink)?
@@ -126,11 +123,9 @@ pub fn read_root(
             path,
             Place::default(),
             ErrorKind::Truncated,
-            format!(
-                "no <{}> element: the file is empty or not a {} backup",
-                root.name(),
-                root.app()
-            ),
+            Phrase::new("import.detail.no_root")
+                .arg("element", root.name())
+                .arg("app", root.app()),
         )));
     }
     if !parser.root_closed {
@@ -140,10 +135,7 @@ pub fn read_root(
             path,
             Place::offset(offset),
             ErrorKind::Truncated,
-            format!(
-                "the file ends before </{}>: it is cut off or still being written",
-                root.name()
-            ),
+            Phrase::new("import.detail.ends_before").arg("element", root.name()),
         )));
     }
     Ok(ReadOutcome::Complete)
@@ -261,10 +253,7 @@ impl Parser<'_> {
                 record: Some(self.record),
                 ..Place::default()
             },
-            format!(
-                "more than {limit} messages in one file; the first {limit} were read, the rest \
-                 of the file was not"
-            ),
+            Phrase::new("import.detail.too_many").arg("limit", limit),
         ));
         true
     }
@@ -282,7 +271,7 @@ impl Parser<'_> {
             self.path,
             place,
             ErrorKind::Encoding,
-            format!("invalid UTF-8 at byte {at}; this message was skipped"),
+            Phrase::new("import.detail.bad_utf8").arg("offset", at),
         )
     }
 
@@ -305,7 +294,7 @@ impl Parser<'_> {
                 self.path,
                 Place::offset(text.offset),
                 ErrorKind::Limit,
-                format!("{text}; the rest of the file was not read"),
+                Phrase::new("import.detail.rest_not_read").arg("error", text),
             );
         }
         let kind = match &err {
@@ -326,8 +315,8 @@ impl Parser<'_> {
             _ => ErrorKind::Syntax,
         };
         let detail = match kind {
-            ErrorKind::Truncated => format!("{err}: the file is cut off or still being written"),
-            _ => format!("{err}; messages after this point were not read"),
+            ErrorKind::Truncated => Phrase::new("import.detail.cut_off_after").arg("error", &err),
+            _ => Phrase::new("import.detail.after_not_read").arg("error", &err),
         };
         ParseError::new(
             self.path,

@@ -10,9 +10,9 @@ use super::{ErrorKind, ParseError, Parser, Place, Root, Sink, SinkError};
 use crate::model::{Direction, Message, Position};
 
 /// Why one record was refused: the kind (syntax or limit) and what to tell the user.
-type Refusal = (ErrorKind, String);
+type Refusal = (ErrorKind, crate::ingest::Detail);
 
-fn syntax(detail: impl Into<String>) -> Refusal {
+fn syntax(detail: impl Into<crate::ingest::Detail>) -> Refusal {
     (ErrorKind::Syntax, detail.into())
 }
 
@@ -221,7 +221,10 @@ impl Parser<'_> {
         if len > limit {
             return Err((
                 ErrorKind::Limit,
-                format!("message text of {len} bytes is over the limit of {limit}; skipped"),
+                crate::words::Phrase::new("import.detail.body_too_long")
+                    .arg("size", len)
+                    .arg("limit", limit)
+                    .into(),
             ));
         }
         Ok(())
@@ -237,11 +240,11 @@ impl Parser<'_> {
         if raw.len() > limit {
             return Err((
                 ErrorKind::Limit,
-                format!(
-                    "attribute {name} of {} bytes is over the limit of {limit}; this message was \
-                     skipped",
-                    raw.len()
-                ),
+                crate::words::Phrase::new("import.detail.attribute_too_long")
+                    .arg("name", name)
+                    .arg("size", raw.len())
+                    .arg("limit", limit)
+                    .into(),
             ));
         }
         entities::unescape(raw)

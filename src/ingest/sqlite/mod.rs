@@ -69,18 +69,23 @@ pub fn read(
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> Result<ReadOutcome, SinkError> {
-    let fail = |kind, detail: String| Ok(ReadOutcome::failed_at_start(path, kind, detail));
+    let fail =
+        |kind, detail: crate::ingest::Detail| Ok(ReadOutcome::failed_at_start(path, kind, detail));
     let opened = match Opened::open(path, file, &opts.limits) {
         Ok(o) => o,
-        Err(e) if e.contains("locked") || e.contains(REPLACED) => return fail(ErrorKind::Io, e),
-        Err(e) if e.starts_with(COPY_REFUSED) => return fail(ErrorKind::Limit, e),
+        Err(e) if e.contains("locked") || e.contains(REPLACED) => {
+            return fail(ErrorKind::Io, e.into());
+        }
+        Err(e) if e.starts_with(COPY_REFUSED) => return fail(ErrorKind::Limit, e.into()),
         Err(e) if e.contains("cut off") || e.contains("malformed") => {
-            return fail(ErrorKind::Truncated, e);
+            return fail(ErrorKind::Truncated, e.into());
         }
         Err(e) => {
             return fail(
                 ErrorKind::Syntax,
-                format!("not a readable SQLite database: {e}"),
+                crate::words::Phrase::new("import.detail.sqlite_unreadable")
+                    .arg("error", e)
+                    .into(),
             );
         }
     };
@@ -90,9 +95,7 @@ pub fn read(
         Ok(None) => {
             return fail(
                 ErrorKind::Unsupported,
-                "a SQLite database without the tables of an iPhone sms.db (message, handle) \
-                 or an Android mmssms.db (sms)"
-                    .into(),
+                crate::words::Phrase::new("import.detail.sqlite_no_tables").into(),
             );
         }
         Err(e) => Err(Failure::Db(e)),
@@ -100,7 +103,7 @@ pub fn read(
     match result {
         Ok(()) => Ok(ReadOutcome::Complete),
         Err(Failure::Sink(e)) => Err(e),
-        Err(Failure::Refused(detail)) => fail(ErrorKind::Limit, detail),
+        Err(Failure::Refused(detail)) => fail(ErrorKind::Limit, detail.into()),
         Err(Failure::Db(e)) => {
             let (kind, detail) = match e.sqlite_error_code() {
                 Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
@@ -127,7 +130,7 @@ pub fn read(
                 ),
                 _ => (ErrorKind::Syntax, e.to_string()),
             };
-            fail(kind, detail)
+            fail(kind, detail.into())
         }
     }
 }
