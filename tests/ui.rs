@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -83,39 +83,21 @@ impl Answer {
 
 /// One HTTP/1.1 request with exactly these headers (Host included), read to the end.
 fn request(port: u16, method: &str, target: &str, headers: &[(&str, &str)], body: &str) -> Answer {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let mut head = format!("{method} {target} HTTP/1.1\r\nConnection: close\r\n");
+    let mut head = format!("{method} {target} HTTP/1.1");
     for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
+        head.push_str(&format!("\r\n{k}: {v}"));
     }
-    if !body.is_empty() {
-        head.push_str(&format!(
-            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
-    }
-    head.push_str("\r\n");
-    s.write_all(head.as_bytes()).unwrap();
-    s.write_all(body.as_bytes()).unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|c| c.parse().ok())
-        .unwrap();
-    let headers = lines
+    let (status, head, body) = common::http::exchange(port, &head, body);
+    let headers = head
+        .lines()
+        .skip(1)
         .filter_map(|l| l.split_once(": "))
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     Answer {
         status,
         headers,
-        body: body.to_string(),
+        body,
     }
 }
 

@@ -5,8 +5,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -123,27 +122,7 @@ fn finish_within(mut cmd: Command, limit: Duration) -> Output {
     child.wait_with_output().unwrap()
 }
 
-/// One HTTP/1.1 request: the status, the headers' text and the body.
-fn request(port: u16, head: &str, body: &str) -> (u16, String, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let mut text = format!("{head}\r\nConnection: close\r\n");
-    if !body.is_empty() {
-        text.push_str(&format!(
-            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
-    }
-    text.push_str("\r\n");
-    s.write_all(text.as_bytes()).unwrap();
-    s.write_all(body.as_bytes()).unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, head.to_string(), body.to_string())
-}
+use common::http::exchange as request;
 
 /// Logs in with `url`'s token: the status, and the session cookie and redirect if any.
 fn login(url: &str) -> (u16, Option<String>, Option<String>) {

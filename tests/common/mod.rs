@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 
 mod daemon;
 mod faults;
+pub mod http;
 mod review;
 #[allow(unused_imports)]
 pub use daemon::*;
