@@ -559,3 +559,13 @@ fn an_english_notice_of_a_scheduled_instalment_is_a_reminder() {
         expect("", body, Category::Reminder);
     }
 }
+
+#[test]
+fn a_card_statement_stays_a_reminder_with_its_if_unpaid_warning_or_its_instalment_offer() {
+    for body in [
+        "【某某银行】您的信用卡本期账单人民币欠款1794.00元，到期还款日为5月30日。如未及时还款，您的逾期信息将被报送至征信系统。如您已还款，请忽略。",
+        "您尾号1234信用卡本期账单人民币8006.49，请于07月28日前还款。温馨提示：账单可分12期办理，回FQ办理。-某某信用卡",
+    ] {
+        expect("", body, Category::Reminder);
+    }
+}
