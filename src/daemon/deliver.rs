@@ -22,7 +22,12 @@ impl Daemon {
         let store = self.alert_store.clone();
         let due = off_runtime("read pending alerts", move || {
             let mut store = store.lock().expect("alert store");
-            // Follows the file the importer follows (said in the log by the import).
+            // Follows the file the importer follows (said in the log by the import). A
+            // deleted file is the importer's to recreate and report: opening it here first
+            // would make the importer meet a "replaced" file and say the wrong thing.
+            if store.file_change() == Some(crate::store::FileChange::Deleted) {
+                return Ok(Vec::new());
+            }
             store.reopen_if_moved()?;
             Ok(store.due_alerts()?)
         })

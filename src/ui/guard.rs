@@ -109,7 +109,8 @@ impl Secrets {
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the operating system's random number generator");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    // 64 lowercase hex digits, the form `blake3::Hash::from_hex` reads back.
+    blake3::Hash::from_bytes(bytes).to_hex().to_string()
 }
 
 /// Compares secrets in time that does not depend on where they differ.

@@ -55,11 +55,7 @@ pub fn file_for(data_dir: &Path, db: &Path) -> PathBuf {
 }
 
 fn key(secret: &str) -> Option<[u8; 32]> {
-    let bytes: Vec<u8> = (0..secret.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(secret.get(i..i + 2)?, 16).ok())
-        .collect::<Option<_>>()?;
-    bytes.try_into().ok()
+    blake3::Hash::from_hex(secret).ok().map(|h| *h.as_bytes())
 }
 
 /// The MAC of a request (`what` = "request") or an answer ("answer") over its parts.
