@@ -174,6 +174,21 @@ fn an_mmssms_db_whose_body_is_a_generated_column_is_refused_by_name_at_once() {
         err.contains("mmssms.db") && err.contains("sms.body is a generated column"),
         "{err}"
     );
+    // The person reads why in their own language, the column named as it is in the file.
+    let zh = stderr(
+        &chinese(&mut env.cmd())
+            .args(["scan", path.to_str().unwrap()])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        zh.contains("mmssms.db") && zh.contains("列 sms.body 是生成列"),
+        "{zh}"
+    );
+    assert!(
+        !zh.contains("generated column"),
+        "English in a Chinese error: {zh}"
+    );
 }
 
 #[test]

@@ -92,12 +92,9 @@ pub fn detect_opened(path: &Path, file: &std::fs::File) -> Result<Option<Format>
         // error to retry later; a damaged one goes to the reader, which says what is wrong.
         return match super::sqlite::probe(path, file) {
             Ok(format) => Ok(format),
-            Err(e) if e.contains("locked") => Err(ParseError::new(
-                path,
-                Place::default(),
-                ErrorKind::Io,
-                format!("SQLite database {e}"),
-            )),
+            Err(e @ super::sqlite::OpenError::Locked) => {
+                Err(ParseError::new(path, Place::default(), e.kind(), e.said()))
+            }
             Err(_) => Ok(Some(Format::AndroidMmsSms)),
         };
     }

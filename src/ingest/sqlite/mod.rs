@@ -27,7 +27,9 @@ use rusqlite::Connection;
 use super::detect::Format;
 use super::{ErrorKind, Limits, ReadOptions, ReadOutcome, Sink, SinkError, json};
 use crate::model::{Direction, Message, Position};
-use open::{COPY_REFUSED, Opened, REPLACED, next, wal_mode, wal_size};
+use crate::words::Phrase;
+pub(crate) use open::OpenError;
+use open::{Opened, next, wal_mode, wal_size};
 
 /// Seconds from the Unix epoch to Apple's (2001-01-01T00:00:00Z).
 const APPLE_EPOCH_S: i64 = 978_307_200;
@@ -36,11 +38,16 @@ const APPLE_EPOCH_S: i64 = 978_307_200;
 /// any other SQLite file, `Err` when it cannot be opened now (locked, damaged), with the
 /// reason. Never copies: it looks at the database in place, and one whose tables exist only
 /// in its `-wal` so far is taken for an Android database (the reader then says which).
-pub fn probe(path: &Path, file: &std::fs::File) -> Result<Option<Format>, String> {
+pub(crate) fn probe(path: &Path, file: &std::fs::File) -> Result<Option<Format>, OpenError> {
     let wal_mode = wal_mode(file)?;
     let conn = Opened::in_place(path, file, &Limits::default(), wal_mode)?;
-    match kind(&conn.conn).map_err(|e| e.to_string())? {
-        None if wal_size(path).map_err(|e| e.to_string())? > 0 => Ok(Some(Format::AndroidMmsSms)),
+    match kind(&conn.conn)? {
+        None if wal_size(path)
+            .map_err(|e| OpenError::Copy("import.detail.sqlite_wal_unreadable", e))?
+            > 0 =>
+        {
+            Ok(Some(Format::AndroidMmsSms))
+        }
         found => Ok(found),
     }
 }
@@ -73,21 +80,7 @@ pub fn read(
         |kind, detail: crate::ingest::Detail| Ok(ReadOutcome::failed_at_start(path, kind, detail));
     let opened = match Opened::open(path, file, &opts.limits) {
         Ok(o) => o,
-        Err(e) if e.contains("locked") || e.contains(REPLACED) => {
-            return fail(ErrorKind::Io, e.into());
-        }
-        Err(e) if e.starts_with(COPY_REFUSED) => return fail(ErrorKind::Limit, e.into()),
-        Err(e) if e.contains("cut off") || e.contains("malformed") => {
-            return fail(ErrorKind::Truncated, e.into());
-        }
-        Err(e) => {
-            return fail(
-                ErrorKind::Syntax,
-                crate::words::Phrase::new("import.detail.sqlite_unreadable")
-                    .arg("error", e)
-                    .into(),
-            );
-        }
+        Err(e) => return fail(e.kind(), e.said().into()),
     };
     let result = match kind(&opened.conn) {
         Ok(Some(Format::IosSmsDb)) => read_ios(&opened, opts, sink),
@@ -95,7 +88,7 @@ pub fn read(
         Ok(None) => {
             return fail(
                 ErrorKind::Unsupported,
-                crate::words::Phrase::new("import.detail.sqlite_no_tables").into(),
+                Phrase::new("import.detail.sqlite_no_tables").into(),
             );
         }
         Err(e) => Err(Failure::Db(e)),
@@ -104,33 +97,26 @@ pub fn read(
         Ok(()) => Ok(ReadOutcome::Complete),
         Err(Failure::Sink(e)) => Err(e),
         Err(Failure::Refused(detail)) => fail(ErrorKind::Limit, detail.into()),
+        Err(Failure::Db(e)) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::TooBig) => fail(
+            ErrorKind::Limit,
+            Phrase::new("import.detail.sqlite_value_too_long")
+                .arg("limit", opts.limits.max_element_bytes)
+                .arg("error", e)
+                .into(),
+        ),
+        Err(Failure::Db(e))
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) =>
+        {
+            fail(
+                ErrorKind::Limit,
+                Phrase::new("import.detail.sqlite_too_slow")
+                    .arg("seconds", opts.limits.max_query_time.as_secs_f32())
+                    .into(),
+            )
+        }
         Err(Failure::Db(e)) => {
-            let (kind, detail) = match e.sqlite_error_code() {
-                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
-                    (ErrorKind::Truncated, e.to_string())
-                }
-                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-                    (ErrorKind::Io, e.to_string())
-                }
-                Some(rusqlite::ErrorCode::TooBig) => (
-                    ErrorKind::Limit,
-                    format!(
-                        "a value in the database is longer than the limit of {} bytes ({e}); \
-                         the rest was not read",
-                        opts.limits.max_element_bytes
-                    ),
-                ),
-                Some(rusqlite::ErrorCode::OperationInterrupted) => (
-                    ErrorKind::Limit,
-                    format!(
-                        "reading the database took SQLite longer than the limit of {} s; \
-                         the rest was not read (a real phone database reads in seconds)",
-                        opts.limits.max_query_time.as_secs_f32()
-                    ),
-                ),
-                _ => (ErrorKind::Syntax, e.to_string()),
-            };
-            fail(kind, detail.into())
+            let e = OpenError::from(e);
+            fail(e.kind(), e.said().into())
         }
     }
 }
@@ -139,7 +125,7 @@ enum Failure {
     Db(rusqlite::Error),
     Sink(SinkError),
     /// The database was refused before reading (a computed column).
-    Refused(String),
+    Refused(Phrase),
 }
 
 impl From<rusqlite::Error> for Failure {
@@ -169,14 +155,13 @@ fn columns(conn: &Connection, table: &str, reads: &[&str]) -> Result<Vec<String>
         .collect::<Result<Vec<_>, _>>()?;
     for (name, hidden) in &cols {
         if *hidden != 0 && reads.iter().any(|c| c.eq_ignore_ascii_case(name)) {
-            let what = match hidden {
-                1 => "a hidden column",
-                _ => "a generated column (computed by an expression in the file)",
+            let key = match hidden {
+                1 => "import.detail.sqlite_hidden_column",
+                _ => "import.detail.sqlite_generated_column",
             };
-            return Err(Failure::Refused(format!(
-                "column {table}.{name} is {what}, not stored text: a phone never writes one, \
-                 and computing it could take any time or memory, so the database was not read"
-            )));
+            return Err(Failure::Refused(
+                Phrase::new(key).arg("column", format!("{table}.{name}")),
+            ));
         }
     }
     Ok(cols.into_iter().map(|(name, _)| name).collect())

@@ -6,9 +6,80 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
 
-use crate::ingest::{self as ingest, Limits};
+use crate::ingest::{self as ingest, ErrorKind, Limits};
+use crate::words::Phrase;
+
+/// Why a phone database could not be opened: the kind decides whether it is retried, the
+/// phrase (`import.detail.sqlite_*`) is what the person reads.
+#[derive(Debug)]
+pub(crate) enum OpenError {
+    /// Another program holds a lock on it longer than the busy timeout.
+    Locked,
+    /// Its name led to another file by the time SQLite opened it.
+    Replaced,
+    /// Shorter than SQLite's 100-byte header.
+    NoHeader,
+    /// Its `-wal` holds changes, and a copy to read them would be over the limit.
+    CopyRefused { size: u64, wal: u64, limit: u64 },
+    /// A step of making the private copy failed: the step's phrase key, what the system said.
+    Copy(&'static str, std::io::Error),
+    /// SQLite refused it.
+    Sqlite(rusqlite::Error),
+}
+
+impl OpenError {
+    pub(crate) fn kind(&self) -> ErrorKind {
+        match self {
+            OpenError::Locked | OpenError::Replaced | OpenError::Copy(..) => ErrorKind::Io,
+            OpenError::NoHeader => ErrorKind::Truncated,
+            OpenError::CopyRefused { .. } => ErrorKind::Limit,
+            OpenError::Sqlite(e) => match e.sqlite_error_code() {
+                Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => ErrorKind::Truncated,
+                Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => ErrorKind::Io,
+                _ => ErrorKind::Syntax,
+            },
+        }
+    }
+
+    /// The words for it, in the person's language once said.
+    pub(crate) fn said(&self) -> Phrase {
+        let detail = |key| Phrase::new(key);
+        match self {
+            OpenError::Locked => detail("import.detail.sqlite_locked"),
+            OpenError::Replaced => detail("import.detail.sqlite_replaced"),
+            OpenError::NoHeader => detail("import.detail.sqlite_no_header"),
+            OpenError::CopyRefused { size, wal, limit } => {
+                detail("import.detail.sqlite_copy_refused")
+                    .arg("size", size_text(*size))
+                    .arg("wal", size_text(*wal))
+                    .arg("limit", size_text(*limit))
+            }
+            OpenError::Copy(key, e) => detail(key).arg("error", e),
+            OpenError::Sqlite(e) => match e.sqlite_error_code() {
+                Some(ErrorCode::DatabaseCorrupt) => detail("import.detail.sqlite_damaged"),
+                _ => detail("import.detail.sqlite_unreadable"),
+            }
+            .arg("error", e),
+        }
+    }
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.said().fmt(f)
+    }
+}
+
+impl From<rusqlite::Error> for OpenError {
+    fn from(e: rusqlite::Error) -> OpenError {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => OpenError::Locked,
+            _ => OpenError::Sqlite(e),
+        }
+    }
+}
 
 /// A read-only connection with the limits set: in place, or on a private copy.
 pub(super) struct Opened {
@@ -40,34 +111,28 @@ impl Opened {
         path: &Path,
         file: &std::fs::File,
         limits: &Limits,
-    ) -> Result<Opened, String> {
+    ) -> Result<Opened, OpenError> {
         let wal_mode = wal_mode(file)?;
         let wal = if wal_mode {
-            wal_size(path).map_err(|e| format!("its -wal cannot be read: {e}"))?
+            wal_size(path).map_err(|e| OpenError::Copy("import.detail.sqlite_wal_unreadable", e))?
         } else {
             0
         };
         if wal == 0 {
             return Opened::in_place(path, file, limits, wal_mode);
         }
-        let size = file.metadata().map_err(|e| e.to_string())?.len();
+        let size = file
+            .metadata()
+            .map_err(|e| OpenError::Copy("import.detail.sqlite_copy_failed", e))?
+            .len();
         let limit = limits.max_copy_bytes;
         if size > limit || wal > limit {
-            return Err(format!(
-                "{COPY_REFUSED}: the database is {} and its -wal {}; its -wal holds \
-                 changes not yet in the database, which can only be read from a private copy, \
-                 and a copy is made only up to {} MB. Let the app that wrote it close it (that \
-                 merges the -wal), or copy both files elsewhere and run \
-                 `sqlite3 COPY 'PRAGMA wal_checkpoint(TRUNCATE)'` on the copy",
-                size_text(size),
-                size_text(wal),
-                limit >> 20
-            ));
+            return Err(OpenError::CopyRefused { size, wal, limit });
         }
         let dir = tempfile::Builder::new()
             .prefix("dunwatch-db-")
             .tempdir()
-            .map_err(|e| format!("cannot make a private copy: {e}"))?;
+            .map_err(|e| OpenError::Copy("import.detail.sqlite_copy_failed", e))?;
         let copy = dir.path().join("copy.db");
         let copy_from = |from: &std::fs::File, to: &Path| -> std::io::Result<()> {
             let mut out = std::fs::File::create(to)?;
@@ -78,16 +143,16 @@ impl Opened {
             )?;
             Ok(())
         };
-        copy_from(file, &copy).map_err(|e| format!("cannot copy: {e}"))?;
+        let failed = |key| move |e| OpenError::Copy(key, e);
+        copy_from(file, &copy).map_err(failed("import.detail.sqlite_copy_failed"))?;
         let wal_file = ingest::open_regular(&sidecar(path, "-wal"))
-            .map_err(|e| format!("cannot read its -wal: {e}"))?;
+            .map_err(failed("import.detail.sqlite_wal_unreadable"))?;
         copy_from(&wal_file, &sidecar(&copy, "-wal"))
-            .map_err(|e| format!("cannot copy its -wal: {e}"))?;
+            .map_err(failed("import.detail.sqlite_copy_failed"))?;
         let conn = Connection::open_with_flags(
             &copy,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         Opened::ready(conn, limits, Some(dir))
     }
 
@@ -99,17 +164,16 @@ impl Opened {
         file: &std::fs::File,
         limits: &Limits,
         immutable: bool,
-    ) -> Result<Opened, String> {
+    ) -> Result<Opened, OpenError> {
         let conn = Connection::open_with_flags(
             uri(path, if immutable { "immutable=1" } else { "mode=ro" }),
             OpenFlags::SQLITE_OPEN_READ_ONLY
                 | OpenFlags::SQLITE_OPEN_URI
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         let opened = Opened::ready(conn, limits, None)?;
         if !same_file(path, file) {
-            return Err(format!("{REPLACED}; it is read again when it changes"));
+            return Err(OpenError::Replaced);
         }
         Ok(opened)
     }
@@ -118,31 +182,19 @@ impl Opened {
         mut conn: Connection,
         limits: &Limits,
         copy: Option<tempfile::TempDir>,
-    ) -> Result<Opened, String> {
-        let err = |e: rusqlite::Error| e.to_string();
-        conn.busy_timeout(Duration::from_millis(500)).map_err(err)?;
+    ) -> Result<Opened, OpenError> {
+        conn.busy_timeout(Duration::from_millis(500))?;
         let longest = i32::try_from(limits.max_element_bytes).unwrap_or(i32::MAX);
-        conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_LENGTH, longest)
-            .map_err(err)?;
+        conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_LENGTH, longest)?;
         let budget = Arc::new(Budget::new(limits.max_query_time));
         let watch = budget.clone();
-        conn.progress_handler(10_000, Some(move || watch.over()))
-            .map_err(err)?;
+        conn.progress_handler(10_000, Some(move || watch.over()))?;
         // Touch the schema now: a locked or damaged file fails here, with a clear message.
-        budget
-            .step(|| {
-                conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-                    r.get::<_, i64>(0)
-                })
+        budget.step(|| {
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
             })
-            .map_err(|e| match e.sqlite_error_code() {
-                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-                    "locked by another program (the phone-sync tool is still writing it?); \
-                     it is read again when it changes"
-                        .to_string()
-                }
-                _ => e.to_string(),
-            })?;
+        })?;
         Ok(Opened {
             conn,
             budget,
@@ -151,18 +203,13 @@ impl Opened {
     }
 }
 
-/// The start of the error for a database that would need a copy over the limit.
-pub(super) const COPY_REFUSED: &str = "too large to read safely";
-/// The error for a database whose name no longer leads to the file the import opened.
-pub(super) const REPLACED: &str = "replaced by another file while it was being opened";
-
 /// Whether the database is in WAL mode, from its header.
-pub(super) fn wal_mode(file: &std::fs::File) -> Result<bool, String> {
+pub(super) fn wal_mode(file: &std::fs::File) -> Result<bool, OpenError> {
     use std::io::Read;
     let mut header = [0u8; 100];
     ingest::rewind(file)
         .and_then(|mut f| f.read_exact(&mut header))
-        .map_err(|_| "shorter than a SQLite header: cut off".to_string())?;
+        .map_err(|_| OpenError::NoHeader)?;
     Ok(header[18] == 2 || header[19] == 2)
 }
 
