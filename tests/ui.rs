@@ -396,6 +396,31 @@ fn the_inbox_counts_every_match_pages_them_and_filters_by_lender_name() {
 }
 
 #[test]
+fn a_time_filter_that_ends_before_it_begins_or_is_no_date_says_so_in_the_persons_words() {
+    let ui = start("zh-CN", &[]);
+    let cookie = ui.login();
+    let reversed = ui.get(&cookie, "/?category=all&since=2026-11-30&until=2026-11-01");
+    assert_eq!(reversed.status, 200, "{}", reversed.body);
+    assert!(
+        reversed
+            .body
+            .contains("从 2026-11-30 到 2026-11-01 这个范围的结束早于开始"),
+        "{}",
+        reversed.body
+    );
+    assert_eq!(reversed.body.matches("<li class=\"cat-").count(), 0);
+    // One day, both ends included, is a range and shows that day's messages.
+    let day = ui.get(&cookie, "/?category=all&since=2026-11-30&until=2026-11-30");
+    assert!(!day.body.contains("结束早于开始"), "{}", day.body);
+    let bad = ui.get(&cookie, "/?category=all&since=%3Cb%3Eyesterday");
+    assert!(
+        bad.body.contains("“&lt;b&gt;yesterday”不是日期"),
+        "{}",
+        bad.body
+    );
+}
+
+#[test]
 fn the_page_stops_by_itself_when_nobody_asks_for_it() {
     let mut ui = start("en", &[("DUNWATCH_UI_IDLE_MS", "600")]);
     let cookie = ui.login();

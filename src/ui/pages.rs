@@ -238,10 +238,24 @@ impl FilterForm {
             (&self.since, &mut filter.since_ms, false, "since"),
             (&self.until, &mut filter.until_ms, true, "until"),
         ] {
-            if !value.trim().is_empty() {
-                *slot = Some(day_start_ms(value.trim(), app, end_of_day).ok_or_else(bad)?);
-                said.push(format!("{name}: {}", value.trim()));
+            let value = value.trim();
+            if !value.is_empty() {
+                let day = day_start_ms(value, app, end_of_day);
+                *slot = Some(
+                    day.ok_or_else(|| app.catalog.text("filter.bad_date", &[("value", value)]))?,
+                );
+                said.push(format!("{name}: {value}"));
             }
+        }
+        // Both ends are whole days, `until` included: a range whose end comes before its
+        // start would match nothing without a word, as on the command line.
+        if let (Some(from), Some(to)) = (filter.since_ms, filter.until_ms)
+            && from >= to
+        {
+            return Err(app.catalog.text(
+                "filter.reversed",
+                &[("since", self.since.trim()), ("until", self.until.trim())],
+            ));
         }
         Ok((filter, said))
     }
