@@ -572,11 +572,25 @@ impl NameIndex {
     fn named<'r>(&self, entries: &'r [LenderDef], text: &str) -> Option<&'r LenderDef> {
         let by_name = |text: &str| {
             self.automaton
-                .find(text)
+                .find_iter(text)
+                .find(|m| whole_word(text, m.start(), m.end()))
                 .map(|m| &entries[self.owner[m.pattern().as_usize()]])
         };
         signatures(text).find_map(by_name).or_else(|| by_name(text))
     }
+}
+
+/// Whether `text[start..end]` stands as a word: a name that begins or ends with a Latin
+/// letter or digit must not run on into one (`ems` is not a name inside `systems`, nor `td`
+/// inside `std`); Chinese names need no spaces around them.
+fn whole_word(text: &str, start: usize, end: usize) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric();
+    let name = &text[start..end];
+    let runs_in = name.chars().next().is_some_and(word)
+        && text[..start].chars().next_back().is_some_and(word);
+    let runs_on =
+        name.chars().next_back().is_some_and(word) && text[end..].chars().next().is_some_and(word);
+    !runs_in && !runs_on
 }
 
 /// What one pass of the pattern set found.
@@ -618,6 +632,26 @@ fn signatures(text: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_latin_name_counts_only_as_a_whole_word_and_a_chinese_one_anywhere() {
+        for (text, name, want) in [
+            ("morning update: all systems go", "ems", false),
+            ("your ems parcel", "ems", true),
+            ("ems包裹", "ems", true),
+            ("顺丰ems", "ems", true),
+            ("std deviation", "td", false),
+            ("td bank: payment due", "td", true),
+            ("你的顺丰快递", "顺丰", true),
+        ] {
+            let start = text.find(name).unwrap();
+            assert_eq!(
+                whole_word(text, start, start + name.len()),
+                want,
+                "{name} in {text}"
+            );
+        }
+    }
 
     #[test]
     fn signatures_are_found_as_the_signature_pattern_finds_them() {
