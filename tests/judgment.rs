@@ -569,3 +569,33 @@ fn a_card_statement_stays_a_reminder_with_its_if_unpaid_warning_or_its_instalmen
         expect("", body, Category::Reminder);
     }
 }
+
+#[test]
+fn a_threat_to_make_a_debt_go_viral_or_to_have_the_family_repay_it_is_harassment() {
+    for body in [
+        "Settle by noon or this goes viral to all your contacts",
+        "Pay by 5pm or your photos go viral",
+        "我们会通知你父母和你老婆，让他们帮你还",
+    ] {
+        expect("", body, Category::Harassment);
+    }
+    // A friend's video that is going viral threatens nobody.
+    expect(
+        "",
+        "my cat video is going viral haha, you have to see it today",
+        Category::Other,
+    );
+}
+
+#[test]
+fn prize_flight_and_bank_device_stories_are_scams_whatever_link_follows() {
+    for body in [
+        "您被选中为奔跑吧兄弟场外节目组为您奉上笔记本一部请点查看幸运码",
+        "尊敬的旅客您预订的航班因机械故障无法正常起飞请及时联系客服办理退改票注退改票补偿误机费",
+        "尊敬的工行用户您的网上银行将于次日失效请及时用手机登入进行实名补录",
+        "U-S-P-S ID 88160 / Your item will not be shipped. https://qi.lv/Bsj",
+    ] {
+        expect("", body, Category::Scam);
+    }
+    expect("", "恭喜你被选为本月优秀员工", Category::Other);
+}
