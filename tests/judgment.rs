@@ -599,3 +599,19 @@ fn prize_flight_and_bank_device_stories_are_scams_whatever_link_follows() {
     }
     expect("", "恭喜你被选为本月优秀员工", Category::Other);
 }
+
+#[test]
+fn past_the_repayment_date_and_a_defaulted_loan_are_overdue_and_a_crew_for_money_is_harassment() {
+    expect(
+        "",
+        "【某某贷】您的借款已过还款期，应还金额1180元。请于2天之内完成还款。",
+        Category::Overdue,
+    );
+    expect(
+        "",
+        "Dear member, you have defaulted your loan by KSh 7,650. Kindly clear the arrears.",
+        Category::Overdue,
+    );
+    // Cantonese loan-shark threats name no one: a demand for money and the crew that comes.
+    expect("", "今日六點前還錢,否則即刻出隊", Category::Harassment);
+}
