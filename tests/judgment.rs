@@ -615,3 +615,18 @@ fn past_the_repayment_date_and_a_defaulted_loan_are_overdue_and_a_crew_for_money
     // Cantonese loan-shark threats name no one: a demand for money and the crew that comes.
     expect("", "今日六點前還錢,否則即刻出隊", Category::Harassment);
 }
+
+#[test]
+fn a_banks_bill_with_a_link_to_its_own_site_is_a_reminder_and_a_lookalike_still_a_scam() {
+    expect(
+        "",
+        "【建设银行】您的信用卡本期账单已出，应还1234元，到期还款日12月5日，详情请访问 ccb.com",
+        Category::Reminder,
+    );
+    let v = expect(
+        "",
+        "【建设银行】您的信用卡已被冻结，请登录 ccb-jiedong.com 解冻",
+        Category::Scam,
+    );
+    assert!(rules_of(&v).contains(&"link.lookalike"), "{v:?}");
+}

@@ -279,8 +279,12 @@ impl LenderDef {
     }
 
     /// A host that borrows the lender's brand without being one of its hosts.
+    /// Only against hosts the registry knows: without them the lender's own site would be
+    /// its own lookalike.
     pub fn is_lookalike_host(&self, host: &str) -> bool {
-        !self.is_official_host(host) && self.brand_tokens.iter().any(|t| host.contains(t.as_str()))
+        !self.hosts.is_empty()
+            && !self.is_official_host(host)
+            && self.brand_tokens.iter().any(|t| host.contains(t.as_str()))
     }
 }
 
