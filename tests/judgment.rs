@@ -630,3 +630,21 @@ fn a_banks_bill_with_a_link_to_its_own_site_is_a_reminder_and_a_lookalike_still_
     );
     assert!(rules_of(&v).contains(&"link.lookalike"), "{v:?}");
 }
+
+#[test]
+fn abuse_arrest_threats_and_calling_every_contact_are_harassment_but_a_defaulter_notice_is_not() {
+    for body in [
+        "You are a cheater. Shameless fellow, pay the money today",
+        "We will file an FIR against you today and police will come to your house",
+        "我们已经掌握你全部通讯录，再不还款就挨个打电话",
+        "你这种老赖就该死，赶紧还钱",
+    ] {
+        expect("", body, Category::Harassment);
+    }
+    // "Defaulter" is the lender's word for the account, not a name it calls you.
+    expect(
+        "",
+        "Defaulter 1st Notice: Dear member, you have defaulted your loan by KSh 7,650. Kindly clear the arrears.",
+        Category::Overdue,
+    );
+}
