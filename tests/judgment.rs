@@ -25,6 +25,13 @@ fn expect(sender: &str, body: &str, want: Category) -> dunwatch::model::Verdict 
     v
 }
 
+/// Each message gets the category, with no sender.
+fn expect_each(bodies: &[&str], want: Category) {
+    for body in bodies {
+        expect("", body, want);
+    }
+}
+
 /// Whether a `--json` verdict carries a reason of this rule.
 fn has_reason(v: &serde_json::Value, rule: &str) -> bool {
     v["reasons"]
@@ -335,14 +342,15 @@ fn a_link_to_an_app_package_is_a_scam() {
 
 #[test]
 fn a_request_to_confirm_an_account_or_delivery_at_an_unknown_link_is_a_scam() {
-    for body in [
-        "TD Bank: we now need to confirm some of your account information: https://qi-lv.top/F0i",
-        "US POSTAL: Your package has reached our sorting center. Update your address to confirm delivery: https://dik.si/postal",
-        "Your Netflix subscription could not be renewed. Update your payment details: netflix-billing.help",
-        "We have identified unusual activity on your online banking. Log in via the secure link http:/95.141.32.7:81/default.aspx",
-    ] {
-        expect("", body, Category::Scam);
-    }
+    expect_each(
+        &[
+            "TD Bank: we now need to confirm some of your account information: https://qi-lv.top/F0i",
+            "US POSTAL: Your package has reached our sorting center. Update your address to confirm delivery: https://dik.si/postal",
+            "Your Netflix subscription could not be renewed. Update your payment details: netflix-billing.help",
+            "We have identified unusual activity on your online banking. Log in via the secure link http:/95.141.32.7:81/default.aspx",
+        ],
+        Category::Scam,
+    );
     // The brand's own link is not.
     expect(
         "",
@@ -378,22 +386,24 @@ fn carriers_and_banks_of_taiwan_and_abroad_are_checked_against_their_own_links()
 
 #[test]
 fn holding_the_family_numbers_or_knowing_the_child_school_is_harassment() {
-    for body in [
-        "你老婆的电话我们也有了，你自己看着办",
-        "你不还钱是吧？你孩子在哪个学校我们清楚得很",
-        "今天不还，就给你爸妈和你老婆打电话，让他们知道你干的好事",
-        "再不接电话，我们就把你的事发到你们村的群里",
-        "We are sending our field agents to your home and workplace tomorrow regarding your unpaid loan",
-        "Pay now or face the consequences",
-    ] {
-        expect("", body, Category::Harassment);
-    }
-    for body in [
-        "你爸妈的地址我已经有了，礼物明天寄到",
-        "把你的照片发到群里吧，大家都想看",
-    ] {
-        expect("", body, Category::Other);
-    }
+    expect_each(
+        &[
+            "你老婆的电话我们也有了，你自己看着办",
+            "你不还钱是吧？你孩子在哪个学校我们清楚得很",
+            "今天不还，就给你爸妈和你老婆打电话，让他们知道你干的好事",
+            "再不接电话，我们就把你的事发到你们村的群里",
+            "We are sending our field agents to your home and workplace tomorrow regarding your unpaid loan",
+            "Pay now or face the consequences",
+        ],
+        Category::Harassment,
+    );
+    expect_each(
+        &[
+            "你爸妈的地址我已经有了，礼物明天寄到",
+            "把你的照片发到群里吧，大家都想看",
+        ],
+        Category::Other,
+    );
 }
 
 #[test]
@@ -451,13 +461,14 @@ fn telling_someone_else_about_a_persons_debt_is_harassment() {
 
 #[test]
 fn past_due_in_other_words_is_an_overdue_notice_and_a_rule_about_late_payment_is_not() {
-    for body in [
-        "【某某消费金融】截止到3月5日，您的第3期款项至今未还，请及时还款，否则将影响您的征信。",
-        "Following our letters about your arrears of £640, please contact the rent team this week.",
-        "Your instalment is late again: it was due on the 1st. Please pay today.",
-    ] {
-        expect("", body, Category::Overdue);
-    }
+    expect_each(
+        &[
+            "【某某消费金融】截止到3月5日，您的第3期款项至今未还，请及时还款，否则将影响您的征信。",
+            "Following our letters about your arrears of £640, please contact the rent team this week.",
+            "Your instalment is late again: it was due on the 1st. Please pay today.",
+        ],
+        Category::Overdue,
+    );
     // "If overdue you must pay…" in Traditional writing is a rule, not a notice.
     expect(
         "",
@@ -469,12 +480,13 @@ fn past_due_in_other_words_is_an_overdue_notice_and_a_rule_about_late_payment_is
 
 #[test]
 fn a_prize_to_claim_by_calling_a_number_is_a_scam_in_english_too() {
-    for body in [
-        "URGENT! Your mobile number has been awarded a £2000 prize. Call 09012345678 to claim.",
-        "U've been selected for a free cruise for two. Dial 08712345678 now to claim your prize.",
-    ] {
-        expect("", body, Category::Scam);
-    }
+    expect_each(
+        &[
+            "URGENT! Your mobile number has been awarded a £2000 prize. Call 09012345678 to claim.",
+            "U've been selected for a free cruise for two. Dial 08712345678 now to claim your prize.",
+        ],
+        Category::Scam,
+    );
     expect(
         "",
         "We won the match! Call me at 07700900123 tonight.",
@@ -493,27 +505,29 @@ fn a_traffic_notice_that_sends_you_to_the_official_app_is_not_a_scam() {
 
 #[test]
 fn a_collectors_notice_in_english_is_read_as_overdue_in_its_usual_wordings() {
-    for body in [
-        "This is an attempt to collect a debt. Please call 1-800-555-0100 about your account ending 1234.",
-        "Your balance of $320 remains unpaid. Please make a payment today.",
-        "Your loan is now in default. Contact us to arrange a payment plan.",
-        "Your card payment due on 3/1 has not been received, and a late fee has been applied.",
-    ] {
-        expect("", body, Category::Overdue);
-    }
+    expect_each(
+        &[
+            "This is an attempt to collect a debt. Please call 1-800-555-0100 about your account ending 1234.",
+            "Your balance of $320 remains unpaid. Please make a payment today.",
+            "Your loan is now in default. Contact us to arrange a payment plan.",
+            "Your card payment due on 3/1 has not been received, and a late fee has been applied.",
+        ],
+        Category::Overdue,
+    );
     // Saying a payment is coming is not a notice that it is late.
     expect("", "Your order has not been shipped yet.", Category::Other);
 }
 
 #[test]
 fn saying_your_family_was_already_contacted_with_a_menace_is_harassment_without_a_debt_word() {
-    for body in [
-        "我们已经联系了你的家人和你公司领导，你自己看着办",
-        "We have already contacted your employer. You can't hide.",
-        "等着坐牢吧，我们已经报警了",
-    ] {
-        expect("", body, Category::Harassment);
-    }
+    expect_each(
+        &[
+            "我们已经联系了你的家人和你公司领导，你自己看着办",
+            "We have already contacted your employer. You can't hide.",
+            "等着坐牢吧，我们已经报警了",
+        ],
+        Category::Harassment,
+    );
     expect("", "我已经通知了你的家人，晚上一起吃饭", Category::Other);
 }
 
@@ -551,34 +565,37 @@ fn a_transit_card_top_up_failure_with_a_foreign_link_is_a_scam() {
 
 #[test]
 fn an_english_notice_of_a_scheduled_instalment_is_a_reminder() {
-    for body in [
-        "Friendly reminder: your loan payment is scheduled for 12/1.",
-        "This is a reminder that your installment of $200 will be debited on 5th Dec.",
-        "Upcoming payment: $120 on Dec 3 for your loan.",
-    ] {
-        expect("", body, Category::Reminder);
-    }
+    expect_each(
+        &[
+            "Friendly reminder: your loan payment is scheduled for 12/1.",
+            "This is a reminder that your installment of $200 will be debited on 5th Dec.",
+            "Upcoming payment: $120 on Dec 3 for your loan.",
+        ],
+        Category::Reminder,
+    );
 }
 
 #[test]
 fn a_card_statement_stays_a_reminder_with_its_if_unpaid_warning_or_its_instalment_offer() {
-    for body in [
-        "【某某银行】您的信用卡本期账单人民币欠款1794.00元，到期还款日为5月30日。如未及时还款，您的逾期信息将被报送至征信系统。如您已还款，请忽略。",
-        "您尾号1234信用卡本期账单人民币8006.49，请于07月28日前还款。温馨提示：账单可分12期办理，回FQ办理。-某某信用卡",
-    ] {
-        expect("", body, Category::Reminder);
-    }
+    expect_each(
+        &[
+            "【某某银行】您的信用卡本期账单人民币欠款1794.00元，到期还款日为5月30日。如未及时还款，您的逾期信息将被报送至征信系统。如您已还款，请忽略。",
+            "您尾号1234信用卡本期账单人民币8006.49，请于07月28日前还款。温馨提示：账单可分12期办理，回FQ办理。-某某信用卡",
+        ],
+        Category::Reminder,
+    );
 }
 
 #[test]
 fn a_threat_to_make_a_debt_go_viral_or_to_have_the_family_repay_it_is_harassment() {
-    for body in [
-        "Settle by noon or this goes viral to all your contacts",
-        "Pay by 5pm or your photos go viral",
-        "我们会通知你父母和你老婆，让他们帮你还",
-    ] {
-        expect("", body, Category::Harassment);
-    }
+    expect_each(
+        &[
+            "Settle by noon or this goes viral to all your contacts",
+            "Pay by 5pm or your photos go viral",
+            "我们会通知你父母和你老婆，让他们帮你还",
+        ],
+        Category::Harassment,
+    );
     // A friend's video that is going viral threatens nobody.
     expect(
         "",
@@ -589,14 +606,15 @@ fn a_threat_to_make_a_debt_go_viral_or_to_have_the_family_repay_it_is_harassment
 
 #[test]
 fn prize_flight_and_bank_device_stories_are_scams_whatever_link_follows() {
-    for body in [
-        "您被选中为奔跑吧兄弟场外节目组为您奉上笔记本一部请点查看幸运码",
-        "尊敬的旅客您预订的航班因机械故障无法正常起飞请及时联系客服办理退改票注退改票补偿误机费",
-        "尊敬的工行用户您的网上银行将于次日失效请及时用手机登入进行实名补录",
-        "U-S-P-S ID 88160 / Your item will not be shipped. https://qi.lv/Bsj",
-    ] {
-        expect("", body, Category::Scam);
-    }
+    expect_each(
+        &[
+            "您被选中为奔跑吧兄弟场外节目组为您奉上笔记本一部请点查看幸运码",
+            "尊敬的旅客您预订的航班因机械故障无法正常起飞请及时联系客服办理退改票注退改票补偿误机费",
+            "尊敬的工行用户您的网上银行将于次日失效请及时用手机登入进行实名补录",
+            "U-S-P-S ID 88160 / Your item will not be shipped. https://qi.lv/Bsj",
+        ],
+        Category::Scam,
+    );
     expect("", "恭喜你被选为本月优秀员工", Category::Other);
 }
 
@@ -633,14 +651,15 @@ fn a_banks_bill_with_a_link_to_its_own_site_is_a_reminder_and_a_lookalike_still_
 
 #[test]
 fn abuse_arrest_threats_and_calling_every_contact_are_harassment_but_a_defaulter_notice_is_not() {
-    for body in [
-        "You are a cheater. Shameless fellow, pay the money today",
-        "We will file an FIR against you today and police will come to your house",
-        "我们已经掌握你全部通讯录，再不还款就挨个打电话",
-        "你这种老赖就该死，赶紧还钱",
-    ] {
-        expect("", body, Category::Harassment);
-    }
+    expect_each(
+        &[
+            "You are a cheater. Shameless fellow, pay the money today",
+            "We will file an FIR against you today and police will come to your house",
+            "我们已经掌握你全部通讯录，再不还款就挨个打电话",
+            "你这种老赖就该死，赶紧还钱",
+        ],
+        Category::Harassment,
+    );
     // "Defaulter" is the lender's word for the account, not a name it calls you.
     expect(
         "",
