@@ -278,11 +278,15 @@ impl LenderDef {
         !self.senders.is_empty() || !self.hotlines.is_empty() || !self.hosts.is_empty()
     }
 
-    /// A host that borrows the lender's brand without being one of its hosts.
-    /// Only against hosts the registry knows: without them the lender's own site would be
-    /// its own lookalike.
-    pub fn is_lookalike_host(&self, host: &str) -> bool {
+    /// Whether the registry knows any of the lender's sites: only then can a link be told
+    /// to be someone else's (without them its own site would read as a forgery).
+    pub fn knows_hosts(&self) -> bool {
         !self.hosts.is_empty()
+    }
+
+    /// A host that borrows the lender's brand without being one of its hosts.
+    pub fn is_lookalike_host(&self, host: &str) -> bool {
+        self.knows_hosts()
             && !self.is_official_host(host)
             && self.brand_tokens.iter().any(|t| host.contains(t.as_str()))
     }

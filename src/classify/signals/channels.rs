@@ -158,10 +158,9 @@ pub(super) fn link_signals(engine: &Engine, seen: &Seen<'_, '_>, tally: &mut Tal
                 w.shortener,
                 advice::link_text(lang, "shortener"),
             )
-        } else if seen.lender.is_some_and(|l| !l.hosts.is_empty()) && !official_any {
-            // Unofficial only against the hosts the registry knows for the lender: where it
-            // knows none, a link to the lender's own site would read as a forgery. Such a
-            // link is then judged as any unknown host is, below.
+        } else if seen.lender.is_some_and(|l| l.knows_hosts()) && !official_any {
+            // Where the registry knows none of the lender's sites, the link is judged as any
+            // unknown host is, below.
             (
                 "link.unofficial",
                 w.unofficial,

@@ -42,10 +42,7 @@ pub(crate) fn probe(path: &Path, file: &std::fs::File) -> Result<Option<Format>,
     let wal_mode = wal_mode(file)?;
     let conn = Opened::in_place(path, file, &Limits::default(), wal_mode)?;
     match kind(&conn.conn)? {
-        None if wal_size(path)
-            .map_err(|e| OpenError::Copy("import.detail.sqlite_wal_unreadable", e))?
-            > 0 =>
-        {
+        None if wal_size(path).map_err(OpenError::WalUnreadable)? > 0 => {
             Ok(Some(Format::AndroidMmsSms))
         }
         found => Ok(found),

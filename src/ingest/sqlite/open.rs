@@ -23,8 +23,10 @@ pub(crate) enum OpenError {
     NoHeader,
     /// Its `-wal` holds changes, and a copy to read them would be over the limit.
     CopyRefused { size: u64, wal: u64, limit: u64 },
-    /// A step of making the private copy failed: the step's phrase key, what the system said.
-    Copy(&'static str, std::io::Error),
+    /// Its `-wal` could not be read.
+    WalUnreadable(std::io::Error),
+    /// The private copy could not be made.
+    CopyFailed(std::io::Error),
     /// SQLite refused it.
     Sqlite(rusqlite::Error),
 }
@@ -32,7 +34,10 @@ pub(crate) enum OpenError {
 impl OpenError {
     pub(crate) fn kind(&self) -> ErrorKind {
         match self {
-            OpenError::Locked | OpenError::Replaced | OpenError::Copy(..) => ErrorKind::Io,
+            OpenError::Locked
+            | OpenError::Replaced
+            | OpenError::WalUnreadable(_)
+            | OpenError::CopyFailed(_) => ErrorKind::Io,
             OpenError::NoHeader => ErrorKind::Truncated,
             OpenError::CopyRefused { .. } => ErrorKind::Limit,
             OpenError::Sqlite(e) => match e.sqlite_error_code() {
@@ -45,7 +50,7 @@ impl OpenError {
 
     /// The words for it, in the person's language once said.
     pub(crate) fn said(&self) -> Phrase {
-        let detail = |key| Phrase::new(key);
+        let detail = Phrase::new;
         match self {
             OpenError::Locked => detail("import.detail.sqlite_locked"),
             OpenError::Replaced => detail("import.detail.sqlite_replaced"),
@@ -56,7 +61,10 @@ impl OpenError {
                     .arg("wal", size_text(*wal))
                     .arg("limit", size_text(*limit))
             }
-            OpenError::Copy(key, e) => detail(key).arg("error", e),
+            OpenError::WalUnreadable(e) => {
+                detail("import.detail.sqlite_wal_unreadable").arg("error", e)
+            }
+            OpenError::CopyFailed(e) => detail("import.detail.sqlite_copy_failed").arg("error", e),
             OpenError::Sqlite(e) => match e.sqlite_error_code() {
                 Some(ErrorCode::DatabaseCorrupt) => detail("import.detail.sqlite_damaged"),
                 _ => detail("import.detail.sqlite_unreadable"),
@@ -114,17 +122,14 @@ impl Opened {
     ) -> Result<Opened, OpenError> {
         let wal_mode = wal_mode(file)?;
         let wal = if wal_mode {
-            wal_size(path).map_err(|e| OpenError::Copy("import.detail.sqlite_wal_unreadable", e))?
+            wal_size(path).map_err(OpenError::WalUnreadable)?
         } else {
             0
         };
         if wal == 0 {
             return Opened::in_place(path, file, limits, wal_mode);
         }
-        let size = file
-            .metadata()
-            .map_err(|e| OpenError::Copy("import.detail.sqlite_copy_failed", e))?
-            .len();
+        let size = file.metadata().map_err(OpenError::CopyFailed)?.len();
         let limit = limits.max_copy_bytes;
         if size > limit || wal > limit {
             return Err(OpenError::CopyRefused { size, wal, limit });
@@ -132,7 +137,7 @@ impl Opened {
         let dir = tempfile::Builder::new()
             .prefix("dunwatch-db-")
             .tempdir()
-            .map_err(|e| OpenError::Copy("import.detail.sqlite_copy_failed", e))?;
+            .map_err(OpenError::CopyFailed)?;
         let copy = dir.path().join("copy.db");
         let copy_from = |from: &std::fs::File, to: &Path| -> std::io::Result<()> {
             let mut out = std::fs::File::create(to)?;
@@ -143,12 +148,10 @@ impl Opened {
             )?;
             Ok(())
         };
-        let failed = |key| move |e| OpenError::Copy(key, e);
-        copy_from(file, &copy).map_err(failed("import.detail.sqlite_copy_failed"))?;
-        let wal_file = ingest::open_regular(&sidecar(path, "-wal"))
-            .map_err(failed("import.detail.sqlite_wal_unreadable"))?;
-        copy_from(&wal_file, &sidecar(&copy, "-wal"))
-            .map_err(failed("import.detail.sqlite_copy_failed"))?;
+        copy_from(file, &copy).map_err(OpenError::CopyFailed)?;
+        let wal_file =
+            ingest::open_regular(&sidecar(path, "-wal")).map_err(OpenError::WalUnreadable)?;
+        copy_from(&wal_file, &sidecar(&copy, "-wal")).map_err(OpenError::CopyFailed)?;
         let conn = Connection::open_with_flags(
             &copy,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
