@@ -78,6 +78,26 @@ static NORTH_AMERICAN: LazyLock<Regex> = LazyLock::new(|| {
 static TOLL_FREE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\+?1[ -]?)?\(?8(00|33|44|55|66|77|88)\)?").expect("valid"));
 
+/// The text with each `o` that stands between two digits made a `0`, or None when it has
+/// none (the usual case).
+fn letter_o_as_zero(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let is_o_between = |i: usize| {
+        bytes[i] == b'o' && i > 0 && bytes[i - 1].is_ascii_digit() && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+    };
+    if !(0..bytes.len()).any(is_o_between) {
+        return None;
+    }
+    let mut out = bytes.to_vec();
+    for (i, b) in out.iter_mut().enumerate() {
+        if is_o_between(i) {
+            *b = b'0';
+        }
+    }
+    // Only ASCII `o` became ASCII `0`: still UTF-8.
+    String::from_utf8(out).ok()
+}
+
 /// Phone numbers in a text: runs of 5 to 15 digits (spaces, dashes and brackets between
 /// them allowed), not amounts (`元`, `$`, a decimal point), card tails (`尾号`), dates or
 /// codes (`验证码`), at most eight.
@@ -86,9 +106,13 @@ pub fn numbers(text: &str) -> Vec<Number> {
     if !text.bytes().any(|b| b.is_ascii_digit()) {
         return out;
     }
-    for m in NUMBER.find_iter(text) {
-        let before = &text[..m.start()];
-        let after = &text[m.end()..];
+    // `(855) 8O8-4781`: a letter o between digits is a zero written so that filters miss
+    // the number. Same length, so offsets into `scan` are offsets into `text`.
+    let digitised = letter_o_as_zero(text);
+    let scan = digitised.as_deref().unwrap_or(text);
+    for m in NUMBER.find_iter(scan) {
+        let before = &scan[..m.start()];
+        let after = &scan[m.end()..];
         let masked = m.as_str().chars().filter(|&c| c == '*').count();
         let digits: String = m
             .as_str()
@@ -169,7 +193,7 @@ pub fn numbers(text: &str) -> Vec<Number> {
             continue;
         }
         out.push(Number {
-            text: m.as_str().trim().to_string(),
+            text: text[m.range()].trim().to_string(),
             digits: normalized,
             kind,
         });
@@ -283,6 +307,15 @@ mod tests {
                 "188.214.30.217"
             ]
         );
+    }
+
+    #[test]
+    fn a_number_with_the_letter_o_for_a_zero_is_still_a_number_quoted_as_written() {
+        let found = numbers("call us at (855) 8o8-4781. thank you");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].digits, "8558084781");
+        assert_eq!(found[0].text, "(855) 8o8-4781");
+        assert!(numbers("room 2o, floor 3").is_empty());
     }
 
     #[test]
