@@ -83,7 +83,10 @@ static TOLL_FREE: LazyLock<Regex> =
 fn letter_o_as_zero(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let is_o_between = |i: usize| {
-        bytes[i] == b'o' && i > 0 && bytes[i - 1].is_ascii_digit() && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+        bytes[i] == b'o'
+            && i > 0
+            && bytes[i - 1].is_ascii_digit()
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
     };
     if !(0..bytes.len()).any(is_o_between) {
         return None;

@@ -291,7 +291,10 @@ mod tests {
     #[test]
     fn runs_of_spaces_and_tabs_become_one_space_and_evidence_still_maps_back() {
         let input = "Someone   tried\tto  log   into your account";
-        assert_eq!(normalize(input).text, "someone tried to log into your account");
+        assert_eq!(
+            normalize(input).text,
+            "someone tried to log into your account"
+        );
         assert_eq!(original_of(input, "tried to log"), Some("tried\tto  log"));
         assert_eq!(normalize("one two").text, "one two");
     }

@@ -278,6 +278,12 @@ impl LenderDef {
         !self.senders.is_empty() || !self.hotlines.is_empty() || !self.hosts.is_empty()
     }
 
+    /// Whether the registry knows any of the party's phone numbers or sender ids: only then
+    /// can a number in a message be told to be someone else's.
+    pub fn knows_numbers(&self) -> bool {
+        !self.hotlines.is_empty() || !self.senders.is_empty()
+    }
+
     /// Whether the registry knows any of the lender's sites: only then can a link be told
     /// to be someone else's (without them its own site would read as a forgery).
     pub fn knows_hosts(&self) -> bool {

@@ -127,9 +127,9 @@ impl Seen<'_, '_> {
                 | SenderKind::VirtualMobile
                 | SenderKind::Landline
                 | SenderKind::Foreign => true,
-                SenderKind::Hotline | SenderKind::Other => self
-                    .claimed()
-                    .is_some_and(|c| !c.hotlines.is_empty() || !c.senders.is_empty()),
+                SenderKind::Hotline | SenderKind::Other => {
+                    self.claimed().is_some_and(LenderDef::knows_numbers)
+                }
                 _ => false,
             }
         })

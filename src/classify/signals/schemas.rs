@@ -23,6 +23,7 @@ pub const FACTS: &[&str] = &[
     "fact.number",
     "fact.number_unofficial",
     "fact.number_unknown",
+    "fact.number_unvouched",
     "fact.risky_request",
     "fact.signed_unknown",
     // From the person's history and declarations (never true for plain `classify`).
@@ -256,6 +257,14 @@ fn compute_facts(engine: &Engine, seen: &Seen<'_, '_>, risky: bool) -> Facts {
         matches!(num.kind, SenderKind::Hotline | SenderKind::Other) && seen.claimed().is_none()
     }) {
         out.push(("fact.number_unknown", num.text.clone()));
+    }
+    // The same number when the party named is one whose numbers the registry does not know
+    // (many foreign banks): it may be theirs, but nothing here vouches for it.
+    if let Some(num) = numbers.iter().find(|num| {
+        matches!(num.kind, SenderKind::Hotline | SenderKind::Other)
+            && seen.claimed().is_some_and(|c| !c.knows_numbers())
+    }) {
+        out.push(("fact.number_unvouched", num.text.clone()));
     }
     if let Some(l) = seen
         .links
