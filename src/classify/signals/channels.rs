@@ -122,11 +122,7 @@ pub(super) fn link_signals(engine: &Engine, seen: &Seen<'_, '_>, tally: &mut Tal
         && (tally.get(Category::Overdue) > 0.0 || tally.get(Category::Harassment) > 0.0);
     let claimed = seen.claimed();
     for link in &seen.links {
-        let lookalike = engine
-            .registry
-            .lenders
-            .iter()
-            .find(|l| l.is_lookalike_host(&link.host));
+        let lookalike = engine.lookalike_of(&link.host);
         let official_for_claimed = claimed.is_some_and(|l| l.is_official_host(&link.host));
         let official_any = engine.is_known_official_host(&link.host);
         let (id, weight, text) = if links::is_app_package(&link.text) {

@@ -78,13 +78,7 @@ impl Seen<'_, '_> {
     /// airline's own site must not read as a scam's.
     fn unofficial_link(&self, engine: &Engine) -> Option<&Link> {
         self.links.iter().find(|l| {
-            if links::is_ip(&l.host)
-                || engine
-                    .registry
-                    .lenders
-                    .iter()
-                    .any(|x| x.is_lookalike_host(&l.host))
-            {
+            if links::is_ip(&l.host) || engine.lookalike_of(&l.host).is_some() {
                 return true;
             }
             let Some(c) = self.claimed() else {
@@ -407,6 +401,18 @@ pub fn local_hour(ts_ms: i64, offset_s: Option<i32>, zone: &jiff::tz::TimeZone) 
 
 impl Engine {
     /// Every host the registry lists as official, for any lender or institution.
+    /// The lender whose brand a host borrows without being its site, unless the host is
+    /// some known party's own (`cmbchina.com` holds `cmbc` but is a bank's real site).
+    fn lookalike_of(&self, host: &str) -> Option<&LenderDef> {
+        if self.is_known_official_host(host) {
+            return None;
+        }
+        self.registry
+            .lenders
+            .iter()
+            .find(|l| l.is_lookalike_host(host))
+    }
+
     fn is_known_official_host(&self, host: &str) -> bool {
         self.registry
             .lenders
