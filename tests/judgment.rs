@@ -667,3 +667,70 @@ fn abuse_arrest_threats_and_calling_every_contact_are_harassment_but_a_defaulter
         Category::Overdue,
     );
 }
+
+#[test]
+fn a_bill_or_past_due_notice_with_a_pay_link_is_no_scam_for_the_link_alone() {
+    // Genuine billers link to their own sites, most of which the registry cannot know.
+    expect(
+        "",
+        "Hi, just a reminder that your payment of $120 is due on 15 June. Pay online at example.com.",
+        Category::Reminder,
+    );
+    expect(
+        "",
+        "Reminder: your account is 30 days past due. Please pay $85.00 at example.com or call us.",
+        Category::Overdue,
+    );
+}
+
+#[test]
+fn a_named_bank_with_an_alarm_and_a_number_nobody_vouches_for_is_a_scam() {
+    // The registry knows no numbers for these banks: a number in the text cannot be
+    // confirmed as theirs, and a bank sends you to the number on your card.
+    let v = expect(
+        "",
+        "Your Bank of America account has been suspended. Call us immediately at 1-800-000-0000",
+        Category::Scam,
+    );
+    assert!(rules_of(&v).contains(&"scam.alarm_and_channel"), "{v:?}");
+    // A number written with the letter o for a zero is still that number.
+    expect(
+        "",
+        "Important message from Wells Fargo: Account temporary locked. Call us at (855) 8O8-4781.",
+        Category::Scam,
+    );
+}
+
+#[test]
+fn a_notice_giving_the_institutions_own_hotline_beside_a_local_number_is_no_scam() {
+    let v = verdict(
+        "",
+        "【社保卡中心】您的社保卡已制作完成，请携带身份证到网点领取和启用。咨询电话：12333、0571-88000000",
+    );
+    assert_ne!(v.category, Category::Scam, "{v:?}");
+}
+
+#[test]
+fn padding_words_with_extra_spaces_does_not_hide_a_phishing_text() {
+    expect(
+        "",
+        "Hello,Someone   tried   to   log   into   your   Instagram   account.   Confirm   your   identity:   http://mbltext.com/owu",
+        Category::Scam,
+    );
+}
+
+#[test]
+fn points_for_cash_a_lost_phone_found_and_guaranteed_profits_are_scams_without_a_link() {
+    expect_each(
+        &[
+            "尊敬的建行用户您的账户已满10000积分可兑换2980元现金请登录手机银行网址查询兑换逾期失效建设银行",
+            "您好，您丢失的iPhone设备已成功定位，详情请登录官网查看 apple",
+            "投资理财，高回报，稳赚不赔，导师带你赚钱",
+            "Your computer has been infected with a virus. Call Microsoft support at 1-800-000-0000",
+        ],
+        Category::Scam,
+    );
+    // A shop's points for a voucher are marketing, not a scam.
+    let v = verdict("", "会员到店积分兑换50元现金券，详询门店");
+    assert_ne!(v.category, Category::Scam, "{v:?}");
+}

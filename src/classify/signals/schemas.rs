@@ -24,6 +24,7 @@ pub const FACTS: &[&str] = &[
     "fact.number_unofficial",
     "fact.number_unknown",
     "fact.number_unvouched",
+    "fact.number_official",
     "fact.risky_request",
     "fact.signed_unknown",
     // From the person's history and declarations (never true for plain `classify`).
@@ -207,6 +208,17 @@ impl Schema {
     }
 }
 
+/// Whether `number` occurs in `text` with no digit right before or after it.
+fn contains_whole_number(text: &str, number: &str) -> bool {
+    !number.is_empty()
+        && text.match_indices(number).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + number.len()..].chars().next();
+            !before.is_some_and(|c| c.is_ascii_digit())
+                && !after.is_some_and(|c| c.is_ascii_digit())
+        })
+}
+
 /// The evidence of each fact that holds, by its index in [`FACTS`].
 #[derive(Default)]
 struct Facts([Option<String>; FACTS.len()]);
@@ -257,6 +269,26 @@ fn compute_facts(engine: &Engine, seen: &Seen<'_, '_>, risky: bool) -> Facts {
         matches!(num.kind, SenderKind::Hotline | SenderKind::Other) && seen.claimed().is_none()
     }) {
         out.push(("fact.number_unknown", num.text.clone()));
+    }
+    // One of the named party's own numbers (12333 in a social-security notice): a second,
+    // local number beside it is the office's, not a stranger's.
+    // Short service numbers (12333, 95588) are not among `numbers`, so they are looked for
+    // as written, whole.
+    if let Some(c) = seen.claimed() {
+        let official = numbers
+            .iter()
+            .find(|num| c.is_official_sender(&num.digits))
+            .map(|num| num.text.clone())
+            .or_else(|| {
+                c.hotlines
+                    .iter()
+                    .map(|h| h.value.as_str())
+                    .find(|h| contains_whole_number(&seen.n.text, h))
+                    .map(str::to_string)
+            });
+        if let Some(num) = official {
+            out.push(("fact.number_official", num));
+        }
     }
     // The same number when the party named is one whose numbers the registry does not know
     // (many foreign banks): it may be theirs, but nothing here vouches for it.
