@@ -261,14 +261,19 @@ fn compute_facts(engine: &Engine, seen: &Seen<'_, '_>, risky: bool) -> Facts {
     if let Some(num) = seen.unofficial_number() {
         out.push(("fact.number_unofficial", num.text.clone()));
     }
-    // A hotline or long number to call in a message that names no lender or institution:
-    // nothing vouches for it. (When a party is named, its own numbers decide: a number
-    // that is not among them is `number_unofficial`; if the registry knows none, nothing
-    // can be said.)
-    if let Some(num) = numbers.iter().find(|num| {
-        matches!(num.kind, SenderKind::Hotline | SenderKind::Other) && seen.claimed().is_none()
-    }) {
-        out.push(("fact.number_unknown", num.text.clone()));
+    // A hotline or long number to call that nothing vouches for: the message names no lender
+    // or institution (`number_unknown`), or names one whose numbers the registry does not
+    // know (`number_unvouched`, many foreign banks: it may be theirs). When the registry
+    // knows the party's numbers, those decide (`number_unofficial`).
+    if let Some(num) = numbers
+        .iter()
+        .find(|num| matches!(num.kind, SenderKind::Hotline | SenderKind::Other))
+    {
+        match seen.claimed() {
+            None => out.push(("fact.number_unknown", num.text.clone())),
+            Some(c) if !c.knows_numbers() => out.push(("fact.number_unvouched", num.text.clone())),
+            Some(_) => {}
+        }
     }
     // One of the named party's own numbers (12333 in a social-security notice): a second,
     // local number beside it is the office's, not a stranger's.
@@ -289,14 +294,6 @@ fn compute_facts(engine: &Engine, seen: &Seen<'_, '_>, risky: bool) -> Facts {
         if let Some(num) = official {
             out.push(("fact.number_official", num));
         }
-    }
-    // The same number when the party named is one whose numbers the registry does not know
-    // (many foreign banks): it may be theirs, but nothing here vouches for it.
-    if let Some(num) = numbers.iter().find(|num| {
-        matches!(num.kind, SenderKind::Hotline | SenderKind::Other)
-            && seen.claimed().is_some_and(|c| !c.knows_numbers())
-    }) {
-        out.push(("fact.number_unvouched", num.text.clone()));
     }
     if let Some(l) = seen
         .links
