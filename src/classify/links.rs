@@ -13,7 +13,7 @@ pub struct Link {
 
 static URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\.)+(?:[a-z]{2,24}))(?::\d+)?(?:/[\x21-\x7e]*)?|(?i)https?:/{1,2}(\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?(?:/[\x21-\x7e]*)?",
+        r"(?i)(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\.)+(?:[a-z]{2,24}))(?::\d+)?(?:/[\x21-\x7e]*)?|(?i)https?:/{1,2}(\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?(?:/[\x21-\x7e]*)?|(?i)https?:/{0,2}([a-z0-9][a-z0-9-]{1,62})/[\x21-\x7e]+",
     )
     .expect("valid link regex")
 });
@@ -25,6 +25,11 @@ const BARE_TLDS: &[&str] = &[
     "site", "online", "club", "shop", "id", "in", "uk", "us", "ly", "gl", "ink", "pro", "biz",
     "tk", "ml", "ga", "cf", "gq", "hk", "tw", "asia", "work", "fun", "icu", "live", "store",
     "tech", "today", "ren", "wang", "win", "bid", "loan", "example",
+    // Country and cheap domains smishing favours. Not `it`, `to`, `my`, `one` or `best`:
+    // "done.It was", "oh.my" and "Thanks.Best" are words run together, not hosts.
+    "au", "ca", "de", "fr", "es", "nl", "ru", "su", "ws", "cx", "sh", "cam", "buzz", "sbs", "cfd",
+    "bond", "mobi", "tv", "cloud", "pw", "bet", "vn", "ph", "sg", "ng", "ke", "za", "br", "mx",
+    "nz", "ie",
 ];
 
 /// Hosts that only shorten links: the real destination is hidden.
@@ -215,9 +220,11 @@ pub fn extract(text: &str) -> Vec<Link> {
     for cap in URL.captures_iter(text) {
         let whole = cap.get(0).expect("match").as_str();
         let has_scheme = whole.to_ascii_lowercase().starts_with("http");
-        let host = match (cap.get(1), cap.get(2)) {
-            (Some(h), _) => h.as_str().to_ascii_lowercase(),
-            (None, Some(ip)) => ip.as_str().to_string(),
+        // A scheme before a host with its dots taken out (`http:owly/nPyL3`) is still a
+        // link: smishing breaks hosts so that filters looking for one miss it.
+        let host = match (cap.get(1), cap.get(2), cap.get(3)) {
+            (Some(h), _, _) | (None, None, Some(h)) => h.as_str().to_ascii_lowercase(),
+            (None, Some(ip), _) => ip.as_str().to_string(),
             _ => continue,
         };
         let tld = host.rsplit('.').next().unwrap_or("");
@@ -238,12 +245,12 @@ pub fn extract(text: &str) -> Vec<Link> {
 }
 
 /// Every link the pattern finds has a dot followed by a letter (the top-level domain) or a
-/// scheme (`http://1.2.3.4`). Most messages have neither, and this one pass over the bytes
-/// spares them the search.
+/// scheme (`http://1.2.3.4`, `http:owly/x`). Most messages have neither, and this one pass
+/// over the bytes spares them the search.
 fn may_hold_link(text: &str) -> bool {
     text.as_bytes()
         .windows(2)
-        .any(|w| (w[0] == b'.' && w[1].is_ascii_alphabetic()) || w == b":/")
+        .any(|w| (w[0] == b'.' && w[1].is_ascii_alphabetic()) || w == b":/" || w == b"p:")
 }
 
 /// True when `host` is `official` or a subdomain of it.
@@ -356,6 +363,16 @@ mod tests {
             .map(|l| l.host)
             .collect();
         assert_eq!(hosts, vec!["95.141.32.7".to_string()]);
+    }
+
+    #[test]
+    fn a_scheme_before_a_host_without_its_dots_is_still_a_link() {
+        let hosts: Vec<_> = extract("Please log in via the secure link http:owly/nPyL308KyWG now")
+            .into_iter()
+            .map(|l| l.host)
+            .collect();
+        assert_eq!(hosts, vec!["owly".to_string()]);
+        assert!(extract("Tip: http: is a scheme, https/ok is a word").is_empty());
     }
 
     #[test]
