@@ -734,3 +734,35 @@ fn points_for_cash_a_lost_phone_found_and_guaranteed_profits_are_scams_without_a
     let v = verdict("", "会员到店积分兑换50元现金券，详询门店");
     assert_ne!(v.category, Category::Scam, "{v:?}");
 }
+
+#[test]
+fn a_prize_claimed_by_sending_your_details_and_a_link_without_its_dots_are_scams() {
+    expect_each(
+        &[
+            "THIS MOBILE NUMBER HAS GAINED THE SUM US$250,000.00, FOR DETAIL SEND YOUR NAME, ADDRESS AND AGE TO claims-desk@outlook.com",
+            "We have noticed unusual activity on your online banking. Log in via the secure link http:owly/aB3dE to avoid suspension",
+            "We tried to make a delivery to you today but were unable to do so, please call 07700900123 to re-schedule.",
+        ],
+        Category::Scam,
+    );
+    // A friend sending their own details asks nothing of you.
+    expect(
+        "",
+        "Send your name and address when you can, I'll post the invitation",
+        Category::Other,
+    );
+}
+
+#[test]
+fn an_opt_out_line_does_not_make_a_card_payment_due_marketing() {
+    expect(
+        "",
+        "Your card payment of $35.00 is due in 3 days. Reply STOP to opt out.",
+        Category::Reminder,
+    );
+    expect(
+        "",
+        "Your credit card payment was missed. Pay the minimum due of $35 now to avoid a late fee.",
+        Category::Overdue,
+    );
+}
