@@ -766,3 +766,31 @@ fn an_opt_out_line_does_not_make_a_card_payment_due_marketing() {
         Category::Overdue,
     );
 }
+
+#[test]
+fn a_payment_service_own_checkout_link_is_no_phishing_and_a_lookalike_of_it_is() {
+    let v = verdict(
+        "",
+        "Your Acme Radio subscription has been cancelled. Reactivate anytime: https://billing.stripe.com/p/session/abc123",
+    );
+    assert_ne!(v.category, Category::Scam, "{:?}", rules_of(&v));
+    expect(
+        "",
+        "PayPal: your account has been limited. Restore access at paypal-resolution-center.com/login",
+        Category::Scam,
+    );
+}
+
+#[test]
+fn a_small_billers_past_due_invoice_with_its_own_mobile_is_an_overdue_notice() {
+    let v = expect(
+        "",
+        "Dear customer, invoice INV-2026-014 for PKR 5,200 is past due. Please clear the outstanding balance to avoid disconnection. Contact +92 300 0000000 for help.",
+        Category::Overdue,
+    );
+    assert!(
+        !rules_of(&v).iter().any(|r| r.starts_with("scam.")),
+        "{:?}",
+        rules_of(&v)
+    );
+}

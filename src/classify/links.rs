@@ -167,7 +167,15 @@ pub fn numbers(text: &str) -> Vec<Number> {
         ]
         .iter()
         .any(|u| tail.ends_with(u));
-        if amount_after || amount_before || before.ends_with(['.', ':']) && digits.len() < 7 {
+        // `INV-2026-001`, `TKT-2026-0042`, `Case#123456`: the tail of an identifier.
+        let mut back = before.chars().rev();
+        let identifier = matches!(back.next(), Some('-' | '#' | '_' | '/'))
+            && back.next().is_some_and(|c| c.is_ascii_alphanumeric());
+        if amount_after
+            || amount_before
+            || identifier
+            || before.ends_with(['.', ':']) && digits.len() < 7
+        {
             continue;
         }
         if DATE.is_match(m.as_str().trim()) || DECIMAL.is_match(m.as_str().trim()) {
@@ -347,6 +355,12 @@ mod tests {
             ]
         );
         assert!(numbers("2026-12-01 共计2380.50元 12月5日").is_empty());
+    }
+
+    #[test]
+    fn invoice_and_ticket_numbers_are_not_phone_numbers() {
+        assert!(numbers("invoice INV-2026-001 and Ticket #TKT-2026-0042, Case#123456").is_empty());
+        assert_eq!(numbers("call 1-800-555-0100 or +1-800-555-0100").len(), 2);
     }
 
     #[test]

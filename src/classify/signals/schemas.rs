@@ -20,6 +20,7 @@ pub const FACTS: &[&str] = &[
     "fact.link",
     "fact.link_unofficial",
     "fact.link_unknown",
+    "fact.link_official",
     "fact.number",
     "fact.number_unofficial",
     "fact.number_unknown",
@@ -301,6 +302,16 @@ fn compute_facts(engine: &Engine, seen: &Seen<'_, '_>, risky: bool) -> Facts {
         .find(|l| !engine.is_known_official_host(&l.host) && !seen.named_in_text(l))
     {
         out.push(("fact.link_unknown", l.host.clone()));
+    }
+    // Every link is a known party's own site and there is no number to call: whatever the
+    // message says, what it asks is done at the real place.
+    if !seen.links.is_empty()
+        && numbers.is_empty()
+        && seen.links.iter().all(|l| {
+            engine.is_known_official_host(&l.host) && engine.lookalike_of(&l.host).is_none()
+        })
+    {
+        out.push(("fact.link_official", seen.links[0].host.clone()));
     }
     if risky {
         out.push(("fact.risky_request", String::new()));
