@@ -794,3 +794,20 @@ fn a_small_billers_past_due_invoice_with_its_own_mobile_is_an_overdue_notice() {
         rules_of(&v)
     );
 }
+
+#[test]
+fn hi_mum_my_phone_broke_this_is_my_new_number_is_a_scam_opener_and_other_news_from_a_child_is_not()
+{
+    expect_each(
+        &[
+            "Hi dad, this is my new number. My phone doesn't turn on anymore so text me on this one.",
+            "妈，我手机掉水里了，这是我的新号码，旧号别打了",
+        ],
+        Category::Scam,
+    );
+    expect(
+        "",
+        "Hi mum, I'll be home late tonight, my phone is almost out of battery",
+        Category::Other,
+    );
+}
