@@ -30,6 +30,8 @@ const BARE_TLDS: &[&str] = &[
     "au", "ca", "de", "fr", "es", "nl", "ru", "su", "ws", "cx", "sh", "cam", "buzz", "sbs", "cfd",
     "bond", "mobi", "tv", "cloud", "pw", "bet", "vn", "ph", "sg", "ng", "ke", "za", "br", "mx",
     "nz", "ie",
+    // Not a top-level domain at all: only a forged `.com` is written so (`wap.ccbnik.con`).
+    "con",
 ];
 
 /// Hosts that only shorten links: the real destination is hidden.
